@@ -1,0 +1,143 @@
+/* config.c - defter.conf reader. The file is small and read once at start,
+ * so a flat list of key/value pairs is all it needs. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ini.h>
+
+struct entry {
+  char *key;
+  char *val;
+};
+
+struct config {
+  struct entry *e;
+  size_t n;
+};
+
+static int on_entry(void *user, const char *section, const char *name, const char *value)
+{
+  config *c = user;
+  char key[256];
+  if (snprintf(key, sizeof key, "%s.%s", section, name) >= (int)sizeof key)
+    return 0;
+  for (size_t i = 0; i < c->n; i++) {
+    if (strcmp(c->e[i].key, key) == 0) {
+      free(c->e[i].val);
+      c->e[i].val = xstrdup(value);
+      return 1;
+    }
+  }
+  c->e = xrealloc(c->e, (c->n + 1) * sizeof *c->e);
+  c->e[c->n].key = xstrdup(key);
+  c->e[c->n].val = xstrdup(value);
+  c->n++;
+  return 1;
+}
+
+int config_load(const char *path, config **out, char *err, size_t errlen)
+{
+  config *c = xcalloc(1, sizeof *c);
+  *out = NULL;
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    if (errno == ENOENT) {
+      *out = c;
+      return 0;
+    }
+    snprintf(err, errlen, "%s: açılamadı / cannot open", path);
+    free(c);
+    return -1;
+  }
+  int rc = ini_parse_file(f, on_entry, c);
+  fclose(f);
+  if (rc != 0) {
+    snprintf(err, errlen, "%s:%d: sözdizimi hatası / syntax error", path, rc);
+    config_free(c);
+    return -1;
+  }
+  *out = c;
+  return 0;
+}
+
+void config_free(config *c)
+{
+  if (!c)
+    return;
+  for (size_t i = 0; i < c->n; i++) {
+    free(c->e[i].key);
+    free(c->e[i].val);
+  }
+  free(c->e);
+  free(c);
+}
+
+const char *config_get(const config *c, const char *key, const char *def)
+{
+  char env[256] = "DEFTER_";
+  size_t j = strlen(env);
+  for (const char *p = key; *p && j + 1 < sizeof env; p++)
+    env[j++] = *p == '.' ? '_' : (char)toupper((unsigned char)*p);
+  env[j] = 0;
+  const char *v = getenv(env);
+  if (v)
+    return v;
+  if (c) {
+    for (size_t i = 0; i < c->n; i++)
+      if (strcmp(c->e[i].key, key) == 0)
+        return c->e[i].val;
+  }
+  return def;
+}
+
+int64_t config_int(const config *c, const char *key, int64_t def)
+{
+  const char *v = config_get(c, key, NULL);
+  int64_t n;
+  if (!v || parse_i64(v, &n))
+    return def;
+  return n;
+}
+
+void config_each(const config *c, void (*fn)(const char *key, const char *val, void *u), void *u)
+{
+  for (size_t i = 0; c && i < c->n; i++)
+    fn(c->e[i].key, c->e[i].val, u);
+}
+
+const char config_default_text[] =
+    "# defter.conf - see defter.conf(5). Every key can be overridden by the\n"
+    "# environment: [server] listen -> DEFTER_SERVER_LISTEN.\n"
+    "\n"
+    "[server]\n"
+    "# Address and port of the web UI and API.\n"
+    "listen = 127.0.0.1:8080\n"
+    "# Worker threads (0 = two per CPU core).\n"
+    "threads = 0\n"
+    "# Largest request body accepted, in bytes (larger: 413).\n"
+    "body_max = 1048576\n"
+    "# Set to 1 when defter is reached over HTTPS (marks cookies Secure).\n"
+    "tls = 0\n"
+    "\n"
+    "[session]\n"
+    "# Minutes without activity after which a session ends.\n"
+    "idle_minutes = 30\n"
+    "# Hours after login after which a session ends regardless.\n"
+    "absolute_hours = 12\n"
+    "\n"
+    "[login]\n"
+    "# Failed logins per user / per address within window_minutes before 429.\n"
+    "max_user_failures = 5\n"
+    "max_ip_failures = 20\n"
+    "window_minutes = 15\n"
+    "\n"
+    "[password]\n"
+    "min_length = 10\n"
+    "\n"
+    "[log]\n"
+    "# debug, info, warn, error\n"
+    "level = info\n";

@@ -1,0 +1,364 @@
+/* db_sqlite.c - the SQLite engine behind db.h: WAL, foreign keys, a busy
+ * timeout and a per-connection prepared statement cache. */
+#include "db.h"
+#include "log.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+enum { STMT_CACHE = 256 };
+
+struct db_stmt {
+  db *owner;
+  const char *sql;  /* the caller's literal, used as the cache key */
+  sqlite3_stmt *st;
+  bool busy;
+};
+
+struct db {
+  sqlite3 *h;
+  int tx_depth;
+  size_t nstmt;
+  struct db_stmt stmts[STMT_CACHE];
+};
+
+static int map_rc(int rc)
+{
+  switch (rc & 0xff) {
+  case SQLITE_OK:
+  case SQLITE_DONE: return DB_OK;
+  case SQLITE_ROW: return DB_ROW;
+  case SQLITE_CONSTRAINT: return DB_CONSTRAINT;
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED: return DB_BUSY;
+  case SQLITE_CORRUPT:
+  case SQLITE_NOTADB: return DB_CORRUPT;
+  default: return DB_ERR;
+  }
+}
+
+int db_open(const char *path, bool create, db **out)
+{
+  *out = NULL;
+  db *d = xcalloc(1, sizeof *d);
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path, &d->h, flags, NULL);
+  if (rc != SQLITE_OK) {
+    log_error("db open failed", "path=\"%s\" err=\"%s\"", path, d->h ? sqlite3_errmsg(d->h) : "?");
+    sqlite3_close(d->h);
+    free(d);
+    return map_rc(rc) == DB_OK ? DB_ERR : map_rc(rc);
+  }
+  sqlite3_busy_timeout(d->h, 10000);
+  sqlite3_extended_result_codes(d->h, 1);
+  rc = db_exec(d, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+  if (rc) {
+    db_close(d);
+    return rc;
+  }
+  *out = d;
+  return DB_OK;
+}
+
+void db_close(db *d)
+{
+  if (!d)
+    return;
+  for (size_t i = 0; i < d->nstmt; i++)
+    sqlite3_finalize(d->stmts[i].st);
+  sqlite3_close(d->h);
+  free(d);
+}
+
+static char *default_path;
+static pthread_key_t thread_key;
+static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
+
+static void thread_db_free(void *p)
+{
+  db_close(p);
+}
+
+static void thread_key_make(void)
+{
+  pthread_key_create(&thread_key, thread_db_free);
+}
+
+void db_set_default_path(const char *path)
+{
+  free(default_path);
+  default_path = xstrdup(path);
+}
+
+db *db_thread(void)
+{
+  pthread_once(&thread_once, thread_key_make);
+  db *d = pthread_getspecific(thread_key);
+  if (d)
+    return d;
+  if (!default_path || db_open(default_path, false, &d) != DB_OK)
+    return NULL;
+  pthread_setspecific(thread_key, d);
+  return d;
+}
+
+int db_exec(db *d, const char *sql)
+{
+  char *err = NULL;
+  int rc = sqlite3_exec(d->h, sql, NULL, NULL, &err);
+  if (rc != SQLITE_OK) {
+    log_error("db exec failed", "err=\"%s\"", err ? err : sqlite3_errmsg(d->h));
+    sqlite3_free(err);
+  }
+  return map_rc(rc);
+}
+
+int db_begin(db *d)
+{
+  if (d->tx_depth++ > 0)
+    return DB_OK;  /* nested: joins the outer transaction */
+  int rc = db_exec(d, "BEGIN IMMEDIATE");
+  if (rc)
+    d->tx_depth = 0;
+  return rc;
+}
+
+int db_commit(db *d)
+{
+  if (d->tx_depth == 0)
+    return DB_ERR;
+  if (--d->tx_depth > 0)
+    return DB_OK;
+  int rc = db_exec(d, "COMMIT");
+  if (rc && !sqlite3_get_autocommit(d->h))
+    sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
+  return rc;
+}
+
+void db_rollback(db *d)
+{
+  if (d->tx_depth == 0)
+    return;
+  d->tx_depth = 0;
+  if (!sqlite3_get_autocommit(d->h)) {
+    char *err = NULL;
+    sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, &err);
+    sqlite3_free(err);
+  }
+}
+
+bool db_in_tx(db *d)
+{
+  return d->tx_depth > 0;
+}
+
+static struct db_stmt *cache_get(db *d, const char *sql)
+{
+  for (size_t i = 0; i < d->nstmt; i++) {
+    struct db_stmt *s = &d->stmts[i];
+    if (!s->busy && (s->sql == sql || strcmp(s->sql, sql) == 0))
+      return s;
+  }
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+  if (rc != SQLITE_OK) {
+    log_error("db prepare failed", "err=\"%s\"", sqlite3_errmsg(d->h));
+    return NULL;
+  }
+  if (d->nstmt == STMT_CACHE) {
+    /* Full: drop an idle entry (the cache is sized above what defter uses). */
+    for (size_t i = 0; i < d->nstmt; i++) {
+      if (!d->stmts[i].busy) {
+        sqlite3_finalize(d->stmts[i].st);
+        d->stmts[i] = d->stmts[--d->nstmt];
+        break;
+      }
+    }
+    if (d->nstmt == STMT_CACHE) {
+      sqlite3_finalize(st);
+      log_error("db statement cache exhausted", "%s", "");
+      return NULL;
+    }
+  }
+  struct db_stmt *s = &d->stmts[d->nstmt++];
+  s->owner = d;
+  s->sql = sql;
+  s->st = st;
+  s->busy = false;
+  return s;
+}
+
+static db_stmt *vq(db *d, const char *sql, const char *types, va_list ap)
+{
+  struct db_stmt *s = cache_get(d, sql);
+  if (!s)
+    return NULL;
+  sqlite3_reset(s->st);
+  sqlite3_clear_bindings(s->st);
+  int idx = 1;
+  for (const char *t = types ? types : ""; *t; t++, idx++) {
+    int rc = SQLITE_OK;
+    switch (*t) {
+    case 't': {
+      const char *v = va_arg(ap, const char *);
+      rc = v ? sqlite3_bind_text(s->st, idx, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s->st, idx);
+      break;
+    }
+    case 'i': rc = sqlite3_bind_int64(s->st, idx, va_arg(ap, int64_t)); break;
+    case 'I': {
+      int64_t v = va_arg(ap, int64_t);
+      rc = v ? sqlite3_bind_int64(s->st, idx, v) : sqlite3_bind_null(s->st, idx);
+      break;
+    }
+    case 'd': rc = sqlite3_bind_double(s->st, idx, va_arg(ap, double)); break;
+    case 'n': rc = sqlite3_bind_null(s->st, idx); break;
+    default: rc = SQLITE_MISUSE; break;
+    }
+    if (rc != SQLITE_OK) {
+      log_error("db bind failed", "idx=%d err=\"%s\"", idx, sqlite3_errmsg(d->h));
+      return NULL;
+    }
+  }
+  s->busy = true;
+  return s;
+}
+
+db_stmt *db_q(db *d, const char *sql, const char *types, ...)
+{
+  va_list ap;
+  va_start(ap, types);
+  db_stmt *s = vq(d, sql, types, ap);
+  va_end(ap);
+  return s;
+}
+
+int db_step(db_stmt *st)
+{
+  if (!st)
+    return DB_ERR;
+  int rc = sqlite3_step(st->st);
+  int m = map_rc(rc);
+  if (m < 0 && m != DB_CONSTRAINT)
+    log_error("db step failed", "err=\"%s\"", sqlite3_errmsg(st->owner->h));
+  return m;
+}
+
+void db_done(db_stmt *st)
+{
+  if (!st)
+    return;
+  sqlite3_reset(st->st);
+  sqlite3_clear_bindings(st->st);
+  st->busy = false;
+}
+
+int db_run(db *d, const char *sql, const char *types, ...)
+{
+  va_list ap;
+  va_start(ap, types);
+  db_stmt *s = vq(d, sql, types, ap);
+  va_end(ap);
+  if (!s)
+    return DB_ERR;
+  int rc = db_step(s);
+  db_done(s);
+  return rc == DB_ROW ? DB_OK : rc;
+}
+
+int db_int(db *d, int64_t *out, const char *sql, const char *types, ...)
+{
+  va_list ap;
+  va_start(ap, types);
+  db_stmt *s = vq(d, sql, types, ap);
+  va_end(ap);
+  if (!s)
+    return DB_ERR;
+  int rc = db_step(s);
+  if (rc == DB_ROW)
+    *out = sqlite3_column_int64(s->st, 0);
+  db_done(s);
+  return rc;
+}
+
+int64_t db_col_int(db_stmt *st, int i) { return sqlite3_column_int64(st->st, i); }
+double db_col_double(db_stmt *st, int i) { return sqlite3_column_double(st->st, i); }
+const char *db_col_text(db_stmt *st, int i) { return (const char *)sqlite3_column_text(st->st, i); }
+bool db_col_null(db_stmt *st, int i) { return sqlite3_column_type(st->st, i) == SQLITE_NULL; }
+int db_col_count(db_stmt *st) { return sqlite3_column_count(st->st); }
+const char *db_col_name(db_stmt *st, int i) { return sqlite3_column_name(st->st, i); }
+int64_t db_last_id(db *d) { return sqlite3_last_insert_rowid(d->h); }
+int db_changes(db *d) { return sqlite3_changes(d->h); }
+const char *db_errmsg(db *d) { return sqlite3_errmsg(d->h); }
+
+int db_migrate(db *d, const char *module, const struct db_migration *m, size_t n)
+{
+  int rc = db_exec(d, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                      " module TEXT NOT NULL, version INTEGER NOT NULL, applied_at INTEGER NOT NULL,"
+                      " PRIMARY KEY (module, version))");
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < n; i++) {
+    int64_t have = 0;
+    rc = db_int(d, &have, "SELECT 1 FROM schema_migrations WHERE module = ? AND version = ?", "ti",
+                module, (int64_t)m[i].version);
+    if (rc < 0)
+      return rc;
+    if (rc == DB_ROW)
+      continue;
+    rc = db_begin(d);
+    if (rc)
+      return rc;
+    rc = db_exec(d, m[i].sql);
+    if (!rc)
+      rc = db_run(d, "INSERT INTO schema_migrations (module, version, applied_at) VALUES (?, ?, ?)", "tii",
+                  module, (int64_t)m[i].version, now_unix());
+    if (rc) {
+      db_rollback(d);
+      log_error("migration failed", "module=%s version=%d", module, m[i].version);
+      return rc;
+    }
+    rc = db_commit(d);
+    if (rc)
+      return rc;
+    log_info("migration applied", "module=%s version=%d", module, m[i].version);
+  }
+  return DB_OK;
+}
+
+int db_backup_to(db *d, const char *dest_path)
+{
+  sqlite3 *dst = NULL;
+  int rc = sqlite3_open_v2(dest_path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", d->h, "main");
+    if (!b) {
+      rc = sqlite3_errcode(dst);
+    } else {
+      do {
+        rc = sqlite3_backup_step(b, 256);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+          sqlite3_sleep(20);
+      } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+      sqlite3_backup_finish(b);
+      if (rc == SQLITE_DONE)
+        rc = sqlite3_errcode(dst);
+    }
+  }
+  if (rc != SQLITE_OK)
+    log_error("backup failed", "err=\"%s\"", dst ? sqlite3_errmsg(dst) : "open");
+  sqlite3_close(dst);
+  return map_rc(rc);
+}
+
+int db_check_integrity(db *d)
+{
+  db_stmt *s = db_q(d, "PRAGMA integrity_check", "");
+  if (!s)
+    return DB_CORRUPT;
+  int rc = db_step(s);
+  int ok = rc == DB_ROW && str_eq(db_col_text(s, 0), "ok");
+  db_done(s);
+  return ok ? DB_OK : DB_CORRUPT;
+}

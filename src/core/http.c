@@ -1,0 +1,560 @@
+/* http.c - libmicrohttpd adapter. MHD calls the access handler several
+ * times per request (headers, each body chunk, end); this file hides that
+ * contract, bounds the body, resolves the route and the user, checks the
+ * route's permission and CSRF, then calls the module's handler once. */
+#include "http.h"
+#include "auth.h"
+#include "db.h"
+#include "i18n.h"
+#include "jsonx.h"
+#include "log.h"
+#include "module.h"
+#include "rbac.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct http_server {
+  struct MHD_Daemon *d;
+};
+
+static size_t body_max = 1024 * 1024;
+static bool use_tls;
+static http_error_page_fn error_page;
+
+bool http_tls(void) { return use_tls; }
+size_t http_body_max(void) { return body_max; }
+void http_set_error_page(http_error_page_fn fn) { error_page = fn; }
+
+/* ---- routing -------------------------------------------------------- */
+
+bool http_match(arena *a, const char *pattern, const char *path, struct kv *params, int *nparams)
+{
+  const char *p = pattern, *s = path;
+  int n = 0;
+  while (*p && *s) {
+    if (*p == '{') {
+      const char *end = strchr(p, '}');
+      if (!end)
+        return false;
+      const char *seg_end = strchr(s, '/');
+      size_t seglen = seg_end ? (size_t)(seg_end - s) : strlen(s);
+      if (seglen == 0 || n >= MAX_PARAMS)
+        return false;
+      if (params) {
+        params[n].k = arena_strndup(a, p + 1, (size_t)(end - p - 1));
+        params[n].v = arena_strndup(a, s, seglen);
+      }
+      n++;
+      p = end + 1;
+      s += seglen;
+      continue;
+    }
+    if (*p != *s)
+      return false;
+    p++;
+    s++;
+  }
+  if (*p || *s)
+    return false;
+  if (nparams)
+    *nparams = n;
+  return true;
+}
+
+const struct route *http_find_route(arena *a, const char *method, const char *path, struct kv *params,
+                                    int *nparams, bool *method_mismatch)
+{
+  *method_mismatch = false;
+  if (!path || strlen(path) > 2048)
+    return NULL;
+  const char *m = str_eq(method, "HEAD") ? "GET" : method;
+  for (size_t i = 0; i < defter_nmodules; i++) {
+    const struct defter_module *mod = defter_modules[i];
+    for (size_t j = 0; j < mod->nroutes; j++) {
+      const struct route *rt = &mod->routes[j];
+      int n = 0;
+      if (!http_match(a, rt->path, path, NULL, NULL))
+        continue;
+      if (!str_eq(rt->method, m)) {
+        *method_mismatch = true;
+        continue;
+      }
+      http_match(a, rt->path, path, params, &n);
+      *nparams = n;
+      return rt;
+    }
+  }
+  return NULL;
+}
+
+/* ---- request accessors ---------------------------------------------- */
+
+const char *req_param(request *r, const char *name)
+{
+  for (int i = 0; i < r->nparams; i++)
+    if (str_eq(r->params[i].k, name))
+      return r->params[i].v;
+  return NULL;
+}
+
+const char *req_query(request *r, const char *name)
+{
+  return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_header(request *r, const char *name)
+{
+  return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_cookie(request *r, const char *name)
+{
+  return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *req_form(request *r, const char *name)
+{
+  for (int i = 0; i < r->nform; i++)
+    if (str_eq(r->form[i].k, name))
+      return r->form[i].v;
+  return NULL;
+}
+
+bool req_wants_html(request *r)
+{
+  return r->route ? (r->route->flags & ROUTE_HTML) != 0 : !str_starts(r->path, "/api/");
+}
+
+static int hexval(char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* Decodes application/x-www-form-urlencoded text of length n; returns
+ * NULL on a malformed escape or an embedded NUL. */
+static char *form_decode(arena *a, const char *s, size_t n)
+{
+  char *out = arena_alloc(a, n + 1);
+  size_t j = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '+') {
+      out[j++] = ' ';
+    } else if (s[i] == '%') {
+      if (i + 2 >= n)
+        return NULL;
+      int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
+      if (h < 0 || l < 0 || (h == 0 && l == 0))
+        return NULL;
+      out[j++] = (char)(h * 16 + l);
+      i += 2;
+    } else {
+      out[j++] = s[i];
+    }
+  }
+  out[j] = 0;
+  return out;
+}
+
+static int parse_form(request *r)
+{
+  const char *s = r->body.data ? r->body.data : "";
+  size_t len = r->body.len;
+  size_t i = 0;
+  while (i < len) {
+    size_t start = i;
+    while (i < len && s[i] != '&')
+      i++;
+    const char *pair = s + start;
+    size_t plen = i - start;
+    i++;
+    if (plen == 0)
+      continue;
+    const char *eq = memchr(pair, '=', plen);
+    size_t klen = eq ? (size_t)(eq - pair) : plen;
+    if (r->nform >= MAX_FORM_FIELDS)
+      return -1;
+    char *k = form_decode(r->a, pair, klen);
+    char *v = eq ? form_decode(r->a, eq + 1, plen - klen - 1) : arena_strdup(r->a, "");
+    if (!k || !v)
+      return -1;
+    r->form[r->nform].k = k;
+    r->form[r->nform].v = v;
+    r->nform++;
+  }
+  return 0;
+}
+
+json_t *req_json(request *r, const struct jfield *fields, size_t n)
+{
+  const char *err = NULL;
+  json_t *v = jsonx_decode_body(r->body.data, r->body.len, &err);
+  if (!v) {
+    http_error(r, 400, "malformed_json", _("The request body is not a valid JSON object."), NULL);
+    return NULL;
+  }
+  json_t *errors = json_object();
+  if (jsonx_validate(v, fields, n, errors)) {
+    json_decref(v);
+    http_error(r, 400, "validation", _("Some fields are invalid."), errors);
+    return NULL;
+  }
+  json_decref(errors);
+  return v;
+}
+
+int req_paging(request *r, int64_t def, int64_t max, int64_t *limit, int64_t *cursor)
+{
+  const char *l = req_query(r, "limit"), *c = req_query(r, "cursor");
+  *limit = def;
+  *cursor = 0;
+  if (l && (parse_i64(l, limit) || *limit < 1)) {
+    http_error(r, 400, "validation", _("limit must be a positive number."), NULL);
+    return -1;
+  }
+  if (*limit > max)
+    *limit = max;
+  if (c && *c && parse_i64(c, cursor)) {
+    http_error(r, 400, "validation", _("Invalid cursor."), NULL);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- responses ------------------------------------------------------ */
+
+void http_header(request *r, const char *name, const char *value)
+{
+  if (r->nheaders >= MAX_RESP_HEADERS)
+    return;
+  r->headers[r->nheaders].k = arena_strdup(r->a, name);
+  r->headers[r->nheaders].v = arena_strdup(r->a, value);
+  r->nheaders++;
+}
+
+void http_cookie(request *r, const char *name, const char *value, int64_t max_age, bool http_only)
+{
+  char *c = arena_printf(r->a, "%s=%s; Path=/; SameSite=Strict%s%s", name, max_age < 0 ? "" : value,
+                         http_only ? "; HttpOnly" : "", use_tls ? "; Secure" : "");
+  if (max_age < 0)
+    c = arena_printf(r->a, "%s; Max-Age=0", c);
+  else if (max_age > 0)
+    c = arena_printf(r->a, "%s; Max-Age=%lld", c, (long long)max_age);
+  http_header(r, "Set-Cookie", c);
+}
+
+static void set_body(request *r, int status, const char *ctype, const char *data, size_t len)
+{
+  buf_free(&r->out);
+  buf_init(&r->out, 0);
+  buf_append(&r->out, data, len);
+  r->status = status;
+  r->content_type = ctype;
+}
+
+int http_json(request *r, int status, json_t *steal_body)
+{
+  char *s = json_dumps(steal_body, JSON_COMPACT);
+  json_decref(steal_body);
+  set_body(r, status, "application/json; charset=utf-8", s ? s : "null", s ? strlen(s) : 4);
+  free(s);
+  return 0;
+}
+
+int http_error(request *r, int status, const char *code, const char *message, json_t *steal_fields)
+{
+  if (req_wants_html(r) && error_page && !str_starts(r->path, "/api/")) {
+    json_decref(steal_fields);
+    r->status = status;
+    error_page(r, status, message);
+    return 0;
+  }
+  json_t *e = json_object();
+  json_object_set_new(e, "code", json_string(code));
+  json_object_set_new(e, "message", json_string(message));
+  if (steal_fields)
+    json_object_set_new(e, "fields", steal_fields);
+  json_t *root = json_object();
+  json_object_set_new(root, "error", e);
+  return http_json(r, status, root);
+}
+
+int http_html(request *r, int status, html *h)
+{
+  set_body(r, status, "text/html; charset=utf-8", h->b.data ? h->b.data : "", h->b.len);
+  html_free(h);
+  return 0;
+}
+
+int http_text(request *r, int status, const char *ctype, const char *body, size_t len)
+{
+  set_body(r, status, ctype, body, len);
+  return 0;
+}
+
+int http_redirect(request *r, const char *location)
+{
+  http_header(r, "Location", location);
+  set_body(r, 303, "text/plain; charset=utf-8", "", 0);
+  return 0;
+}
+
+/* ---- dispatch ------------------------------------------------------- */
+
+static bool is_write(const char *m)
+{
+  return !(str_eq(m, "GET") || str_eq(m, "HEAD") || str_eq(m, "OPTIONS"));
+}
+
+static void dispatch(request *r)
+{
+  bool mismatch = false;
+  const char *lang_cookie = req_cookie(r, "lang");
+  r->lang = i18n_pick(lang_cookie, req_header(r, "Accept-Language"));
+  i18n_use(r->lang);
+
+  r->route = http_find_route(r->a, r->method, r->path, r->params, &r->nparams, &mismatch);
+  if (!r->route) {
+    if (mismatch)
+      http_error(r, 405, "method_not_allowed", _("This method is not allowed here."), NULL);
+    else
+      http_error(r, 404, "not_found", _("The page or resource was not found."), NULL);
+    return;
+  }
+  if (r->too_large || r->body.overflow) {
+    http_error(r, 413, "too_large", _("The request body is too large."), NULL);
+    return;
+  }
+  db *d = db_thread();
+  if (!d) {
+    http_error(r, 503, "unavailable", _("The database is not available."), NULL);
+    return;
+  }
+  if (auth_resolve(r) < 0) {
+    http_error(r, 503, "unavailable", _("The database is not available."), NULL);
+    return;
+  }
+  const struct route *rt = r->route;
+  if (rt->perm) {
+    if (!r->user) {
+      if ((rt->flags & ROUTE_HTML) && !is_write(r->method)) {
+        html h;
+        html_init(&h);
+        H(&h, "/login?next=");
+        h_url(&h, r->path);
+        http_redirect(r, buf_cstr(&h.b));
+        html_free(&h);
+      } else {
+        http_error(r, 401, "unauthenticated", _("Please sign in."), NULL);
+      }
+      return;
+    }
+    if (!str_eq(rt->perm, PERM_LOGIN) && !rbac_has(r->user->id, rt->perm)) {
+      http_error(r, 403, "forbidden", _("You do not have permission for this."), NULL);
+      return;
+    }
+  }
+  if (is_write(r->method)) {
+    if (rt->flags & ROUTE_FORM) {
+      if (parse_form(r)) {
+        http_error(r, 400, "malformed_form", _("The form data is malformed."), NULL);
+        return;
+      }
+    }
+    if (!(rt->flags & ROUTE_NO_CSRF) && r->user && !r->user->via_token) {
+      const char *tok = (rt->flags & ROUTE_FORM) ? req_form(r, "_csrf") : req_header(r, "X-CSRF-Token");
+      if (!str_ct_eq(tok, r->user->csrf)) {
+        http_error(r, 403, "csrf", _("The security token of the form is missing or expired; reload the page and try again."), NULL);
+        return;
+      }
+    }
+  }
+  int rc = rt->fn(r);
+  if (db_in_tx(d)) {
+    log_error("handler left a transaction open", "path=\"%s\"", rt->path);
+    db_rollback(d);
+  }
+  if (rc != 0 || r->status == 0) {
+    log_error("handler failed", "method=%s path=\"%s\" rc=%d", r->method, rt->path, rc);
+    http_error(r, 500, "internal", _("An unexpected error occurred; it has been logged."), NULL);
+  }
+}
+
+static const char *client_ip(arena *a, struct MHD_Connection *c)
+{
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  char tmp[INET6_ADDRSTRLEN] = "?";
+  if (ci && ci->client_addr) {
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+      inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, tmp, sizeof tmp);
+    else if (sa->sa_family == AF_INET6)
+      inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, tmp, sizeof tmp);
+  }
+  return arena_strdup(a, tmp);
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *c, request *r)
+{
+  struct MHD_Response *resp =
+      MHD_create_response_from_buffer(r->out.len, r->out.data ? r->out.data : (void *)"", MHD_RESPMEM_MUST_COPY);
+  if (!resp)
+    return MHD_NO;
+  if (r->content_type)
+    MHD_add_response_header(resp, "Content-Type", r->content_type);
+  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+  MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+  MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+  MHD_add_response_header(resp, "Content-Security-Policy",
+                          "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                          "frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+  bool cache_set = false;
+  for (int i = 0; i < r->nheaders; i++) {
+    MHD_add_response_header(resp, r->headers[i].k, r->headers[i].v);
+    if (strcasecmp(r->headers[i].k, "Cache-Control") == 0)
+      cache_set = true;
+  }
+  if (!cache_set)
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+  enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);
+  MHD_destroy_response(resp);
+  return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+  (void)cls;
+  (void)version;
+  request *r = *con_cls;
+  if (!r) {
+    arena *a = arena_new();
+    r = arena_alloc(a, sizeof *r);
+    memset(r, 0, sizeof *r);
+    r->a = a;
+    r->conn = c;
+    r->method = arena_strdup(a, method);
+    r->path = arena_strdup(a, url);
+    r->ip = client_ip(a, c);
+    buf_init(&r->body, body_max);
+    buf_init(&r->out, 0);
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    int64_t n;
+    if (cl && parse_i64(cl, &n) == 0 && (uint64_t)n > body_max)
+      r->too_large = true;
+    *con_cls = r;
+    return MHD_YES;
+  }
+  if (*upload_size) {
+    if (!r->too_large)
+      buf_append(&r->body, upload, *upload_size);
+    if (r->body.overflow)
+      r->too_large = true;
+    *upload_size = 0;
+    return MHD_YES;
+  }
+  int64_t t0 = now_ms();
+  dispatch(r);
+  enum MHD_Result ret = send_response(c, r);
+  log_debug("request", "method=%s path=\"%s\" status=%d ms=%lld", r->method, r->path, r->status,
+            (long long)(now_ms() - t0));
+  return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+  (void)cls;
+  (void)c;
+  (void)toe;
+  request *r = *con_cls;
+  if (!r)
+    return;
+  buf_free(&r->body);
+  buf_free(&r->out);
+  arena_free(r->a);
+  *con_cls = NULL;
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss)
+{
+  char host[256];
+  const char *colon = strrchr(listen, ':');
+  if (!colon || (size_t)(colon - listen) >= sizeof host)
+    return -1;
+  memcpy(host, listen, (size_t)(colon - listen));
+  host[colon - listen] = 0;
+  int64_t port;
+  if (parse_i64(colon + 1, &port) || port < 0 || port > 65535)
+    return -1;
+  memset(ss, 0, sizeof *ss);
+  char *h = host;
+  if (h[0] == '[') {
+    size_t l = strlen(h);
+    if (l < 2 || h[l - 1] != ']')
+      return -1;
+    h[l - 1] = 0;
+    h++;
+  }
+  struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+  struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+  if (inet_pton(AF_INET, h, &s4->sin_addr) == 1) {
+    s4->sin_family = AF_INET;
+    s4->sin_port = htons((uint16_t)port);
+    return 0;
+  }
+  if (inet_pton(AF_INET6, h, &s6->sin6_addr) == 1) {
+    s6->sin6_family = AF_INET6;
+    s6->sin6_port = htons((uint16_t)port);
+    return 0;
+  }
+  return -1;
+}
+
+int http_start(const struct http_opts *o, http_server **out)
+{
+  struct sockaddr_storage ss;
+  *out = NULL;
+  if (parse_listen(o->listen, &ss)) {
+    log_error("invalid listen address", "listen=\"%s\"", o->listen);
+    return -1;
+  }
+  body_max = o->body_max;
+  use_tls = o->tls;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+  if (ss.ss_family == AF_INET6)
+    flags |= MHD_USE_IPv6;
+  int threads = o->threads > 0 ? o->threads : 2 * (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if (threads < 1)
+    threads = 2;
+  struct MHD_Daemon *d = MHD_start_daemon(
+      flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+      MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+      MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_END);
+  if (!d) {
+    log_error("cannot listen", "listen=\"%s\"", o->listen);
+    return -1;
+  }
+  http_server *s = xcalloc(1, sizeof *s);
+  s->d = d;
+  *out = s;
+  return 0;
+}
+
+void http_stop(http_server *s)
+{
+  if (!s)
+    return;
+  MHD_stop_daemon(s->d);
+  free(s);
+}

@@ -1,0 +1,129 @@
+/* http.h - the libmicrohttpd adapter: one declarative route table per
+ * module, a request arena, bounded bodies, permission checks before the
+ * handler runs, and writers for JSON, HTML and redirects. */
+#ifndef DEFTER_HTTP_H
+#define DEFTER_HTTP_H
+
+#include <jansson.h>
+#include "util.h"
+#include "html.h"
+
+typedef struct request request;
+typedef int (*route_fn)(request *r);
+
+/* Route flags. */
+enum {
+  ROUTE_HTML = 1 << 0,     /* a page: errors render as HTML, 401 redirects to /login */
+  ROUTE_FORM = 1 << 1,     /* accepts application/x-www-form-urlencoded; CSRF from _csrf */
+  ROUTE_NO_CSRF = 1 << 2,  /* state change allowed without CSRF (login itself) */
+  ROUTE_RAW = 1 << 3,      /* body handed over as is (agent protocols) */
+};
+
+/* perm: NULL = public; PERM_LOGIN = any signed-in user; otherwise a
+ * permission key that the user must hold on some unit (handlers check the
+ * unit of the record itself with rbac_can). */
+#define PERM_LOGIN "login"
+
+struct route {
+  const char *method;  /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+  const char *path;    /* "/api/v1/users/{id}" */
+  const char *perm;
+  route_fn fn;
+  unsigned flags;
+  const char *summary;
+};
+
+struct user_ctx {
+  int64_t id;
+  const char *username;
+  const char *display_name;
+  int64_t unit_id;
+  bool via_token;
+  const char *session_hash;  /* NULL for tokens */
+  const char *csrf;          /* the session's CSRF token */
+};
+
+enum { MAX_PARAMS = 8, MAX_RESP_HEADERS = 12, MAX_FORM_FIELDS = 64 };
+
+struct kv {
+  const char *k;
+  const char *v;
+};
+
+struct request {
+  arena *a;
+  void *conn;  /* struct MHD_Connection */
+  const char *method;
+  const char *path;
+  const char *ip;
+  const char *lang;  /* "tr" or "en" */
+  const struct route *route;
+  struct kv params[MAX_PARAMS];
+  int nparams;
+  buf body;
+  bool too_large;
+  struct user_ctx *user;  /* NULL when anonymous */
+  /* form fields (ROUTE_FORM), decoded */
+  struct kv form[MAX_FORM_FIELDS];
+  int nform;
+  /* response */
+  int status;
+  const char *content_type;
+  buf out;
+  struct kv headers[MAX_RESP_HEADERS];
+  int nheaders;
+};
+
+/* Matching, exposed for tests and fuzzing: matches path against pattern,
+ * filling params (values allocated from a). Returns true on a match. */
+bool http_match(arena *a, const char *pattern, const char *path, struct kv *params, int *nparams);
+/* Finds the route for method+path among all modules' routes. Returns the
+ * route, or NULL with *method_mismatch set when the path exists under
+ * another method (405). */
+const struct route *http_find_route(arena *a, const char *method, const char *path, struct kv *params,
+                                    int *nparams, bool *method_mismatch);
+
+/* Request accessors (borrowed, valid during the request). */
+const char *req_param(request *r, const char *name);
+const char *req_query(request *r, const char *name);
+const char *req_header(request *r, const char *name);
+const char *req_cookie(request *r, const char *name);
+const char *req_form(request *r, const char *name);
+/* Decodes the JSON body against fields; on failure writes the 400
+ * response itself and returns NULL. The caller owns the result. */
+struct jfield;
+json_t *req_json(request *r, const struct jfield *fields, size_t n);
+/* ?limit= (1..max, default def) and ?cursor= (opaque id, 0 when absent);
+ * writes 400 and returns -1 when malformed. */
+int req_paging(request *r, int64_t def, int64_t max, int64_t *limit, int64_t *cursor) WUR;
+bool req_wants_html(request *r);
+
+/* Responses. Each returns 0 so a handler can `return http_json(...)`. */
+int http_json(request *r, int status, json_t *steal_body);
+int http_error(request *r, int status, const char *code, const char *message, json_t *steal_fields);
+int http_html(request *r, int status, html *h);  /* takes the contents */
+int http_text(request *r, int status, const char *ctype, const char *body, size_t len);
+int http_redirect(request *r, const char *location);
+void http_header(request *r, const char *name, const char *value);
+/* Set-Cookie with HttpOnly, SameSite=Strict, Path=/ and Secure under TLS;
+ * max_age < 0 deletes the cookie, 0 makes a session cookie. */
+void http_cookie(request *r, const char *name, const char *value, int64_t max_age, bool http_only);
+
+/* The error pages for HTML routes (403/404/...) are rendered by a hook
+ * that the shell module installs. */
+typedef void (*http_error_page_fn)(request *r, int status, const char *message);
+void http_set_error_page(http_error_page_fn fn);
+
+struct http_opts {
+  const char *listen;  /* host:port */
+  int threads;
+  size_t body_max;
+  bool tls;
+};
+typedef struct http_server http_server;
+int http_start(const struct http_opts *o, http_server **out) WUR;
+void http_stop(http_server *s);
+bool http_tls(void);
+size_t http_body_max(void);
+
+#endif

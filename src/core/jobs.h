@@ -1,0 +1,20 @@
+/* jobs.h - the background scheduler: each module declares jobs with an
+ * interval; one thread runs them with its own database connection and
+ * records the last run in jobs_state so restarts do not repeat work. */
+#ifndef DEFTER_JOBS_H
+#define DEFTER_JOBS_H
+
+#include "db.h"
+
+struct job_def {
+  const char *name;
+  int64_t interval_s;
+  int (*fn)(db *d);
+};
+
+int jobs_start(void) WUR;
+void jobs_stop(void);
+/* Runs one job now on the calling thread (CLI and tests). */
+int jobs_run(db *d, const char *name) WUR;
+
+#endif

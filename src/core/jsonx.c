@@ -1,0 +1,147 @@
+/* jsonx.c - JSON body decoding and validation. Outside input: every
+ * limit is checked and failures are values, not crashes. */
+#include "jsonx.h"
+#include "i18n.h"
+
+#include <string.h>
+
+int jsonx_depth(const json_t *v)
+{
+  int max = 0;
+  if (json_is_object(v)) {
+    const char *k;
+    json_t *x;
+    json_object_foreach((json_t *)v, k, x) {
+      int d = jsonx_depth(x);
+      if (d > max)
+        max = d;
+      if (max > JSON_MAX_DEPTH)
+        break;
+    }
+    return max + 1;
+  }
+  if (json_is_array(v)) {
+    size_t i;
+    json_t *x;
+    json_array_foreach((json_t *)v, i, x) {
+      int d = jsonx_depth(x);
+      if (d > max)
+        max = d;
+      if (max > JSON_MAX_DEPTH)
+        break;
+    }
+    return max + 1;
+  }
+  return 1;
+}
+
+json_t *jsonx_decode_body(const char *data, size_t len, const char **err)
+{
+  json_error_t je;
+  *err = NULL;
+  if (!data || len == 0) {
+    *err = "malformed";
+    return NULL;
+  }
+  json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+  if (!v) {
+    *err = "malformed";
+    return NULL;
+  }
+  if (!json_is_object(v) || jsonx_depth(v) > JSON_MAX_DEPTH) {
+    json_decref(v);
+    *err = "malformed";
+    return NULL;
+  }
+  return v;
+}
+
+static void add_err(json_t *errors, const char *field, const char *msg)
+{
+  if (errors && !json_object_get(errors, field))
+    json_object_set_new(errors, field, json_string(msg));
+}
+
+int jsonx_validate(json_t *obj, const struct jfield *fields, size_t n, json_t *errors)
+{
+  int bad = 0;
+  const char *k;
+  json_t *v;
+  json_object_foreach(obj, k, v) {
+    size_t i;
+    for (i = 0; i < n; i++)
+      if (strcmp(fields[i].name, k) == 0)
+        break;
+    if (i == n) {
+      add_err(errors, k, _("Unknown field."));
+      bad = 1;
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    const struct jfield *f = &fields[i];
+    json_t *x = json_object_get(obj, f->name);
+    if (!x || json_is_null(x)) {
+      if (f->required) {
+        add_err(errors, f->name, _("This field is required."));
+        bad = 1;
+      }
+      continue;
+    }
+    bool ok = true;
+    switch (f->type) {
+    case JT_STRING: ok = json_is_string(x); break;
+    case JT_INT: ok = json_is_integer(x); break;
+    case JT_BOOL: ok = json_is_boolean(x); break;
+    case JT_OBJECT: ok = json_is_object(x); break;
+    case JT_ARRAY: ok = json_is_array(x); break;
+    case JT_ANY: ok = true; break;
+    }
+    if (!ok) {
+      add_err(errors, f->name, _("Wrong type."));
+      bad = 1;
+      continue;
+    }
+    if (f->type == JT_STRING) {
+      size_t max = f->max_len ? f->max_len : 4096;
+      size_t len = json_string_length(x);
+      if (len > max) {
+        add_err(errors, f->name, _("Too long."));
+        bad = 1;
+      } else if (f->required && len == 0) {
+        add_err(errors, f->name, _("This field is required."));
+        bad = 1;
+      } else if (memchr(json_string_value(x), 0, len)) {
+        add_err(errors, f->name, _("Invalid characters."));
+        bad = 1;
+      }
+    }
+    if (f->type == JT_ARRAY && f->max_len && json_array_size(x) > f->max_len) {
+      add_err(errors, f->name, _("Too many items."));
+      bad = 1;
+    }
+  }
+  return bad ? -1 : 0;
+}
+
+const char *jsonx_str(const json_t *obj, const char *key)
+{
+  json_t *v = json_object_get(obj, key);
+  return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+int64_t jsonx_int(const json_t *obj, const char *key, int64_t def)
+{
+  json_t *v = json_object_get(obj, key);
+  return json_is_integer(v) ? (int64_t)json_integer_value(v) : def;
+}
+
+bool jsonx_bool(const json_t *obj, const char *key, bool def)
+{
+  json_t *v = json_object_get(obj, key);
+  return json_is_boolean(v) ? json_is_true(v) : def;
+}
+
+void jsonx_set_str(json_t *obj, const char *key, const char *s)
+{
+  json_object_set_new(obj, key, s ? json_string(s) : json_null());
+}

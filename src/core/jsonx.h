@@ -1,0 +1,46 @@
+/* jsonx.h - JSON on top of jansson with one ownership rule: a function
+ * that takes a json_t* argument named "steal_*" takes the reference;
+ * every other function borrows. Builders use only the *_new setters.
+ *
+ * Also the bounded request-body decoder with field validation (unknown
+ * fields rejected, types and lengths checked, messages in the user's
+ * language). */
+#ifndef DEFTER_JSONX_H
+#define DEFTER_JSONX_H
+
+#include <jansson.h>
+#include "util.h"
+
+enum { JSON_MAX_DEPTH = 32 };
+
+enum jtype { JT_STRING, JT_INT, JT_BOOL, JT_OBJECT, JT_ARRAY, JT_ANY };
+
+struct jfield {
+  const char *name;
+  enum jtype type;
+  bool required;
+  size_t max_len;  /* strings: maximum bytes (0 = 4096); arrays: max items */
+};
+
+/* Decodes a request body into an object. On failure returns NULL and sets
+ * *err to a reason code: "malformed" (not JSON / too deep / not an
+ * object). The caller owns the returned reference. */
+json_t *jsonx_decode_body(const char *data, size_t len, const char **err);
+
+/* Checks obj against fields: unknown keys, missing required keys, wrong
+ * types, over-long strings. Returns 0 when valid; otherwise -1 and, if
+ * errors is non-NULL, adds "field": "message" pairs to it. */
+int jsonx_validate(json_t *obj, const struct jfield *fields, size_t n, json_t *errors) WUR;
+
+/* Depth of a JSON value (scalars are 1). */
+int jsonx_depth(const json_t *v);
+
+/* Borrowing accessors that tolerate missing keys. */
+const char *jsonx_str(const json_t *obj, const char *key);
+int64_t jsonx_int(const json_t *obj, const char *key, int64_t def);
+bool jsonx_bool(const json_t *obj, const char *key, bool def);
+
+/* Sets obj[key] to a string, or to null when s is NULL. */
+void jsonx_set_str(json_t *obj, const char *key, const char *s);
+
+#endif

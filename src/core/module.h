@@ -1,0 +1,48 @@
+/* module.h - what a module is (DESIGN §2): a name, schema migrations,
+ * routes, permissions (with the roles that hold them by default),
+ * background jobs, navigation entries and the capabilities it serves. */
+#ifndef DEFTER_MODULE_H
+#define DEFTER_MODULE_H
+
+#include "db.h"
+#include "http.h"
+#include "jobs.h"
+
+/* A permission a module checks, and the roles that hold it by default
+ * (space-separated role keys). Roles are data: role_perms in the store. */
+struct perm_def {
+  const char *key;
+  const char *roles;
+  const char *summary;  /* English; translated via gettext */
+};
+
+/* An entry in the top navigation, shown when the user holds perm. */
+struct nav_item {
+  const char *path;
+  const char *label;  /* English msgid */
+  const char *perm;
+};
+
+struct defter_module {
+  const char *name;
+  const struct db_migration *migrations;
+  size_t nmigrations;
+  const struct route *routes;
+  size_t nroutes;
+  const struct perm_def *perms;
+  size_t nperms;
+  const struct job_def *jobs;
+  size_t njobs;
+  const struct nav_item *nav;
+  size_t nnav;
+  const char *const *capabilities;  /* NULL-terminated capability keys */
+  /* Optional: figure cards the module adds to the dashboard. */
+  void (*dashboard)(request *r, html *h);
+};
+
+
+/* src/modules.c */
+extern const struct defter_module *const defter_modules[];
+extern const size_t defter_nmodules;
+
+#endif

@@ -1,0 +1,11 @@
+/* modules.c - THE table of modules: the whole system on one screen.
+ * Order matters only for migrations (a module after those it references). */
+#include "core/module.h"
+#include "system/system.h"
+#include "org/org.h"
+
+const struct defter_module *const defter_modules[] = {
+    &system_module,
+    &org_module,
+};
+const size_t defter_nmodules = sizeof defter_modules / sizeof defter_modules[0];
