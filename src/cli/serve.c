@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static const char SERVE_HELP[] =
     "Kullanım / usage: defter serve --data DIR [--listen HOST:PORT]\n"
@@ -43,7 +44,10 @@ int cmd_serve(int argc, char **argv)
       .min_password_len = (int)config_int(c, "password.min_length", 10),
   };
   auth_configure(&ao);
-  const char *localedir = getenv("DEFTER_LOCALEDIR") ? getenv("DEFTER_LOCALEDIR") : DEFTER_LOCALE_DIR;
+  /* The build tree's catalogue when run from a build, else the system's. */
+  const char *localedir = getenv("DEFTER_LOCALEDIR");
+  if (!localedir)
+    localedir = access(DEFTER_LOCALE_DIR "/tr/LC_MESSAGES/defter.mo", R_OK) == 0 ? DEFTER_LOCALE_DIR : "/usr/share/locale";
   (void)i18n_init(localedir);
   http_set_error_page(page_error);
   struct http_opts ho = {

@@ -453,6 +453,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (cl && parse_i64(cl, &n) == 0 && (uint64_t)n > body_max)
       r->too_large = true;
     *con_cls = r;
+    /* Answer an announced oversized body at once instead of reading it. */
+    if (r->too_large) {
+      dispatch(r);
+      return send_response(c, r);
+    }
+    return MHD_YES;
+  }
+  if (r->status) {
+    /* Already answered (oversized body): discard what still arrives. */
+    *upload_size = 0;
     return MHD_YES;
   }
   if (*upload_size) {

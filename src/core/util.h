@@ -42,7 +42,7 @@ void buf_free(buf *b);
 void buf_append(buf *b, const void *p, size_t n);
 void buf_puts(buf *b, const char *s);
 void buf_printf(buf *b, const char *fmt, ...) PRINTF(2, 3);
-void buf_vprintf(buf *b, const char *fmt, va_list ap);
+void buf_vprintf(buf *b, const char *fmt, va_list ap) PRINTF(2, 0);
 /* NUL-terminated view of the contents (the buffer keeps ownership). */
 const char *buf_cstr(buf *b);
 
