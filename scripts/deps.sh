@@ -11,11 +11,12 @@ want_test=0
 build_pkgs=(
   build-essential cmake pkg-config gettext locales
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libssl-dev
-  libinih-dev python3 python3-yaml sqlite3
+  libinih-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
+  python3 python3-yaml sqlite3
 )
 test_pkgs=(
   libcmocka-dev clang libclang-rt-14-dev curl
-  chromium nodejs npm fonts-dejavu-core
+  chromium nodejs npm poppler-utils
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -23,6 +23,17 @@ struct nav_item {
   const char *perm;
 };
 
+/* What the coverage report asks a module about one duty: live figures for
+ * one capability the module serves, over the period [from, to) (unix
+ * seconds, UTC). */
+struct figure_query {
+  const char *capability;
+  int64_t duty_id;
+  const char *duty_ref;
+  int64_t unit_id;  /* the duty's unit */
+  int64_t from, to;
+};
+
 struct defter_module {
   const char *name;
   const struct db_migration *migrations;
@@ -36,6 +47,9 @@ struct defter_module {
   const struct nav_item *nav;
   size_t nnav;
   const char *const *capabilities;  /* NULL-terminated capability keys */
+  /* Optional: figures for the coverage report; returns a new JSON object
+   * (e.g. {"tasks": 12, "completed": 9, "overdue": 1}) or NULL. */
+  json_t *(*figures)(db *d, const struct figure_query *q);
   /* Optional: figure cards the module adds to the dashboard. */
   void (*dashboard)(request *r, html *h);
 };
