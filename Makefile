@@ -21,7 +21,7 @@ build: deps
 
 run: build
 	@if [ ! -f $(DATA)/defter.db ]; then \
-	  ./$(BUILD)/defter init --data $(DATA) --preset $(PRESET) --demo 2>/dev/null || exit 1; \
+	  ./$(BUILD)/defter init --data $(DATA) --preset $(PRESET) --demo || exit 1; \
 	fi
 	@echo "Adres / URL: http://$(LISTEN)/"
 	@echo "Girişler / logins ($(DATA)/demo-logins.txt):"

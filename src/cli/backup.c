@@ -176,6 +176,8 @@ int cmd_backup(int argc, char **argv)
     }
     if (!rc)
       rc = copy_tree(dir, out, "files", man, 0);
+    if (!rc)
+      rc = copy_tree(dir, out, "netlog", man, 0);
   }
   if (man && fclose(man))
     rc = -1;
@@ -194,7 +196,44 @@ int cmd_backup(int argc, char **argv)
   return 0;
 }
 
-/* Checks every MANIFEST line; returns 0 when all files match. */
+/* Is every regular file under from/rel listed in the manifest text? */
+static int all_listed(const char *from, const char *rel, const char *manifest, int depth)
+{
+  char p[4200];
+  snprintf(p, sizeof p, "%s/%s", from, rel);
+  DIR *dirp = opendir(p);
+  if (!dirp || depth > 8) {
+    if (dirp)
+      closedir(dirp);
+    return -1;
+  }
+  struct dirent *e;
+  int rc = 0;
+  while (!rc && (e = readdir(dirp))) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+      continue;
+    char r2[4096], full[4400], needle[4200];
+    snprintf(r2, sizeof r2, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+    snprintf(full, sizeof full, "%s/%s", from, r2);
+    struct stat sb;
+    if (lstat(full, &sb)) {
+      rc = -1;
+    } else if (S_ISDIR(sb.st_mode)) {
+      rc = all_listed(from, r2, manifest, depth + 1);
+    } else if (strcmp(r2, "MANIFEST") != 0) {
+      snprintf(needle, sizeof needle, "  %s\n", r2);
+      if (!S_ISREG(sb.st_mode) || !strstr(manifest, needle)) {
+        cli_error("%s MANIFEST'te yok / not listed in MANIFEST", r2);
+        rc = -1;
+      }
+    }
+  }
+  closedir(dirp);
+  return rc;
+}
+
+/* Checks every MANIFEST line; returns 0 when all files match and the
+ * backup holds no file the MANIFEST does not list. */
 static int verify_manifest(const char *from)
 {
   char m[4200];
@@ -232,6 +271,19 @@ static int verify_manifest(const char *from)
   if (!rc && !have_db) {
     cli_error("yedekte defter.db yok / backup has no database");
     rc = -1;
+  }
+  if (!rc) {
+    buf text;
+    buf_init(&text, 64 * 1024 * 1024);
+    FILE *mf = fopen(m, "r");
+    size_t got;
+    char chunk[8192];
+    while (mf && (got = fread(chunk, 1, sizeof chunk, mf)) > 0)
+      buf_append(&text, chunk, got);
+    if (mf)
+      fclose(mf);
+    rc = (!mf || text.overflow) ? -1 : all_listed(from, "", buf_cstr(&text), 0);
+    buf_free(&text);
   }
   return rc;
 }
@@ -288,6 +340,8 @@ int cmd_restore(int argc, char **argv)
     rc = copy_file(s, d);
   if (!rc)
     rc = copy_tree(from, tmp, "files", NULL, 0);
+  if (!rc)
+    rc = copy_tree(from, tmp, "netlog", NULL, 0);
   snprintf(d, sizeof d, "%s/netlog", tmp);
   if (!rc)
     mkdir(d, 0750);

@@ -1,6 +1,7 @@
 /* common.c - option parsing and data-directory opening shared by the
  * commands. */
 #include "cli.h"
+#include "../core/auth.h"
 #include "../core/i18n.h"
 #include "../core/log.h"
 #include "../core/schema.h"
@@ -96,6 +97,17 @@ int data_open(struct data_dir *dd, const char *dir)
   enum log_level lvl;
   if (log_parse_level(config_get(dd->conf, "log.level", "info"), &lvl) == 0)
     log_set_level(lvl);
+  config_warn_unknown(dd->conf);
+  config *c = dd->conf;
+  struct auth_opts ao = {
+      .idle_s = config_int(c, "session.idle_minutes", 30) * 60,
+      .absolute_s = config_int(c, "session.absolute_hours", 12) * 3600,
+      .max_user_failures = (int)config_int(c, "login.max_user_failures", 5),
+      .max_ip_failures = (int)config_int(c, "login.max_ip_failures", 20),
+      .window_s = config_int(c, "login.window_minutes", 15) * 60,
+      .min_password_len = (int)config_int(c, "password.min_length", 10),
+  };
+  auth_configure(&ao);
   snprintf(p, sizeof p, "%s/defter.db", dir);
   if (db_open(p, false, &dd->d)) {
     cli_error("%s açılamadı; önce `defter init` / cannot open; run `defter init` first", p);

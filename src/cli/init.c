@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char INIT_HELP[] =
     "Kullanım / usage: defter init --data DIR --preset ID|FILE [--demo]\n"
@@ -159,11 +160,21 @@ int cmd_init(int argc, char **argv)
       if (logins)
         fprintf(logins, "%s %s %s\n", demo[i].username, dpw, demo[i].role);
     }
+    if (!rc)
+      rc = org_demo_seed(d, &who);
     if (logins)
       fclose(logins);
   }
   db_close(d);
   if (rc) {
+    /* Leave no half-made database behind, so init can be run again. */
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < ARRAY_LEN(suffixes); i++) {
+      snprintf(p, sizeof p, "%s/defter.db%s", dir, suffixes[i]);
+      unlink(p);
+    }
+    snprintf(p, sizeof p, "%s/demo-logins.txt", dir);
+    unlink(p);
     cli_error("başlatma tamamlanamadı / init failed");
     return 1;
   }

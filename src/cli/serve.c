@@ -35,26 +35,24 @@ int cmd_serve(int argc, char **argv)
   if (data_open(&dd, dir))
     return 1;
   config *c = dd.conf;
-  struct auth_opts ao = {
-      .idle_s = config_int(c, "session.idle_minutes", 30) * 60,
-      .absolute_s = config_int(c, "session.absolute_hours", 12) * 3600,
-      .max_user_failures = (int)config_int(c, "login.max_user_failures", 5),
-      .max_ip_failures = (int)config_int(c, "login.max_ip_failures", 20),
-      .window_s = config_int(c, "login.window_minutes", 15) * 60,
-      .min_password_len = (int)config_int(c, "password.min_length", 10),
-  };
-  auth_configure(&ao);
   /* The build tree's catalogue when run from a build, else the system's. */
   const char *localedir = getenv("DEFTER_LOCALEDIR");
   if (!localedir)
-    localedir = access(DEFTER_LOCALE_DIR "/tr/LC_MESSAGES/defter.mo", R_OK) == 0 ? DEFTER_LOCALE_DIR : "/usr/share/locale";
+    localedir = access(DEFTER_LOCALE_DIR "/tr/LC_MESSAGES/defter.mo", R_OK) == 0 ? DEFTER_LOCALE_DIR
+                                                                               : DEFTER_SYSTEM_LOCALE_DIR;
+  char mo[4200];
+  snprintf(mo, sizeof mo, "%s/tr/LC_MESSAGES/defter.mo", localedir);
+  if (access(mo, R_OK) != 0)
+    log_warn("Turkish catalogue missing; UI falls back to English", "path=\"%s\"", mo);
   (void)i18n_init(localedir);
   http_set_error_page(page_error);
   struct http_opts ho = {
       .listen = arg_get(&a, "listen") ? arg_get(&a, "listen") : config_get(c, "server.listen", "127.0.0.1:8080"),
       .threads = (int)config_int(c, "server.threads", 0),
       .body_max = (size_t)config_int(c, "server.body_max", 1024 * 1024),
+      .upload_max = (size_t)config_int(c, "server.upload_max", 16 * 1024 * 1024),
       .tls = config_int(c, "server.tls", 0) != 0,
+      .trusted_proxies = config_get(c, "server.trusted_proxies", ""),
   };
   /* Block the stop signals in every thread; the main thread waits for them. */
   sigset_t set;

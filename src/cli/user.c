@@ -43,14 +43,15 @@ int cmd_user(int argc, char **argv)
     cli_error("parola standart girdiden okunamadı / no password on stdin");
     return 2;
   }
-  const char *problem = auth_password_problem(username, pw);
-  if (problem) {
-    cli_error("%s", problem);
-    return 1;
-  }
   struct data_dir dd;
   if (data_open(&dd, dir))
     return 1;
+  const char *problem = auth_password_problem(username, pw);
+  if (problem) {
+    cli_error("%s", problem);
+    data_close(&dd);
+    return 1;
+  }
   db *d = dd.d;
   struct actor who = audit_system("cli");
   int rc = 0;

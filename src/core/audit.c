@@ -4,6 +4,7 @@
 #include "audit.h"
 #include "http.h"
 #include "log.h"
+#include "db.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,18 @@ struct actor audit_actor(struct request *r)
   if (r && r->user) {
     a.user_id = r->user->id;
     a.name = r->user->username;
+    /* While a deputyship runs, the trail shows on whose behalf. */
+    db *d = db_thread();
+    db_stmt *st = d ? db_q(d,
+                           "SELECT p.username FROM deputies dp JOIN users p ON p.id = dp.principal_id"
+                           " WHERE dp.deputy_id = ? AND dp.revoked_at IS NULL"
+                           " AND dp.from_date <= date('now', '+3 hours') AND dp.to_date >= date('now', '+3 hours')"
+                           " ORDER BY dp.id LIMIT 1",
+                           "i", r->user->id)
+                    : NULL;
+    if (st && db_step(st) == DB_ROW)
+      a.name = arena_printf(r->a, "%s (vekâleten %s)", r->user->username, db_col_text(st, 0));
+    db_done(st);
   }
   return a;
 }

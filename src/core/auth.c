@@ -112,10 +112,15 @@ enum auth_result auth_login(request *r, const char *username, const char *passwo
   if (!d)
     return AUTH_ERROR;
   dummy_init();
-  struct actor who = {0, username, r->ip};
-  if (!username || !*username || strlen(username) > 128 || !password || strlen(password) > 256) {
+  if (!username || !*username)
     return AUTH_BAD;
-  }
+  /* Over-long names and passwords are failures like any other: recorded,
+   * audited and counted towards throttling (the name is cut to 256 bytes). */
+  bool overlong = strlen(username) > 128 || !password || strlen(password) > 256;
+  char name[257];
+  snprintf(name, sizeof name, "%s", username);
+  username = name;
+  struct actor who = {0, username, r->ip};
   if (throttled(d, username, r->ip)) {
     if (db_begin(d) == DB_OK) {
       json_t *info = json_pack("{ss}", "reason", "too many failures");
@@ -139,7 +144,7 @@ enum auth_result auth_login(request *r, const char *username, const char *passwo
   db_done(st);
   if (rc < 0)
     return AUTH_ERROR;
-  bool ok = auth_check_password(uid ? hash : dummy_hash, password) && uid && active;
+  bool ok = !overlong && auth_check_password(uid ? hash : dummy_hash, password) && uid && active;
   if (db_begin(d))
     return AUTH_ERROR;
   rc = record_attempt(d, username, r->ip, ok);

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <ini.h>
+
+#include "log.h"
 
 struct entry {
   char *key;
@@ -43,6 +46,12 @@ int config_load(const char *path, config **out, char *err, size_t errlen)
 {
   config *c = xcalloc(1, sizeof *c);
   *out = NULL;
+  struct stat sb;
+  if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+    snprintf(err, errlen, "%s: dosya değil / not a file", path);
+    free(c);
+    return -1;
+  }
   FILE *f = fopen(path, "r");
   if (!f) {
     if (errno == ENOENT) {
@@ -98,9 +107,39 @@ int64_t config_int(const config *c, const char *key, int64_t def)
 {
   const char *v = config_get(c, key, NULL);
   int64_t n;
-  if (!v || parse_i64(v, &n))
+  if (!v)
     return def;
+  if (parse_i64(v, &n)) {
+    log_warn("config value is not a number; default used", "key=%s default=%lld", key, (long long)def);
+    return def;
+  }
   return n;
+}
+
+static int collect_known(void *user, const char *section, const char *name, const char *value)
+{
+  (void)value;
+  return on_entry(user, section, name, "");
+}
+
+void config_warn_unknown(const config *c)
+{
+  /* The default text is the list of every key defter understands. */
+  config known = {0};
+  if (ini_parse_string(config_default_text, collect_known, &known) != 0)
+    return;
+  for (size_t i = 0; c && i < c->n; i++) {
+    bool found = false;
+    for (size_t j = 0; j < known.n && !found; j++)
+      found = strcmp(known.e[j].key, c->e[i].key) == 0;
+    if (!found)
+      log_warn("unknown key in defter.conf (ignored)", "key=%s", c->e[i].key);
+  }
+  for (size_t j = 0; j < known.n; j++) {
+    free(known.e[j].key);
+    free(known.e[j].val);
+  }
+  free(known.e);
 }
 
 void config_each(const config *c, void (*fn)(const char *key, const char *val, void *u), void *u)
@@ -120,8 +159,13 @@ const char config_default_text[] =
     "threads = 0\n"
     "# Largest request body accepted, in bytes (larger: 413).\n"
     "body_max = 1048576\n"
+    "# Largest file upload (attachments, agent inventories), in bytes.\n"
+    "upload_max = 16777216\n"
     "# Set to 1 when defter is reached over HTTPS (marks cookies Secure).\n"
     "tls = 0\n"
+    "# Addresses of reverse proxies whose X-Forwarded-For is believed\n"
+    "# (space-separated, e.g. 127.0.0.1 ::1). Empty: none.\n"
+    "trusted_proxies =\n"
     "\n"
     "[session]\n"
     "# Minutes without activity after which a session ends.\n"
@@ -137,6 +181,10 @@ const char config_default_text[] =
     "\n"
     "[password]\n"
     "min_length = 10\n"
+    "\n"
+    "[work]\n"
+    "# Largest task attachment, in bytes (the server.body_max limit applies too).\n"
+    "attachment_max = 10485760\n"
     "\n"
     "[log]\n"
     "# debug, info, warn, error\n"

@@ -16,6 +16,9 @@ int64_t config_int(const config *c, const char *key, int64_t def);
 /* Iterates every known entry (for `defter config show`-style output). */
 void config_each(const config *c, void (*fn)(const char *key, const char *val, void *u), void *u);
 
+/* Logs a warning for every key that defter.conf(5) does not define. */
+void config_warn_unknown(const config *c);
+
 /* The text of a fresh defter.conf, with every setting and its default. */
 extern const char config_default_text[];
 

@@ -12,7 +12,8 @@ enum { STMT_CACHE = 256 };
 
 struct db_stmt {
   db *owner;
-  const char *sql;  /* the caller's literal, used as the cache key */
+  char *sql;        /* a copy: callers may build SQL in short-lived memory */
+  uint64_t hash;
   sqlite3_stmt *st;
   bool busy;
 };
@@ -66,8 +67,10 @@ void db_close(db *d)
 {
   if (!d)
     return;
-  for (size_t i = 0; i < d->nstmt; i++)
+  for (size_t i = 0; i < d->nstmt; i++) {
     sqlite3_finalize(d->stmts[i].st);
+    free(d->stmts[i].sql);
+  }
   sqlite3_close(d->h);
   free(d);
 }
@@ -154,11 +157,20 @@ bool db_in_tx(db *d)
   return d->tx_depth > 0;
 }
 
+static uint64_t sql_hash(const char *s)
+{
+  uint64_t h = 1469598103934665603ULL;  /* FNV-1a */
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return h;
+}
+
 static struct db_stmt *cache_get(db *d, const char *sql)
 {
+  uint64_t h = sql_hash(sql);
   for (size_t i = 0; i < d->nstmt; i++) {
     struct db_stmt *s = &d->stmts[i];
-    if (!s->busy && (s->sql == sql || strcmp(s->sql, sql) == 0))
+    if (!s->busy && s->hash == h && strcmp(s->sql, sql) == 0)
       return s;
   }
   sqlite3_stmt *st = NULL;
@@ -172,6 +184,7 @@ static struct db_stmt *cache_get(db *d, const char *sql)
     for (size_t i = 0; i < d->nstmt; i++) {
       if (!d->stmts[i].busy) {
         sqlite3_finalize(d->stmts[i].st);
+        free(d->stmts[i].sql);
         d->stmts[i] = d->stmts[--d->nstmt];
         break;
       }
@@ -184,7 +197,8 @@ static struct db_stmt *cache_get(db *d, const char *sql)
   }
   struct db_stmt *s = &d->stmts[d->nstmt++];
   s->owner = d;
-  s->sql = sql;
+  s->sql = xstrdup(sql);
+  s->hash = h;
   s->st = st;
   s->busy = false;
   return s;

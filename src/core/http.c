@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 struct http_server {
@@ -23,8 +24,10 @@ struct http_server {
 };
 
 static size_t body_max = 1024 * 1024;
+static size_t upload_max = 16 * 1024 * 1024;
 static bool use_tls;
 static http_error_page_fn error_page;
+static char trusted_proxies[512];
 
 bool http_tls(void) { return use_tls; }
 size_t http_body_max(void) { return body_max; }
@@ -66,6 +69,27 @@ bool http_match(arena *a, const char *pattern, const char *path, struct kv *para
   return true;
 }
 
+/* The methods a path answers to, "GET, POST" (for the Allow header). */
+static const char *allowed_methods(arena *a, const char *path)
+{
+  buf b;
+  buf_init(&b, 256);
+  for (size_t i = 0; i < defter_nmodules; i++) {
+    const struct defter_module *mod = defter_modules[i];
+    for (size_t j = 0; j < mod->nroutes; j++) {
+      const struct route *rt = &mod->routes[j];
+      if (!http_match(a, rt->path, path, NULL, NULL) || (b.data && strstr(b.data, rt->method)))
+        continue;
+      if (b.len)
+        buf_puts(&b, ", ");
+      buf_puts(&b, rt->method);
+    }
+  }
+  const char *out = arena_strdup(a, buf_cstr(&b));
+  buf_free(&b);
+  return out;
+}
+
 const struct route *http_find_route(arena *a, const char *method, const char *path, struct kv *params,
                                     int *nparams, bool *method_mismatch)
 {
@@ -86,6 +110,7 @@ const struct route *http_find_route(arena *a, const char *method, const char *pa
       }
       http_match(a, rt->path, path, params, &n);
       *nparams = n;
+      *method_mismatch = false;
       return rt;
     }
   }
@@ -198,6 +223,13 @@ static int parse_form(request *r)
 json_t *req_json(request *r, const struct jfield *fields, size_t n)
 {
   const char *err = NULL;
+  /* Only application/json: a cross-site HTML form cannot send it. */
+  const char *ct = req_header(r, "Content-Type");
+  if (!ct || strncasecmp(ct, "application/json", 16) != 0 || (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
+    http_error(r, 415, "unsupported_media_type", _("The request body must be JSON (Content-Type: application/json)."),
+               NULL);
+    return NULL;
+  }
   json_t *v = jsonx_decode_body(r->body.data, r->body.len, &err);
   if (!v) {
     http_error(r, 400, "malformed_json", _("The request body is not a valid JSON object."), NULL);
@@ -325,8 +357,10 @@ static void dispatch(request *r)
 
   r->route = http_find_route(r->a, r->method, r->path, r->params, &r->nparams, &mismatch);
   if (!r->route) {
-    if (mismatch)
+    if (mismatch) {
+      http_header(r, "Allow", allowed_methods(r->a, r->path));
       http_error(r, 405, "method_not_allowed", _("This method is not allowed here."), NULL);
+    }
     else
       http_error(r, 404, "not_found", _("The page or resource was not found."), NULL);
     return;
@@ -365,6 +399,16 @@ static void dispatch(request *r)
     }
   }
   if (is_write(r->method)) {
+    /* A browser names the page that sent a request; refuse writes sent
+     * from another site's page (login CSRF included). */
+    const char *origin = req_header(r, "Origin"), *host = req_header(r, "Host");
+    if (origin && strcmp(origin, "null") != 0) {
+      const char *o = strstr(origin, "://");
+      if (!host || !o || strcmp(o + 3, host) != 0) {
+        http_error(r, 403, "origin", _("The request came from another site and was refused."), NULL);
+        return;
+      }
+    }
     if (rt->flags & ROUTE_FORM) {
       if (parse_form(r)) {
         http_error(r, 400, "malformed_form", _("The form data is malformed."), NULL);
@@ -400,6 +444,23 @@ static const char *client_ip(arena *a, struct MHD_Connection *c)
       inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, tmp, sizeof tmp);
     else if (sa->sa_family == AF_INET6)
       inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, tmp, sizeof tmp);
+  }
+  /* Behind a trusted reverse proxy, the client is the last address the
+   * proxy appended to X-Forwarded-For. */
+  char needle[INET6_ADDRSTRLEN + 2];
+  snprintf(needle, sizeof needle, " %s ", tmp);
+  const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+  if (xff && strstr(trusted_proxies, needle)) {
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ')
+      last++;
+    unsigned char bin[16];
+    char cand[INET6_ADDRSTRLEN] = "";
+    snprintf(cand, sizeof cand, "%s", last);
+    cand[strcspn(cand, " ")] = 0;
+    if (inet_pton(AF_INET, cand, bin) == 1 || inet_pton(AF_INET6, cand, bin) == 1)
+      return arena_strdup(a, cand);
   }
   return arena_strdup(a, tmp);
 }
@@ -446,11 +507,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     r->method = arena_strdup(a, method);
     r->path = arena_strdup(a, url);
     r->ip = client_ip(a, c);
-    buf_init(&r->body, body_max);
+    /* Uploads (ROUTE_RAW) get their own, larger limit. */
+    bool mm = false;
+    struct kv scratch[MAX_PARAMS];
+    int ns = 0;
+    const struct route *rt = http_find_route(a, method, url, scratch, &ns, &mm);
+    size_t max = rt && (rt->flags & ROUTE_RAW) ? upload_max : body_max;
+    buf_init(&r->body, max);
     buf_init(&r->out, 0);
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     int64_t n;
-    if (cl && parse_i64(cl, &n) == 0 && (uint64_t)n > body_max)
+    if (cl && parse_i64(cl, &n) == 0 && (uint64_t)n > max)
       r->too_large = true;
     *con_cls = r;
     /* Answer an announced oversized body at once instead of reading it. */
@@ -539,7 +606,10 @@ int http_start(const struct http_opts *o, http_server **out)
     return -1;
   }
   body_max = o->body_max;
+  if (o->upload_max)
+    upload_max = o->upload_max;
   use_tls = o->tls;
+  snprintf(trusted_proxies, sizeof trusted_proxies, " %s ", o->trusted_proxies ? o->trusted_proxies : "");
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
   if (ss.ss_family == AF_INET6)
     flags |= MHD_USE_IPv6;

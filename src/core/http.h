@@ -16,7 +16,7 @@ enum {
   ROUTE_HTML = 1 << 0,     /* a page: errors render as HTML, 401 redirects to /login */
   ROUTE_FORM = 1 << 1,     /* accepts application/x-www-form-urlencoded; CSRF from _csrf */
   ROUTE_NO_CSRF = 1 << 2,  /* state change allowed without CSRF (login itself) */
-  ROUTE_RAW = 1 << 3,      /* body handed over as is (agent protocols) */
+  ROUTE_RAW = 1 << 3,      /* body handed over as is (uploads, agent protocols); server.upload_max applies */
 };
 
 /* perm: NULL = public; PERM_LOGIN = any signed-in user; otherwise a
@@ -118,7 +118,9 @@ struct http_opts {
   const char *listen;  /* host:port */
   int threads;
   size_t body_max;
+  size_t upload_max;  /* for ROUTE_RAW routes (file uploads) */
   bool tls;
+  const char *trusted_proxies;  /* space-separated peer addresses */
 };
 typedef struct http_server http_server;
 int http_start(const struct http_opts *o, http_server **out) WUR;

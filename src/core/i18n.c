@@ -4,8 +4,10 @@
 #include "log.h"
 
 #include <locale.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static locale_t loc_tr, loc_en;
 
@@ -41,9 +43,31 @@ void i18n_use(const char *lang)
 
 const char *i18n_pick(const char *cookie, const char *accept_language)
 {
-  if (str_eq(cookie, "en") || str_eq(cookie, "tr"))
-    return str_eq(cookie, "en") ? "en" : "tr";
-  if (accept_language && strncmp(accept_language, "en", 2) == 0)
+  if (cookie && (strcasecmp(cookie, "en") == 0 || strcasecmp(cookie, "tr") == 0))
+    return strcasecmp(cookie, "en") == 0 ? "en" : "tr";
+  /* Weigh the q-values of "tr" and "en" (RFC 9110 §12.5.4); q=0 means
+   * "not acceptable"; ties go to Turkish. */
+  double q_tr = -1, q_en = -1;
+  for (const char *p = accept_language; p && *p;) {
+    while (*p == ' ' || *p == ',')
+      p++;
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    double q = 1.0;
+    const char *qp = memchr(p, ';', len);
+    if (qp) {
+      const char *qv = strstr(qp, "q=");
+      if (qv && qv < p + len)
+        q = strtod(qv + 2, NULL);
+    }
+    bool two = len >= 2 && (len == 2 || p[2] == '-' || p[2] == ';' || p[2] == ' ');
+    if (two && strncasecmp(p, "tr", 2) == 0 && q > q_tr)
+      q_tr = q;
+    if (two && strncasecmp(p, "en", 2) == 0 && q > q_en)
+      q_en = q;
+    p = end;
+  }
+  if (q_en > 0 && q_en > q_tr)
     return "en";
   return "tr";
 }

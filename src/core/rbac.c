@@ -63,7 +63,7 @@ bool rbac_has(int64_t user_id, const char *perm)
   db *d = db_thread();
   int64_t one = 0;
   return d && db_int(d, &one,
-                     "SELECT 1 FROM grants g JOIN role_perms rp ON rp.role = g.role"
+                     "SELECT 1 FROM effective_grants g JOIN role_perms rp ON rp.role = g.role"
                      " JOIN users u ON u.id = g.user_id"
                      " WHERE g.user_id = ? AND rp.perm = ? AND u.active = 1 LIMIT 1",
                      "it", user_id, perm) == DB_ROW;
@@ -74,7 +74,7 @@ bool rbac_can(int64_t user_id, const char *perm, int64_t unit_id)
   db *d = db_thread();
   int64_t one = 0;
   return d && db_int(d, &one,
-                     "SELECT 1 FROM grants g JOIN role_perms rp ON rp.role = g.role"
+                     "SELECT 1 FROM effective_grants g JOIN role_perms rp ON rp.role = g.role"
                      " JOIN users u ON u.id = g.user_id"
                      " JOIN units gu ON gu.id = g.unit_id"
                      " JOIN units x ON x.id = ?"

@@ -44,6 +44,25 @@ static const struct db_migration core_migrations[] = {
      "CREATE INDEX audit_actor ON audit_log(actor_id, id);"
      "CREATE INDEX audit_action ON audit_log(action, id);"
      "CREATE TABLE jobs_state (name TEXT PRIMARY KEY, last_run INTEGER NOT NULL, last_status TEXT);"},
+    /* Deputies (vekalet): while today (Europe/Istanbul) is within
+     * [from_date, to_date], the deputy acts with the principal's grants. */
+    {2,
+     "CREATE TABLE deputies ("
+     " id INTEGER PRIMARY KEY, principal_id INTEGER NOT NULL REFERENCES users(id),"
+     " deputy_id INTEGER NOT NULL REFERENCES users(id), from_date TEXT NOT NULL, to_date TEXT NOT NULL,"
+     " reason TEXT, created_by INTEGER REFERENCES users(id), created_at INTEGER NOT NULL, revoked_at INTEGER,"
+     " CHECK (principal_id <> deputy_id), CHECK (from_date <= to_date));"
+     "CREATE INDEX deputies_deputy ON deputies(deputy_id, to_date);"
+     "CREATE INDEX deputies_principal ON deputies(principal_id, to_date);"
+     /* Every permission check reads this view: a user's own grants plus,
+      * while a deputyship runs, the principal's (no chaining: a deputy
+      * acts with the principal's own grants only). Dates are compared in
+      * Europe/Istanbul (UTC+3 all year). */
+     "CREATE VIEW effective_grants AS"
+     " SELECT g.user_id AS user_id, g.role AS role, g.unit_id AS unit_id, 0 AS via_deputy FROM grants g"
+     " UNION ALL"
+     " SELECT d.deputy_id, g.role, g.unit_id, d.principal_id FROM deputies d JOIN grants g ON g.user_id = d.principal_id"
+     " WHERE d.revoked_at IS NULL AND d.from_date <= date('now', '+3 hours') AND d.to_date >= date('now', '+3 hours');"},
 };
 
 int schema_migrate_all(db *d)

@@ -227,26 +227,39 @@ void fmt_iso8601(int64_t t, char out[32])
   strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Reads exactly n decimal digits (no sign, no blanks). */
+static int digits(const char *s, int n, int *out)
+{
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return 0;
+}
+
 int parse_iso8601(const char *s, int64_t *out)
 {
   struct tm tm = {0};
-  int y, mo, d, h = 0, mi = 0, se = 0, n = 0;
-  if (!s)
+  int y, mo, d, h = 0, mi = 0, se = 0;
+  if (!s || strlen(s) < 10)
     return -1;
-  if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+  if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d))
     return -1;
   const char *p = s + 10;
   if (*p == 'T' || *p == ' ') {
-    int m = 0;
-    if (sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &se, &m) != 3 || m != 8)
+    if (strlen(p) < 9 || digits(p + 1, 2, &h) || p[3] != ':' || digits(p + 4, 2, &mi) || p[6] != ':' ||
+        digits(p + 7, 2, &se))
       return -1;
-    p += 1 + m;
+    p += 9;
     if (*p == 'Z')
       p++;
   }
   if (*p)
     return -1;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 || y < 1970 || y > 9999)
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59 || y < 1970)
     return -1;
   tm.tm_year = y - 1900;
   tm.tm_mon = mo - 1;
@@ -318,9 +331,10 @@ int parse_i64(const char *s, int64_t *out)
   for (const char *p = s; *p; p++) {
     if (*p < '0' || *p > '9')
       return -1;
-    if (v > (INT64_MAX - 9) / 10)
+    int dgt = *p - '0';
+    if (v > (INT64_MAX - dgt) / 10)
       return -1;
-    v = v * 10 + (*p - '0');
+    v = v * 10 + dgt;
   }
   *out = v;
   return 0;

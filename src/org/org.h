@@ -14,6 +14,13 @@ extern const struct defter_module org_module;
 int org_preset_load(db *d, const struct actor *who, const char *path, char *err, size_t errlen) WUR;
 /* Validation only (no store). */
 int org_preset_check(const char *path, char *err, size_t errlen) WUR;
+/* Adds about 25 believable demo people (Turkish names, valid computed
+ * T.C. numbers, phones, positions) across the first units of the loaded
+ * preset, linking the demo accounts (mudur, sef, teknik, personel) to
+ * their person records; audited as who, in one transaction. Does nothing
+ * when people are already registered. For `defter init --demo`. */
+int org_demo_seed(db *d, const struct actor *who) WUR;
+
 /* Resolves a preset id or path to a file path (static buffer). */
 const char *org_preset_path(const char *id_or_path);
 

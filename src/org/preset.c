@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum { PRESET_MAX_BYTES = 4 * 1024 * 1024, PRESET_MAX_ITEMS = 5000 };
+enum { PRESET_MAX_BYTES = 4 * 1024 * 1024, PRESET_MAX_ITEMS = 5000, PRESET_MAX_DEPTH = 16 };
 
 static const char *const unit_kinds[] = {"daire_baskanligi", "mudurluk", "sube_mudurlugu", "seflik",
                                          "servis", "birim", "kurul"};
@@ -144,7 +144,8 @@ static int validate(json_t *p, char *err, size_t errlen)
   }
   if (roots != 1)
     return fail(err, errlen, "units: tam bir kök birim olmalı (%d bulundu) / exactly one root unit", roots);
-  /* No cycles: walking up from every unit reaches the root. */
+  /* No cycles, and no deeper than PRESET_MAX_DEPTH levels: walking up
+   * from every unit reaches the root. */
   json_array_foreach(units, i, u) {
     const char *c = jsonx_str(u, "code");
     size_t steps = 0;
@@ -154,6 +155,9 @@ static int validate(json_t *p, char *err, size_t errlen)
     }
     if (c)
       return fail(err, errlen, "units[%zu].parent: döngü / cycle in the unit tree", i);
+    if (steps > PRESET_MAX_DEPTH)
+      return fail(err, errlen, "units[%zu]: birim ağacı %d düzeyden derin / tree deeper than %d levels", i,
+                  PRESET_MAX_DEPTH, PRESET_MAX_DEPTH);
   }
 
   json_t *positions = json_object_get(p, "positions");
@@ -393,7 +397,7 @@ const char *org_preset_path(const char *id_or_path)
     return path;
   }
   const char *env = getenv("DEFTER_PRESETS_DIR");
-  const char *dirs[] = {env, DEFTER_SOURCE_DIR "/presets", "/usr/share/defter/presets"};
+  const char *dirs[] = {env, DEFTER_SOURCE_DIR "/presets", DEFTER_SYSTEM_PRESETS_DIR, "/usr/share/defter/presets"};
   for (size_t i = 0; i < ARRAY_LEN(dirs); i++) {
     if (!dirs[i])
       continue;

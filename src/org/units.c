@@ -82,6 +82,70 @@ int org_api_duties(request *r)
   return http_json(r, 200, out);
 }
 
+/* The organisation chart: every unit as a box under its parent, with its
+ * positions and how many active people hold each. */
+static void org_chart(request *r, html *h)
+{
+  db *d = db_thread();
+  H(h, "<h2>");
+  h_txt(h, _("Organisation chart"));
+  H(h, "</h2><ul class=\"tree\" id=\"org-chart\">");
+  db_stmt *st = db_q(d,
+                     "SELECT u.id, u.code, u.name, length(u.path) - length(replace(u.path, '/', '')) - 2,"
+                     " (SELECT COUNT(*) FROM org_people p WHERE p.unit_id = u.id AND p.active = 1),"
+                     " (SELECT COUNT(*) FROM org_people p JOIN units x ON x.id = p.unit_id"
+                     "  WHERE p.active = 1 AND substr(x.path, 1, length(u.path)) = u.path)"
+                     " FROM units u WHERE u.active = 1 ORDER BY u.path",
+                     "");
+  while (db_step(st) == DB_ROW) {
+    int64_t uid = db_col_int(st, 0);
+    H(h, "<li class=\"depth-");
+    h_int(h, db_col_int(st, 3));
+    H(h, "\"><div class=\"card\" id=\"chart-");
+    h_attr(h, db_col_text(st, 1));
+    H(h, "\"><strong>");
+    h_txt(h, db_col_text(st, 2));
+    H(h, "</strong> <span class=\"muted\">");
+    h_txt(h, db_col_text(st, 1));
+    H(h, " · <a href=\"/org/people?unit=");
+    h_url(h, db_col_text(st, 1));
+    H(h, "&amp;active=1\"><span class=\"people-count\">");
+    h_int(h, db_col_int(st, 4));
+    H(h, "</span> ");
+    h_txt(h, _("people"));
+    H(h, "</a>");
+    if (db_col_int(st, 5) != db_col_int(st, 4)) {
+      H(h, " (");
+      h_txt(h, _("with sub-units"));
+      H(h, ": ");
+      h_int(h, db_col_int(st, 5));
+      H(h, ")");
+    }
+    H(h, "</span>");
+    db_stmt *ps = db_q(d,
+                       "SELECT p.title, (SELECT COUNT(*) FROM org_people x WHERE x.position_id = p.id AND x.active = 1)"
+                       " FROM org_positions p WHERE p.unit_id = ? ORDER BY p.id",
+                       "i", uid);
+    bool any = false;
+    while (db_step(ps) == DB_ROW) {
+      if (!any)
+        H(h, "<ul>");
+      any = true;
+      H(h, "<li>");
+      h_txt(h, db_col_text(ps, 0));
+      H(h, " <span class=\"muted\">· ");
+      h_int(h, db_col_int(ps, 1));
+      H(h, "</span></li>");
+    }
+    db_done(ps);
+    if (any)
+      H(h, "</ul>");
+    H(h, "</div></li>");
+  }
+  db_done(st);
+  H(h, "</ul>");
+}
+
 int org_page(request *r)
 {
   db *d = db_thread();
@@ -114,7 +178,9 @@ int org_page(request *r)
     H(&h, "</span></li>");
   }
   db_done(st);
-  H(&h, "</ul><h2>");
+  H(&h, "</ul>");
+  org_chart(r, &h);
+  H(&h, "<h2>");
   h_txt(&h, _("Duties"));
   H(&h, "</h2><table class=\"list\" id=\"duties\"><thead><tr><th scope=\"col\">");
   h_txt(&h, _("Article"));
@@ -160,9 +226,17 @@ void org_dashboard(request *r, html *h)
 {
   db *d = db_thread();
   int64_t n = 0;
-  (void)r;
   if (db_int(d, &n, "SELECT COUNT(*) FROM units WHERE active = 1", "") == DB_ROW)
     page_stat_card(h, _("Units"), n, "/org");
   if (db_int(d, &n, "SELECT COUNT(*) FROM org_duties WHERE repealed = 0", "") == DB_ROW)
     page_stat_card(h, _("Duties in the regulation"), n, "/org");
+  /* people the user may see (org.read reaches their unit) */
+  if (r->user && db_int(d, &n,
+                        "SELECT COUNT(*) FROM org_people p JOIN units u ON u.id = p.unit_id WHERE p.active = 1"
+                        " AND EXISTS (SELECT 1 FROM effective_grants g"
+                        "  JOIN role_perms rp ON rp.role = g.role AND rp.perm = 'org.read'"
+                        "  JOIN units gu ON gu.id = g.unit_id WHERE g.user_id = ?"
+                        "  AND substr(u.path, 1, length(gu.path)) = gu.path)",
+                        "i", r->user->id) == DB_ROW)
+    page_stat_card(h, _("People"), n, "/org/people");
 }

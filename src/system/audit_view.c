@@ -47,13 +47,18 @@ static const char AUDIT_QUERY[] =
     " AND (? IS NULL OR ? = '' OR entity = ?)"
     " AND (? IS NULL OR ? = '' OR entity_id = ?)"
     " AND (? = 0 OR ts >= ?) AND (? = 0 OR ts < ?)"
+    /* visibility follows the unit tree: a grant on the root sees all,
+     * a grant lower down sees the rows of its subtree */
+    " AND EXISTS (SELECT 1 FROM effective_grants g JOIN role_perms rp ON rp.role = g.role AND rp.perm = 'audit.read'"
+    "  JOIN units gu ON gu.id = g.unit_id WHERE g.user_id = ? AND (gu.parent_id IS NULL OR EXISTS"
+    "  (SELECT 1 FROM units x WHERE x.id = audit_log.unit_id AND substr(x.path, 1, length(gu.path)) = gu.path)))"
     " ORDER BY id DESC LIMIT ?";
 
-static db_stmt *audit_query(db *d, const struct audit_filter *f, int64_t cursor, int64_t limit)
+static db_stmt *audit_query(request *r, db *d, const struct audit_filter *f, int64_t cursor, int64_t limit)
 {
-  return db_q(d, AUDIT_QUERY, "ii" "tttttttttttt" "iiiii", cursor, cursor, f->actor, f->actor, f->actor, f->action,
-              f->action, f->action, f->entity, f->entity, f->entity, f->entity_id, f->entity_id, f->entity_id,
-              f->from_ms, f->from_ms, f->to_ms, f->to_ms, limit);
+  return db_q(d, AUDIT_QUERY, "ii" "tttttttttttt" "iiii" "ii", cursor, cursor, f->actor, f->actor, f->actor,
+              f->action, f->action, f->action, f->entity, f->entity, f->entity, f->entity_id, f->entity_id,
+              f->entity_id, f->from_ms, f->from_ms, f->to_ms, f->to_ms, r->user->id, limit);
 }
 
 int sys_api_audit_list(request *r)
@@ -64,7 +69,7 @@ int sys_api_audit_list(request *r)
     return 0;
   db *d = db_thread();
   json_t *items = json_array();
-  db_stmt *st = audit_query(d, &f, cursor, limit + 1);
+  db_stmt *st = audit_query(r, d, &f, cursor, limit + 1);
   int rc, n = 0;
   int64_t last = 0;
   while ((rc = db_step(st)) == DB_ROW) {
@@ -187,7 +192,7 @@ int sys_audit_page(request *r)
   H(&h, "</th><th scope=\"col\">");
   h_txt(&h, _("Change"));
   H(&h, "</th></tr></thead><tbody>");
-  db_stmt *st = audit_query(d, &f, cursor, limit + 1);
+  db_stmt *st = audit_query(r, d, &f, cursor, limit + 1);
   int n = 0, rc;
   int64_t last = 0;
   while ((rc = db_step(st)) == DB_ROW) {

@@ -13,6 +13,8 @@ static const struct route routes[] = {
     {"POST", "/api/v1/auth/logout", PERM_LOGIN, sys_api_logout, 0, "Sign out"},
     {"GET", "/api/v1/auth/me", PERM_LOGIN, sys_api_me, 0, "The signed-in user"},
     {"POST", "/api/v1/auth/tokens", PERM_LOGIN, sys_api_token_create, 0, "Create an API token"},
+    {"GET", "/api/v1/auth/tokens", PERM_LOGIN, sys_api_tokens_list, 0, "My API tokens"},
+    {"DELETE", "/api/v1/auth/tokens/{id}", PERM_LOGIN, sys_api_token_revoke, 0, "Revoke an API token"},
     {"GET", "/login", NULL, sys_login_page, ROUTE_HTML, "Sign-in page"},
     {"POST", "/login", NULL, sys_login_form, ROUTE_HTML | ROUTE_FORM | ROUTE_NO_CSRF, "Sign-in form"},
     {"POST", "/logout", PERM_LOGIN, sys_logout_form, ROUTE_HTML | ROUTE_FORM, "Sign-out form"},
@@ -22,7 +24,9 @@ static const struct route routes[] = {
     {"GET", "/api/v1/users", "user.read", sys_api_users_list, 0, "List users"},
     {"POST", "/api/v1/users", "user.manage", sys_api_users_create, 0, "Create a user"},
     {"GET", "/api/v1/users/{id}", "user.read", sys_api_user_get, 0, "One user"},
+    {"PATCH", "/api/v1/users/{id}", "user.manage", sys_api_user_update, 0, "Change or deactivate a user"},
     {"POST", "/api/v1/users/{id}/grants", "user.manage", sys_api_user_grant, 0, "Grant a role on a unit"},
+    {"POST", "/api/v1/users/{id}/grants/revoke", "user.manage", sys_api_user_revoke, 0, "Revoke a role grant"},
     {"GET", "/users", "user.read", sys_users_page, ROUTE_HTML, "Users page"},
     {"POST", "/users", "user.manage", sys_users_form, ROUTE_HTML | ROUTE_FORM, "Create a user (form)"},
 

@@ -6,6 +6,7 @@
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
 #include "../core/page.h"
+#include "../core/rbac.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -270,4 +271,63 @@ int sys_account_password(request *r)
     return -1;
   http_cookie(r, SESSION_COOKIE, "", -1, true);
   return http_redirect(r, "/login");
+}
+
+int sys_api_tokens_list(request *r)
+{
+  db *d = db_thread();
+  json_t *items = json_array();
+  db_stmt *st = db_q(d,
+                     "SELECT id, name, created_at, last_used_at, expires_at, revoked_at FROM api_tokens"
+                     " WHERE user_id = ? ORDER BY id DESC LIMIT 200",
+                     "i", r->user->id);
+  int rc;
+  while ((rc = db_step(st)) == DB_ROW) {
+    json_t *it = json_object();
+    json_object_set_new(it, "id", json_integer(db_col_int(st, 0)));
+    jsonx_set_str(it, "name", db_col_text(st, 1));
+    static const char *const keys[] = {"created_at", "last_used_at", "expires_at", "revoked_at"};
+    for (int c = 2; c <= 5; c++) {
+      char ts[32];
+      fmt_iso8601(db_col_int(st, c), ts);
+      jsonx_set_str(it, keys[c - 2], db_col_null(st, c) ? NULL : ts);
+    }
+    json_array_append_new(items, it);
+  }
+  db_done(st);
+  if (rc < 0) {
+    json_decref(items);
+    return -1;
+  }
+  json_t *out = json_object();
+  json_object_set_new(out, "items", items);
+  json_object_set_new(out, "next_cursor", json_null());
+  return http_json(r, 200, out);
+}
+
+int sys_api_token_revoke(request *r)
+{
+  int64_t id, owner = 0;
+  if (parse_i64(req_param(r, "id"), &id))
+    return http_error(r, 404, "not_found", _("The page or resource was not found."), NULL);
+  db *d = db_thread();
+  int rc = db_int(d, &owner, "SELECT user_id FROM api_tokens WHERE id = ? AND revoked_at IS NULL", "i", id);
+  if (rc < 0)
+    return -1;
+  /* One's own tokens, or anyone's for a user manager. */
+  if (rc == DB_OK || (owner != r->user->id && !rbac_has(r->user->id, "user.manage")))
+    return http_error(r, 404, "not_found", _("The page or resource was not found."), NULL);
+  struct actor who = audit_actor(r);
+  rc = db_begin(d);
+  if (!rc)
+    rc = db_run(d, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", "ii", now_unix(), id);
+  if (!rc)
+    rc = audit_write(d, &who, "revoke", "api_token", req_param(r, "id"), 0, NULL, NULL);
+  if (rc || db_commit(d)) {
+    db_rollback(d);
+    return -1;
+  }
+  json_t *out = json_object();
+  json_object_set_new(out, "ok", json_true());
+  return http_json(r, 200, out);
 }

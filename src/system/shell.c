@@ -73,8 +73,8 @@ int sys_dashboard(request *r)
     if (defter_modules[m]->dashboard)
       defter_modules[m]->dashboard(r, &h);
   int64_t n = 0;
-  if (rbac_has(r->user->id, "user.read") && db_int(d, &n, "SELECT COUNT(*) FROM users WHERE active = 1", "") == DB_ROW)
-    page_stat_card(&h, _("Users"), n, "/users");
+  if (rbac_has(r->user->id, "user.read"))
+    page_stat_card(&h, _("Users"), sys_visible_user_count(r->user->id), "/users");
   if (rbac_has(r->user->id, "audit.read") && db_int(d, &n, "SELECT COUNT(*) FROM audit_log", "") == DB_ROW)
     page_stat_card(&h, _("Audit entries"), n, "/audit");
   H(&h, "</div>");

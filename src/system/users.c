@@ -47,10 +47,24 @@ json_t *sys_user_json(db *d, int64_t id)
   return u;
 }
 
+int64_t sys_visible_user_count(int64_t viewer)
+{
+  int64_t n = 0;
+  if (db_int(db_thread(), &n,
+             "SELECT COUNT(*) FROM users u LEFT JOIN units un ON un.id = u.unit_id"
+             " WHERE u.active = 1 AND EXISTS (SELECT 1 FROM effective_grants g"
+             "  JOIN role_perms rp ON rp.role = g.role AND rp.perm = 'user.read'"
+             "  JOIN units gu ON gu.id = g.unit_id WHERE g.user_id = ?"
+             "  AND ((un.id IS NULL AND gu.parent_id IS NULL) OR substr(un.path, 1, length(gu.path)) = gu.path))",
+             "i", viewer) != DB_ROW)
+    return 0;
+  return n;
+}
+
 static const char VISIBLE_USERS[] =
     "SELECT u.id, u.username, u.display_name, un.code, u.active FROM users u"
     " LEFT JOIN units un ON un.id = u.unit_id"
-    " WHERE u.id > ? AND EXISTS (SELECT 1 FROM grants g"
+    " WHERE u.id > ? AND EXISTS (SELECT 1 FROM effective_grants g"
     "  JOIN role_perms rp ON rp.role = g.role AND rp.perm = 'user.read'"
     "  JOIN units gu ON gu.id = g.unit_id WHERE g.user_id = ?"
     "  AND ((un.id IS NULL AND gu.parent_id IS NULL) OR substr(un.path, 1, length(gu.path)) = gu.path))"
@@ -116,7 +130,7 @@ static bool username_ok(const char *u)
 /* Creates a user with one grant; fills errors and returns 400/409 status
  * codes, or 0 with *id_out on success. */
 static int create_user(request *r, const char *username, const char *display, const char *password,
-                       const char *unit_code, const char *role, json_t *errors, int64_t *id_out)
+                       const char *unit_code, const char *role, const char *email, json_t *errors, int64_t *id_out)
 {
   db *d = db_thread();
   if (!username_ok(username))
@@ -129,8 +143,13 @@ static int create_user(request *r, const char *username, const char *display, co
     json_object_set_new(errors, "unit", json_string(_("Unknown unit.")));
   if (!rbac_role_valid(role))
     json_object_set_new(errors, "role", json_string(_("Unknown role.")));
+  if (email && *email && (strlen(email) > 254 || !strchr(email, '@') || strpbrk(email, " \t\r\n<>")))
+    json_object_set_new(errors, "email", json_string(_("Invalid e-mail address.")));
   if (json_object_size(errors))
     return 400;
+  /* A user manager may only create users in units their grant reaches. */
+  if (!rbac_can(r->user->id, "user.manage", unit))
+    return 403;
   int64_t one;
   if (db_int(d, &one, "SELECT 1 FROM users WHERE username = ?", "t", username) == DB_ROW) {
     json_object_set_new(errors, "username", json_string(_("This user name is taken.")));
@@ -141,6 +160,8 @@ static int create_user(request *r, const char *username, const char *display, co
   int rc = db_begin(d);
   if (!rc)
     rc = auth_user_create(d, &who, username, display && *display ? display : username, password, unit, &id);
+  if (!rc && email && *email)
+    rc = db_run(d, "UPDATE users SET email = ? WHERE id = ?", "ti", email, id);
   if (!rc)
     rc = rbac_grant(d, id, role, unit);
   if (!rc) {
@@ -171,11 +192,15 @@ int sys_api_users_create(request *r)
   json_t *errors = json_object();
   int64_t id = 0;
   int st = create_user(r, jsonx_str(in, "username"), jsonx_str(in, "display_name"), jsonx_str(in, "password"),
-                       jsonx_str(in, "unit"), jsonx_str(in, "role"), errors, &id);
+                       jsonx_str(in, "unit"), jsonx_str(in, "role"), jsonx_str(in, "email"), errors, &id);
   json_decref(in);
   if (st == 500) {
     json_decref(errors);
     return -1;
+  }
+  if (st == 403) {
+    json_decref(errors);
+    return http_error(r, 403, "forbidden", _("You do not have permission for this."), NULL);
   }
   if (st)
     return http_error(r, st, st == 409 ? "conflict" : "validation",
@@ -218,7 +243,7 @@ int sys_api_user_grant(request *r)
     return 0;
   db *d = db_thread();
   const char *role = jsonx_str(in, "role"), *code = jsonx_str(in, "unit");
-  int64_t unit = code ? unit_id_of(d, code) : rbac_root_unit(d);
+  int64_t unit = code && *code ? unit_id_of(d, code) : rbac_root_unit(d);
   json_t *errors = json_object();
   if (!rbac_role_valid(role))
     json_object_set_new(errors, "role", json_string(_("Unknown role.")));
@@ -235,13 +260,23 @@ int sys_api_user_grant(request *r)
     return http_error(r, 400, "validation", _("Some fields are invalid."), errors);
   }
   json_decref(errors);
+  /* Both the person and the unit of the new grant must be within reach. */
+  int64_t uunit = 0;
+  if (db_int(d, &uunit, "SELECT COALESCE(unit_id, 0) FROM users WHERE id = ?", "i", id) != DB_ROW || !uunit)
+    uunit = rbac_root_unit(d);
+  if (!rbac_can(r->user->id, "user.manage", unit) || !rbac_can(r->user->id, "user.manage", uunit)) {
+    json_decref(in);
+    return http_error(r, 403, "forbidden", _("You do not have permission for this."), NULL);
+  }
   struct actor who = audit_actor(r);
+  char idtxt[32];
+  snprintf(idtxt, sizeof idtxt, "%lld", (long long)id);
   int rc = db_begin(d);
   if (!rc)
     rc = rbac_grant(d, id, role, unit);
   if (!rc) {
     json_t *after = json_pack("{ssss}", "role", role, "unit", code ? code : "");
-    rc = audit_write(d, &who, "grant", "user", req_param(r, "id"), unit, NULL, after);
+    rc = audit_write(d, &who, "grant", "user", idtxt, unit, NULL, after);
     json_decref(after);
   }
   json_decref(in);
@@ -348,10 +383,15 @@ int sys_users_form(request *r)
   json_t *errors = json_object();
   int64_t id = 0;
   int st = create_user(r, req_form(r, "username") ? req_form(r, "username") : "", req_form(r, "display_name"),
-                       req_form(r, "password"), req_form(r, "unit"), req_form(r, "role"), errors, &id);
+                       req_form(r, "password"), req_form(r, "unit"), req_form(r, "role"), req_form(r, "email"),
+                       errors, &id);
   if (st == 500) {
     json_decref(errors);
     return -1;
+  }
+  if (st == 403) {
+    json_decref(errors);
+    return http_error(r, 403, "forbidden", _("You do not have permission for this."), NULL);
   }
   if (st) {
     users_page(r, st, _("Some fields are invalid."), errors);
@@ -360,4 +400,127 @@ int sys_users_form(request *r)
   }
   json_decref(errors);
   return http_redirect(r, "/users");
+}
+
+/* Finds the user's unit; writes 404 and returns -1 when unknown, 403 when
+ * the caller's grant of perm does not reach it. */
+static int user_in_reach(request *r, db *d, int64_t id, const char *perm, int64_t *unit_out)
+{
+  int64_t unit = 0;
+  int rc = db_int(d, &unit, "SELECT COALESCE(unit_id, 0) FROM users WHERE id = ?", "i", id);
+  if (rc == DB_OK)
+    return http_error(r, 404, "not_found", _("The page or resource was not found."), NULL), -1;
+  if (rc < 0)
+    return -2;
+  if (!unit)
+    unit = rbac_root_unit(d);
+  if (!rbac_can(r->user->id, perm, unit))
+    return http_error(r, 403, "forbidden", _("You do not have permission for this."), NULL), -1;
+  *unit_out = unit;
+  return 0;
+}
+
+int sys_api_user_update(request *r)
+{
+  static const struct jfield fields[] = {
+      {"display_name", JT_STRING, false, 200},
+      {"email", JT_STRING, false, 254},
+      {"active", JT_BOOL, false, 0},
+  };
+  int64_t id, unit = 0;
+  if (parse_i64(req_param(r, "id"), &id))
+    return http_error(r, 404, "not_found", _("The page or resource was not found."), NULL);
+  db *d = db_thread();
+  int rc = user_in_reach(r, d, id, "user.manage", &unit);
+  if (rc)
+    return rc == -1 ? 0 : -1;
+  json_t *in = req_json(r, fields, ARRAY_LEN(fields));
+  if (!in)
+    return 0;
+  const char *name = jsonx_str(in, "display_name");
+  if (name && !*name) {
+    json_decref(in);
+    return http_error(r, 400, "validation", _("Some fields are invalid."),
+                      json_pack("{ss}", "display_name", _("This field is required.")));
+  }
+  if (id == r->user->id && json_is_false(json_object_get(in, "active"))) {
+    json_decref(in);
+    return http_error(r, 409, "conflict", _("You cannot deactivate your own account."), NULL);
+  }
+  struct actor who = audit_actor(r);
+  json_t *before = sys_user_json(d, id);
+  rc = db_begin(d);
+  if (!rc && name)
+    rc = db_run(d, "UPDATE users SET display_name = ?, updated_at = ? WHERE id = ?", "tii", name, now_unix(), id);
+  if (!rc && json_object_get(in, "email"))
+    rc = db_run(d, "UPDATE users SET email = ?, updated_at = ? WHERE id = ?", "tii", jsonx_str(in, "email"),
+                now_unix(), id);
+  json_t *active = json_object_get(in, "active");
+  if (!rc && active) {
+    rc = db_run(d, "UPDATE users SET active = ?, updated_at = ? WHERE id = ?", "iii", (int64_t)json_is_true(active),
+                now_unix(), id);
+    /* A deactivated account loses its sessions at once (tokens stop
+     * working because every request checks users.active). */
+    if (!rc && json_is_false(active))
+      rc = db_run(d, "DELETE FROM sessions WHERE user_id = ?", "i", id);
+  }
+  json_t *after = rc ? NULL : sys_user_json(d, id);
+  char idtxt[32];
+  snprintf(idtxt, sizeof idtxt, "%lld", (long long)id);
+  if (!rc)
+    rc = audit_write(d, &who, "update", "user", idtxt, unit, before, after);
+  json_decref(before);
+  json_decref(in);
+  if (rc || db_commit(d)) {
+    db_rollback(d);
+    json_decref(after);
+    return -1;
+  }
+  return http_json(r, 200, after);
+}
+
+int sys_api_user_revoke(request *r)
+{
+  static const struct jfield fields[] = {
+      {"role", JT_STRING, true, 16},
+      {"unit", JT_STRING, false, 16},
+  };
+  int64_t id, unit = 0;
+  if (parse_i64(req_param(r, "id"), &id))
+    return http_error(r, 404, "not_found", _("The page or resource was not found."), NULL);
+  db *d = db_thread();
+  int rc = user_in_reach(r, d, id, "user.manage", &unit);
+  if (rc)
+    return rc == -1 ? 0 : -1;
+  json_t *in = req_json(r, fields, ARRAY_LEN(fields));
+  if (!in)
+    return 0;
+  const char *role = jsonx_str(in, "role"), *code = jsonx_str(in, "unit");
+  int64_t gunit = code && *code ? unit_id_of(d, code) : rbac_root_unit(d);
+  if (!gunit || !rbac_can(r->user->id, "user.manage", gunit)) {
+    json_decref(in);
+    return http_error(r, gunit ? 403 : 404, gunit ? "forbidden" : "not_found",
+                      gunit ? _("You do not have permission for this.") : _("No such role grant."), NULL);
+  }
+  char idtxt[32];
+  snprintf(idtxt, sizeof idtxt, "%lld", (long long)id);
+  struct actor who = audit_actor(r);
+  rc = db_begin(d);
+  if (!rc)
+    rc = db_run(d, "DELETE FROM grants WHERE user_id = ? AND role = ? AND unit_id = ?", "iti", id, role, gunit);
+  int changed = rc ? 0 : db_changes(d);
+  if (!rc && changed) {
+    json_t *before = json_pack("{ssss}", "role", role, "unit", code ? code : "");
+    rc = audit_write(d, &who, "revoke", "user", idtxt, gunit, before, NULL);
+    json_decref(before);
+  }
+  json_decref(in);
+  if (rc || db_commit(d)) {
+    db_rollback(d);
+    return -1;
+  }
+  if (!changed)
+    return http_error(r, 404, "not_found", _("No such role grant."), NULL);
+  json_t *u = sys_user_json(d, id);
+  return u ? http_json(r, 200, u) : -1;
 }

@@ -1,0 +1,343 @@
+/* attachments.c - files attached to a task. Content-addressed: a file is
+ * stored once as DATA/files/ab/cdef… (its SHA-256), written to a temporary
+ * name and renamed into place, so a crash never leaves half a file under a
+ * real name. Size is bounded by work.attachment_max (and, before that, by
+ * server.body_max); the type is judged by the bytes (sniff.c).
+ *
+ * Upload: either a JSON body {"name", "content_base64"} or the raw file as
+ * the body with ?name=. Download sends the recognised type and an
+ * attachment disposition, so a browser never renders it in place. */
+#include "work_int.h"
+#include "../core/audit.h"
+#include "../core/config.h"
+#include "../core/i18n.h"
+#include "../core/jsonx.h"
+#include "../core/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { NAME_MAX_BYTES = 200, ATTACH_SHOWN = 500 };
+#define ATTACHMENT_MAX_DEFAULT (10 * 1024 * 1024)
+
+int work_data_dir(db *d, char *out, size_t n)
+{
+  int rc = -1;
+  db_stmt *st = db_q(d, "PRAGMA database_list", "");
+  while (db_step(st) == DB_ROW) {
+    const char *name = db_col_text(st, 1), *file = db_col_text(st, 2);
+    if (!str_eq(name, "main") || !file || !*file)
+      continue;
+    const char *slash = strrchr(file, '/');
+    size_t len = slash ? (size_t)(slash - file) : 0;
+    if (!slash)
+      rc = snprintf(out, n, ".") < (int)n ? 0 : -1;
+    else if (len == 0)
+      rc = snprintf(out, n, "/") < (int)n ? 0 : -1;
+    else if (len < n) {
+      memcpy(out, file, len);
+      out[len] = 0;
+      rc = 0;
+    }
+    break;
+  }
+  db_done(st);
+  return rc;
+}
+
+/* work.attachment_max from DATA/defter.conf (or DEFTER_WORK_ATTACHMENT_MAX). */
+static int64_t attachment_max(const char *dir)
+{
+  char path[4200], err[256];
+  config *c = NULL;
+  snprintf(path, sizeof path, "%s/defter.conf", dir);
+  int64_t max = ATTACHMENT_MAX_DEFAULT;
+  if (config_load(path, &c, err, sizeof err) == 0)
+    max = config_int(c, "work.attachment_max", ATTACHMENT_MAX_DEFAULT);
+  config_free(c);
+  return max > 0 ? max : ATTACHMENT_MAX_DEFAULT;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+  const char *s = p;
+  while (n) {
+    ssize_t w = write(fd, s, n);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return -1;
+    s += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* Stores data under DIR/files/ab/cdef… unless it is there already. */
+static int store_file(const char *dir, const char *sha, const void *data, size_t n)
+{
+  char sub[4200], final[4300], tmp[4300];
+  snprintf(sub, sizeof sub, "%s/files", dir);
+  if (mkdir(sub, 0750) && errno != EEXIST)
+    return -1;
+  snprintf(sub, sizeof sub, "%s/files/%.2s", dir, sha);
+  if (mkdir(sub, 0750) && errno != EEXIST)
+    return -1;
+  snprintf(final, sizeof final, "%s/%s", sub, sha + 2);
+  struct stat sb;
+  if (stat(final, &sb) == 0 && (size_t)sb.st_size == n)
+    return 0;
+  snprintf(tmp, sizeof tmp, "%s/.upload-XXXXXX", sub);
+  int fd = mkstemp(tmp);
+  if (fd < 0)
+    return -1;
+  int rc = write_all(fd, data, n);
+  if (!rc)
+    rc = fsync(fd);
+  if (close(fd))
+    rc = -1;
+  if (!rc)
+    rc = rename(tmp, final);
+  if (rc)
+    unlink(tmp);
+  return rc ? -1 : 0;
+}
+
+/* The last path component, trimmed; NULL when unusable as a file name. */
+static const char *clean_name(arena *a, const char *name)
+{
+  if (!name)
+    return NULL;
+  const char *base = name;
+  for (const char *p = name; *p; p++)
+    if (*p == '/' || *p == '\\')
+      base = p + 1;
+  base = work_trim(a, base);
+  size_t n = strlen(base);
+  if (n == 0 || n > NAME_MAX_BYTES || str_eq(base, ".") || str_eq(base, "..") || !work_utf8_valid(base, n))
+    return NULL;
+  for (const unsigned char *p = (const unsigned char *)base; *p; p++)
+    if (*p < 0x20 || *p == 0x7F)
+      return NULL;
+  return base;
+}
+
+static json_t *attachment_json(db_stmt *st, int64_t task_id)
+{
+  char ts[32];
+  fmt_iso8601(db_col_int(st, 6), ts);
+  json_t *o = json_pack("{sIsssIssssss}", "id", (json_int_t)db_col_int(st, 0), "name", db_col_text(st, 1), "size",
+                        (json_int_t)db_col_int(st, 2), "type", db_col_text(st, 3), "sha256", db_col_text(st, 4),
+                        "uploaded_by", db_col_text(st, 5) ? db_col_text(st, 5) : "");
+  json_object_set_new(o, "created_at", json_string(ts));
+  char url[96];
+  snprintf(url, sizeof url, "/api/v1/tasks/%lld/attachments/%lld", (long long)task_id, (long long)db_col_int(st, 0));
+  json_object_set_new(o, "url", json_string(url));
+  return o;
+}
+
+#define ATTACH_SELECT                                                                                            \
+  "SELECT a.id, a.name, a.size, a.mime, a.sha256, u.username, a.created_at FROM work_attachments a"             \
+  " LEFT JOIN users u ON u.id = a.uploaded_by"
+
+json_t *work_task_attachments(db *d, int64_t id)
+{
+  json_t *items = json_array();
+  db_stmt *st = db_q(d, ATTACH_SELECT " WHERE a.task_id = ? ORDER BY a.id LIMIT ?", "ii", id, (int64_t)ATTACH_SHOWN);
+  while (db_step(st) == DB_ROW)
+    json_array_append_new(items, attachment_json(st, id));
+  db_done(st);
+  return items;
+}
+
+int work_api_attachment_add(request *r)
+{
+  struct work_task t;
+  int rc = work_task_from_route(r, &t);
+  if (rc)
+    return rc < 0 ? -1 : 0;
+  if (!work_can_contribute(r, &t))
+    return http_error(r, 403, "forbidden", _("You do not have permission for this."), NULL);
+  db *d = db_thread();
+  char dir[4096];
+  if (work_data_dir(d, dir, sizeof dir)) {
+    log_error("data directory unknown", "task=%lld", (long long)t.id);
+    return -1;
+  }
+  int64_t max = attachment_max(dir);
+  const char *ctype = req_header(r, "Content-Type");
+  const char *name = NULL;
+  const unsigned char *data = NULL;
+  unsigned char *decoded = NULL;
+  size_t n = 0;
+  json_t *in = NULL;
+  int ret = 0;
+  if (ctype && str_starts(ctype, "application/json")) {
+    const struct jfield fields[] = {
+        {"name", JT_STRING, true, 1024},
+        {"content_base64", JT_STRING, true, http_body_max()},
+    };
+    in = req_json(r, fields, ARRAY_LEN(fields));
+    if (!in)
+      return 0;
+    name = jsonx_str(in, "name");
+    const char *b64 = jsonx_str(in, "content_base64");
+    size_t blen = strlen(b64), cap = blen / 4 * 3 + 3;
+    decoded = xmalloc(cap ? cap : 1);
+    if (sodium_base642bin(decoded, cap, b64, blen, " \r\n", &n, NULL, sodium_base64_VARIANT_ORIGINAL)) {
+      ret = http_error(r, 400, "validation", _("Some fields are invalid."),
+                       json_pack("{ss}", "content_base64", _("Not valid base64.")));
+      goto out;
+    }
+    data = decoded;
+  } else {
+    name = req_query(r, "name");
+    data = (const unsigned char *)r->body.data;
+    n = r->body.len;
+  }
+  name = clean_name(r->a, name);
+  if (!name) {
+    ret = http_error(r, 400, "validation", _("Some fields are invalid."),
+                     json_pack("{ss}", "name", _("Give a file name of at most 200 bytes.")));
+    goto out;
+  }
+  if (n == 0) {
+    ret = http_error(r, 400, "validation", _("Some fields are invalid."),
+                     json_pack("{ss}", "content", _("The file is empty.")));
+    goto out;
+  }
+  if ((int64_t)n > max) {
+    ret = http_error(r, 413, "too_large", _("The file is larger than attachments may be."), NULL);
+    goto out;
+  }
+  const char *mime = work_sniff_type(data, n);
+  if (!mime) {
+    ret = http_error(r, 400, "unsupported_type",
+                     _("This file type is not accepted; use PDF, PNG, JPEG, ODT, DOCX, XLSX or plain text."), NULL);
+    goto out;
+  }
+  char sha[65];
+  sha256_hex(data, n, sha);
+  if (store_file(dir, sha, data, n)) {
+    log_error("attachment not stored", "task=%lld errno=%d", (long long)t.id, errno);
+    ret = -1;
+    goto out;
+  }
+  struct actor who = audit_actor(r);
+  int64_t aid = 0;
+  rc = db_begin(d);
+  if (!rc)
+    rc = db_run(d,
+                "INSERT INTO work_attachments (task_id, name, sha256, size, mime, uploaded_by, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "ittitii", t.id, name, sha, (int64_t)n, mime, r->user->id, now_unix());
+  if (!rc) {
+    aid = db_last_id(d);
+    rc = db_run(d, "UPDATE work_tasks SET updated_at = ? WHERE id = ?", "ii", now_unix(), t.id);
+  }
+  if (!rc)
+    rc = work_event(d, t.id, r->user->id, r->user->username, "attachment", NULL, NULL, 0, 0, 0, 0, name);
+  if (!rc) {
+    char idtxt[32];
+    snprintf(idtxt, sizeof idtxt, "%lld", (long long)t.id);
+    json_t *after = json_pack("{sIsssssI}", "attachment", (json_int_t)aid, "name", name, "sha256", sha, "size",
+                              (json_int_t)n);
+    rc = audit_write(d, &who, "attach", "task", idtxt, t.unit_id, NULL, after);
+    json_decref(after);
+  }
+  if (rc || db_commit(d)) {
+    db_rollback(d);
+    ret = -1;
+    goto out;
+  }
+  db_stmt *st = db_q(d, ATTACH_SELECT " WHERE a.id = ?", "i", aid);
+  json_t *o = db_step(st) == DB_ROW ? attachment_json(st, t.id) : NULL;
+  db_done(st);
+  ret = o ? http_json(r, 201, o) : -1;
+out:
+  json_decref(in);
+  free(decoded);
+  return ret;
+}
+
+/* Content-Disposition with an ASCII fallback and the UTF-8 name
+ * (RFC 6266 / RFC 8187). */
+static const char *disposition(arena *a, const char *name)
+{
+  buf b;
+  buf_init(&b, 0);
+  buf_puts(&b, "attachment; filename=\"");
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+    buf_printf(&b, "%c", (*p >= 0x20 && *p < 0x7F && *p != '"' && *p != '\\') ? *p : '_');
+  buf_puts(&b, "\"; filename*=UTF-8''");
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("!#$&+-.^_`|~", *p))
+      buf_printf(&b, "%c", *p);
+    else
+      buf_printf(&b, "%%%02X", *p);
+  }
+  const char *s = arena_strdup(a, buf_cstr(&b));
+  buf_free(&b);
+  return s;
+}
+
+int work_api_attachment_get(request *r)
+{
+  struct work_task t;
+  int rc = work_task_from_route(r, &t);
+  if (rc)
+    return rc < 0 ? -1 : 0;
+  int64_t aid;
+  if (parse_i64(req_param(r, "aid"), &aid))
+    return http_error(r, 404, "not_found", _("The page or resource was not found."), NULL);
+  db *d = db_thread();
+  const char *name = NULL, *sha = NULL, *mime = NULL;
+  int64_t size = 0;
+  db_stmt *st = db_q(d, "SELECT name, sha256, mime, size FROM work_attachments WHERE id = ? AND task_id = ?", "ii",
+                     aid, t.id);
+  if (db_step(st) == DB_ROW) {
+    name = arena_strdup(r->a, db_col_text(st, 0));
+    sha = arena_strdup(r->a, db_col_text(st, 1));
+    mime = arena_strdup(r->a, db_col_text(st, 2));
+    size = db_col_int(st, 3);
+  }
+  db_done(st);
+  if (!name || !sha || strlen(sha) != 64)
+    return http_error(r, 404, "not_found", _("The page or resource was not found."), NULL);
+  char dir[4096], path[4300];
+  if (work_data_dir(d, dir, sizeof dir))
+    return -1;
+  snprintf(path, sizeof path, "%s/files/%.2s/%s", dir, sha, sha + 2);
+  int ret = -1;
+  unsigned char *data = xmalloc(size > 0 ? (size_t)size : 1);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  size_t got = 0;
+  if (fd >= 0) {
+    while (got < (size_t)size) {
+      ssize_t k = read(fd, data + got, (size_t)size - got);
+      if (k < 0 && errno == EINTR)
+        continue;
+      if (k <= 0)
+        break;
+      got += (size_t)k;
+    }
+    close(fd);
+  }
+  char check[65];
+  sha256_hex(data, got, check);
+  if (fd < 0 || got != (size_t)size || !str_eq(check, sha)) {
+    log_error("attachment file missing or damaged", "attachment=%lld sha256=%s", (long long)aid, sha);
+    ret = http_error(r, 404, "not_found", _("The file of this attachment is missing from the store."), NULL);
+  } else {
+    http_header(r, "Content-Disposition", disposition(r->a, name));
+    ret = http_text(r, 200, mime, (const char *)data, got);
+  }
+  free(data);
+  return ret;
+}

@@ -1,0 +1,517 @@
+#!/usr/bin/env node
+// Browser end-to-end tests: playwright-core drives Debian's /usr/bin/chromium (no browser download).
+//   node tests/e2e/run.mjs --bin build-test/defter [--screens DIR]
+// Creates a demo data directory, serves it on a free 127.0.0.1 port, runs every test in a fresh browser
+// context, prints "PASS name" / "FAIL name: reason" and ends with exactly one "N passed, N failed" line.
+// The server and the browser are always stopped; the data directory is removed.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const RUN_BUDGET_MS = 85_000;   // the whole run, browser start included
+const TEST_BUDGET_MS = 20_000;  // one test
+const ACTION_TIMEOUT_MS = 8_000;
+
+// ---------------------------------------------------------------- arguments
+
+function parseArgs(argv) {
+  const o = { bin: null, screens: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--bin') o.bin = argv[++i];
+    else if (a === '--screens') o.screens = argv[++i];
+    else if (a === '-h' || a === '--help') {
+      console.log('usage: node tests/e2e/run.mjs --bin PATH [--screens DIR]');
+      process.exit(0);
+    } else {
+      console.error(`e2e: unknown argument ${a}`);
+      process.exit(2);
+    }
+  }
+  if (!o.bin) { console.error('e2e: --bin PATH is required'); process.exit(2); }
+  o.bin = path.resolve(o.bin);
+  if (o.screens) o.screens = path.resolve(o.screens);
+  return o;
+}
+
+// ---------------------------------------------------------------- server
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+function initData(bin, dir) {
+  const r = spawnSync(bin, ['init', '--data', dir, '--preset', 'eyupsultan', '--demo'],
+    { encoding: 'utf8', timeout: 30_000 });
+  if (r.status !== 0) throw new Error(`defter init failed (${r.status}): ${r.stderr || r.stdout}`);
+  const logins = {};
+  for (const line of fs.readFileSync(path.join(dir, 'demo-logins.txt'), 'utf8').split('\n')) {
+    const t = line.trim();
+    if (!t || t.startsWith('#')) continue;
+    const [username, password, role] = t.split(/\s+/);
+    logins[username] = { username, password, role };
+  }
+  for (const u of ['admin', 'personel', 'denetci'])
+    if (!logins[u]) throw new Error(`demo-logins.txt has no ${u}`);
+  return logins;
+}
+
+// Starts `defter serve`; resolves once it prints its ready line.
+function startServer(bin, dir, port) {
+  const child = spawn(bin, ['serve', '--data', dir, '--listen', `127.0.0.1:${port}`],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = [];
+  const keep = (chunk) => { log.push(chunk.toString()); if (log.length > 200) log.shift(); };
+  child.stderr.on('data', keep);
+  const ready = new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server not ready in 10 s: ${log.join('')}`)), 10_000);
+    child.stdout.on('data', (chunk) => {
+      keep(chunk);
+      out += chunk.toString();
+      if (/ready: http:\/\//.test(out)) { clearTimeout(timer); resolve(); }
+    });
+    child.on('exit', (code, sig) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited early (${code ?? sig}): ${log.join('')}`));
+    });
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+  });
+  return { child, ready, log };
+}
+
+function stopServer(child) {
+  return new Promise((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => { try { child.kill('SIGKILL'); } catch { /* gone */ } }, 3000);
+    child.once('exit', () => { clearTimeout(kill); resolve(); });
+    try { child.kill('SIGTERM'); } catch { clearTimeout(kill); resolve(); }
+  });
+}
+
+// ---------------------------------------------------------------- helpers
+
+class Failure extends Error {}
+function check(cond, msg) { if (!cond) throw new Failure(msg); }
+function eq(got, want, what) {
+  if (got !== want) throw new Failure(`${what}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+}
+
+const pathOf = (page) => new URL(page.url()).pathname;
+const htmlLang = (page) => page.evaluate(() => document.documentElement.lang);
+const h1 = async (page) => (await page.locator('main h1').first().textContent() ?? '').trim();
+const navLabels = (page) => page.locator('nav.side a').allTextContents().then((a) => a.map((s) => s.trim()));
+
+async function login(page, user) {
+  await page.goto('/login');
+  await page.fill('#username', user.username);
+  await page.fill('#password', user.password);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname !== '/login', { timeout: ACTION_TIMEOUT_MS }),
+    page.click('#login-submit'),
+  ]);
+  await page.waitForLoadState('load');
+}
+
+function withTimeout(promise, ms, what) {
+  let t;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => { t = setTimeout(() => reject(new Failure(`${what} took over ${ms / 1000} s`)), ms); }),
+  ]).finally(() => clearTimeout(t));
+}
+
+// ---------------------------------------------------------------- tests
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+test('unauthenticated / redirects to /login', async ({ page }) => {
+  const resp = await page.goto('/');
+  eq(pathOf(page), '/login', 'path after visiting /');
+  eq(new URL(page.url()).searchParams.get('next'), '/', 'next parameter');
+  check(resp && resp.status() === 200, `login page status ${resp && resp.status()}`);
+  check(await page.locator('#username').isVisible(), '#username not visible');
+  check(await page.locator('#password').isVisible(), '#password not visible');
+});
+
+test('wrong password shows a Turkish error and stays on /login', async ({ page, users }) => {
+  await page.goto('/login');
+  await page.fill('#username', users.admin.username);
+  await page.fill('#password', users.admin.password + 'x');
+  await Promise.all([page.waitForEvent('load'), page.click('#login-submit')]);
+  eq(pathOf(page), '/login', 'path after a failed login');
+  const err = page.locator('#login-error');
+  await err.waitFor({ state: 'visible' });
+  eq((await err.textContent()).trim(), 'Kullanıcı adı veya parola yanlış.', '#login-error text');
+  eq(await err.getAttribute('role'), 'alert', '#login-error role');
+  eq(await htmlLang(page), 'tr', 'html lang');
+  eq(await page.inputValue('#username'), users.admin.username, 'username kept in the form');
+  eq(await page.inputValue('#password'), '', 'password field is emptied');
+  const me = await page.request.get('/api/v1/auth/me');
+  eq(me.status(), 401, 'GET /api/v1/auth/me after a failed login');
+});
+
+test('admin login lands on the dashboard', async ({ page, users }) => {
+  await login(page, users.admin);
+  eq(pathOf(page), '/', 'path after login');
+  eq(await h1(page), 'Pano', 'dashboard heading');
+  eq(await htmlLang(page), 'tr', 'html lang');
+  const me = await page.request.get('/api/v1/auth/me');
+  eq(me.status(), 200, 'GET /api/v1/auth/me');
+  const body = await me.json();  // the User object itself (docs/openapi.yaml), plus csrf_token
+  eq(body.username, users.admin.username, 'auth/me username');
+  const name = body.display_name || body.username;
+  check(name, 'auth/me has no display_name/username');
+  eq((await page.locator('#usermenu').textContent()).trim(), name, '#usermenu text');
+  const nav = await navLabels(page);
+  for (const want of ['Pano', 'Kullanıcılar', 'Denetim izi', 'Teşkilat'])
+    check(nav.includes(want), `admin nav lacks "${want}": ${JSON.stringify(nav)}`);
+  eq(await page.locator('nav.side a[aria-current="page"]').textContent(), 'Pano', 'current nav item');
+  check((await page.locator('#my-roles li').count()) >= 1, '#my-roles lists no role');
+  check(/Pano/.test(await page.title()), `title "${await page.title()}" lacks "Pano"`);
+});
+
+test('language switch to English persists and switches back', async ({ page, users }) => {
+  await login(page, users.admin);
+  eq(await htmlLang(page), 'tr', 'html lang before the switch');
+  await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click('#lang-en')]);
+  await page.waitForLoadState('load');
+  eq(pathOf(page), '/', 'path after /lang/en (next=/)');
+  eq(await htmlLang(page), 'en', 'html lang after #lang-en');
+  eq(await h1(page), 'Dashboard', 'heading after #lang-en');
+  let nav = await navLabels(page);
+  check(nav.includes('Users'), `English nav lacks "Users": ${JSON.stringify(nav)}`);
+  check(!nav.includes('Kullanıcılar'), `English nav still has "Kullanıcılar": ${JSON.stringify(nav)}`);
+  eq(await page.locator('#lang-en').count(), 0, '#lang-en links while English is current');
+  // Persists across navigation (a nav click and a fresh load).
+  await Promise.all([page.waitForURL((u) => u.pathname === '/org'), page.click('nav.side a[href="/org"]')]);
+  eq(await htmlLang(page), 'en', 'html lang on /org');
+  nav = await navLabels(page);
+  check(nav.includes('Users') && nav.includes('Dashboard'), `English nav on /org: ${JSON.stringify(nav)}`);
+  await page.goto('/audit');
+  eq(await htmlLang(page), 'en', 'html lang on /audit');
+  eq(await h1(page), 'Audit trail', 'heading on /audit');
+  // Back to Turkish, staying on the same page.
+  await Promise.all([page.waitForURL((u) => u.pathname === '/audit'), page.click('#lang-tr')]);
+  await page.waitForLoadState('load');
+  eq(pathOf(page), '/audit', 'path after /lang/tr (next=/audit)');
+  eq(await htmlLang(page), 'tr', 'html lang after #lang-tr');
+  eq(await h1(page), 'Denetim izi', 'heading after #lang-tr');
+  await page.goto('/');
+  eq(await h1(page), 'Pano', 'dashboard heading after switching back');
+  nav = await navLabels(page);
+  check(nav.includes('Kullanıcılar'), `Turkish nav lacks "Kullanıcılar": ${JSON.stringify(nav)}`);
+});
+
+test('logout via the user menu ends the session', async ({ page, users }) => {
+  await login(page, users.admin);
+  const logout = page.locator('#logout');
+  check(!(await logout.isVisible()), '#logout visible before the user menu is opened');
+  await page.click('#usermenu');
+  await logout.waitFor({ state: 'visible' });
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), logout.click()]);
+  eq(pathOf(page), '/login', 'path after logout');
+  await page.goto('/');
+  eq(pathOf(page), '/login', 'path of / after logout');
+  const me = await page.request.get('/api/v1/auth/me');
+  eq(me.status(), 401, 'GET /api/v1/auth/me after logout');
+});
+
+test('personel sees no admin navigation and gets 403 on /users', async ({ page, users }) => {
+  await login(page, users.personel);
+  eq(pathOf(page), '/', 'path after login');
+  const nav = await navLabels(page);
+  check(nav.includes('Pano'), `personel nav lacks "Pano": ${JSON.stringify(nav)}`);
+  for (const no of ['Kullanıcılar', 'Denetim izi'])
+    check(!nav.includes(no), `personel nav shows "${no}": ${JSON.stringify(nav)}`);
+  eq(await page.locator('nav.side a[href="/users"], nav.side a[href="/audit"]').count(), 0,
+    'links to /users or /audit in the personel nav');
+  const resp = await page.goto('/users');
+  eq(resp.status(), 403, 'status of /users for personel');
+  eq(await h1(page), 'Erişim engellendi', '403 page heading');
+  eq(await htmlLang(page), 'tr', 'html lang on the 403 page');
+  check(await page.locator('#usermenu').isVisible(), '403 page lost the user menu');
+  const audit = await page.goto('/audit');
+  eq(audit.status(), 403, 'status of /audit for personel');
+});
+
+test('keyboard: Tab from the top reaches the skip link, then the login fields in order', async ({ page }) => {
+  await page.goto('/login');
+  // Put the sequential focus navigation point at the top of the document (as when focus enters the page
+  // from the browser's own UI); the login page autofocuses #username otherwise.
+  await page.evaluate(() => {
+    const b = document.body; b.tabIndex = -1; b.focus(); b.removeAttribute('tabindex');
+  });
+  const active = () => page.evaluate(() => {
+    const a = document.activeElement;
+    if (!a || a === document.body) return 'body';
+    return a.id ? `#${a.id}` : `${a.tagName.toLowerCase()}.${a.className}`;
+  });
+  const order = [];
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    const a = await active();
+    order.push(a);
+    if (a === '#login-submit' || a === 'body') break;
+  }
+  eq(order[0], 'a.skip', `first Tab stop (order ${order.join(' → ')})`);
+  const fields = order.filter((x) => ['#username', '#password', '#login-submit'].includes(x));
+  eq(fields.join(' → '), '#username → #password → #login-submit', `form fields in Tab order (${order.join(' → ')})`);
+  // The skip link is visible while focused and moves focus to the main content.
+  await page.evaluate(() => { const b = document.body; b.tabIndex = -1; b.focus(); b.removeAttribute('tabindex'); });
+  await page.keyboard.press('Tab');
+  const box = await page.locator('a.skip').boundingBox();
+  check(box && box.x >= 0 && box.y >= 0 && box.width > 0, `focused skip link is off screen: ${JSON.stringify(box)}`);
+  eq((await page.locator('a.skip').textContent()).trim(), 'İçeriğe geç', 'skip link text');
+  await page.keyboard.press('Enter');
+  eq(await page.evaluate(() => document.activeElement && document.activeElement.id), 'main',
+    'focus after activating the skip link');
+  // Every field has a label.
+  for (const id of ['username', 'password'])
+    eq(await page.locator(`label[for="${id}"]`).count(), 1, `label for #${id}`);
+});
+
+test('login page and dashboard: no console errors, no foreign resources', async ({ page, users, origin }) => {
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => {
+    const u = r.url();
+    if (u.startsWith('data:')) return;
+    if (new URL(u).origin !== origin) problems.push(`foreign request: ${u}`);
+  });
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  const seen = new Set();
+  page.on('request', (r) => seen.add(new URL(r.url()).pathname));
+  await page.goto('/login');
+  await page.waitForLoadState('networkidle');
+  await login(page, users.admin);
+  await page.waitForLoadState('networkidle');
+  eq(pathOf(page), '/', 'path after login');
+  for (const p of ['/static/app.css', '/static/app.js'])
+    check(seen.has(p), `${p} was never requested (saw ${[...seen].join(', ')})`);
+  // The stylesheet really applied (a CSP or MIME problem would leave the page unstyled).
+  const bg = await page.evaluate(() => getComputedStyle(document.querySelector('header.top')).backgroundColor);
+  eq(bg, 'rgb(31, 95, 139)', 'header background (app.css applied)');
+  check(problems.length === 0, problems.join('; '));
+});
+
+test('audit page as denetci shows the chain intact', async ({ page, users }) => {
+  await login(page, users.denetci);
+  const resp = await page.goto('/audit');
+  eq(resp.status(), 200, 'status of /audit for denetci');
+  const st = page.locator('#chain-status');
+  await st.waitFor({ state: 'visible' });
+  const text = (await st.textContent()).trim();
+  check(/^Denetim zinciri sağlam\. \(\d+\)$/.test(text), `#chain-status text: ${JSON.stringify(text)}`);
+  const n = Number(text.match(/\((\d+)\)/)[1]);
+  check(n > 0, `chain row count ${n}`);
+  check(await st.evaluate((e) => e.classList.contains('notice')), '#chain-status lacks class notice');
+  const v = await page.request.get('/api/v1/audit/verify');
+  eq(v.status(), 200, 'GET /api/v1/audit/verify');
+  eq((await v.json()).ok, true, 'audit/verify ok');
+  check((await page.locator('main table tbody tr').count()) > 0, 'audit page lists no rows');
+});
+
+test('narrow viewport (375x700) dashboard has no horizontal scroll', async ({ browser, baseURL, users }) => {
+  const ctx = await browser.newContext({ baseURL, locale: 'tr-TR', viewport: { width: 375, height: 700 } });
+  try {
+    ctx.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    const page = await ctx.newPage();
+    await login(page, users.admin);
+    eq(pathOf(page), '/', 'path after login');
+    const m = await page.evaluate(() => ({
+      scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth,
+      wide: [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .slice(0, 5).map((e) => e.tagName.toLowerCase() + (e.id ? `#${e.id}` : e.className ? `.${e.className}` : '')),
+    }));
+    check(m.scroll <= m.inner, `scrollWidth ${m.scroll} > innerWidth ${m.inner} (wide: ${m.wide.join(', ')})`);
+    check(await page.locator('#usermenu').isVisible(), '#usermenu not visible at 375 px');
+    check(await page.locator('nav.side a[href="/org"]').isVisible(), 'nav not visible at 375 px');
+  } finally {
+    await ctx.close();
+  }
+});
+
+// A wide table must scroll inside its own box, not widen the whole page: when the page widens, the header's
+// language switch and user menu move off screen (seen on /org and /audit at 375 px, /org even at 1024 px).
+test('wide content never makes a page scroll sideways (375x700 and 1024x768)', async ({ browser, baseURL, users }) => {
+  const bad = [];
+  for (const [viewport, paths] of [
+    [{ width: 375, height: 700 }, ['/login', '/', '/org', '/audit', '/users', '/account']],
+    [{ width: 1024, height: 768 }, ['/', '/org', '/audit', '/users']],
+  ]) {
+    const ctx = await browser.newContext({ baseURL, locale: 'tr-TR', viewport });
+    try {
+      ctx.setDefaultTimeout(ACTION_TIMEOUT_MS);
+      const page = await ctx.newPage();
+      for (const p of paths) {
+        if (p === '/') await login(page, users.admin);  // '/login' is measured signed out, the rest signed in
+        const resp = await page.goto(p);
+        eq(resp.status(), 200, `status of ${p}`);
+        eq(pathOf(page), p, `path of ${p}`);
+        const m = await page.evaluate(() => {
+          const um = document.querySelector('#usermenu');
+          return { scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth,
+            menuRight: um ? Math.round(um.getBoundingClientRect().right) : 0 };
+        });
+        if (m.scroll > m.inner || m.menuRight > m.inner)
+          bad.push(`${p} at ${viewport.width}px: scrollWidth ${m.scroll}, #usermenu right edge ${m.menuRight}`);
+      }
+    } finally {
+      await ctx.close();
+    }
+  }
+  check(bad.length === 0, bad.join('; '));
+});
+
+// Only with --screens: a PNG of each main page at 1280x800 (and the dashboard at 375x700).
+async function screens(dir, { browser, baseURL, users }) {
+  fs.mkdirSync(dir, { recursive: true });
+  const shots = async (viewport, lang, list) => {
+    const ctx = await browser.newContext({ baseURL, locale: 'tr-TR', viewport });
+    ctx.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    try {
+      const page = await ctx.newPage();
+      for (const [file, fn] of list) {
+        await fn(page, lang);
+        await page.screenshot({ path: path.join(dir, file) });
+      }
+    } finally { await ctx.close(); }
+  };
+  const go = (p, status = 200) => async (page) => {
+    const r = await page.goto(p);
+    eq(r.status(), status, `status of ${p}`);
+  };
+  const big = { width: 1280, height: 800 };
+  await shots(big, 'tr', [
+    ['login.png', go('/login')],
+    ['login-error.png', async (page) => {
+      await page.fill('#username', 'nobody'); await page.fill('#password', 'wrong');
+      await Promise.all([page.waitForEvent('load'), page.click('#login-submit')]);
+      await page.waitForLoadState('load');
+    }],
+    ['dashboard-tr.png', async (page) => { await login(page, users.admin); }],
+    ['usermenu-open.png', async (page) => { await page.click('#usermenu'); }],
+    ['org.png', go('/org')],
+    ['audit.png', go('/audit')],
+    ['users.png', go('/users')],
+    ['account.png', go('/account')],
+    ['dashboard-en.png', async (page) => { await page.goto('/lang/en?next=/'); eq(await htmlLang(page), 'en', 'lang'); }],
+    ['org-en.png', go('/org')],
+    ['audit-en.png', go('/audit')],
+  ]);
+  await shots(big, 'tr', [
+    ['forbidden-personel.png', async (page) => { await login(page, users.personel); await go('/users', 403)(page); }],
+  ]);
+  await shots({ width: 375, height: 700 }, 'tr', [
+    ['login-narrow.png', go('/login')],
+    ['dashboard-narrow.png', async (page) => { await login(page, users.admin); }],
+    ['org-narrow.png', go('/org')],
+    ['audit-narrow.png', go('/audit')],
+  ]);
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  let dataDir = null, server = null, browser = null, passed = 0, failed = 0, finished = false;
+
+  const cleanup = async () => {
+    if (browser) { const b = browser; browser = null; await withTimeout(b.close(), 5000, 'browser close').catch(() => {}); }
+    if (server) { const s = server; server = null; await stopServer(s.child); }
+    if (dataDir) {
+      const d = dataDir; dataDir = null;
+      try { fs.rmSync(d, { recursive: true, force: true }); } catch (e) { console.log(`e2e: could not remove ${d}: ${e.message}`); }
+    }
+  };
+  const finish = async (code) => {
+    if (finished) return;
+    finished = true;
+    await cleanup();
+    console.log(`${passed} passed, ${failed} failed`);
+    process.exit(code);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { failed++; console.log(`FAIL run: ${sig}`); finish(1); });
+  const watchdog = setTimeout(() => {
+    failed++;
+    console.log(`FAIL run: over the ${RUN_BUDGET_MS / 1000} s budget`);
+    finish(1);
+  }, RUN_BUDGET_MS);
+
+  let ctxBase, chromium;
+  try {
+    check(fs.existsSync(opts.bin), `no binary at ${opts.bin}`);
+    try {
+      ({ chromium } = await import('playwright-core'));
+    } catch (e) {
+      throw new Failure(`playwright-core is not installed (cd tests/e2e && npm install): ${e.message.split('\n')[0]}`);
+    }
+    check(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM} (scripts/deps.sh --test installs it)`);
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'defter-e2e-'));
+    const users = initData(opts.bin, path.join(dataDir, 'data'));
+    for (let attempt = 1; ; attempt++) {  // a port taken between probing and binding: try another
+      const port = await freePort();
+      server = startServer(opts.bin, path.join(dataDir, 'data'), port);
+      try { await server.ready; ctxBase = { users, baseURL: `http://127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` }; break; }
+      catch (e) { await stopServer(server.child); server = null; if (attempt >= 3) throw e; }
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 20_000 });
+  } catch (e) {
+    failed++;
+    console.log(`FAIL setup: ${e.message.split('\n')[0]}`);
+    clearTimeout(watchdog);
+    return finish(1);
+  }
+
+  const all = [...tests];
+  if (opts.screens) all.push({ name: `screenshots into ${opts.screens}`, fn: (c) => screens(opts.screens, c) });
+  for (const t of all) {
+    if (finished) return;
+    const t0 = Date.now();
+    let context = null;
+    try {
+      context = await browser.newContext({ baseURL: ctxBase.baseURL, locale: 'tr-TR', viewport: { width: 1280, height: 800 } });
+      context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+      context.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
+      const page = await context.newPage();
+      await withTimeout(t.fn({ ...ctxBase, browser, context, page }), TEST_BUDGET_MS, t.name);
+      passed++;
+      console.log(`PASS ${t.name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      failed++;
+      const msg = e instanceof Failure ? e.message : `${e.name}: ${e.message.split('\n')[0]}`;
+      console.log(`FAIL ${t.name}: ${msg}`);
+    } finally {
+      if (context) await context.close().catch(() => {});
+    }
+  }
+  clearTimeout(watchdog);
+  if (failed && server) {
+    const tail = server.log.join('').split('\n').filter((l) => /level=(warn|error)/.test(l)).slice(-10);
+    for (const l of tail) console.log(`  server: ${l}`);
+  }
+  console.log(`e2e: ${all.length} tests in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return finish(failed ? 1 : 0);
+}
+
+main().catch((e) => { console.log(`FAIL run: ${e.stack || e}`); console.log('0 passed, 1 failed'); process.exit(1); });
