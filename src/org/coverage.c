@@ -248,8 +248,12 @@ static void figure_value(buf *b, json_t *v)
   }
 }
 
+/* Figure names that modules report, for translation (msgids). */
+static const char *const figure_names[] = {N_("tasks"), N_("completed"), N_("open"), N_("overdue")};
+
 const char *org_cov_figures_text(arena *a, const struct org_cov_duty *dt)
 {
+  (void)figure_names;
   buf b;
   buf_init(&b, 0);
   const char *cap;
@@ -262,7 +266,7 @@ const char *org_cov_figures_text(arena *a, const struct org_cov_duty *dt)
     json_t *v;
     bool first = true;
     json_object_foreach(obj, k, v) {
-      buf_printf(&b, "%s %s ", first ? "" : ",", k);
+      buf_printf(&b, "%s %s ", first ? "" : ",", _(k));
       figure_value(&b, v);
       first = false;
     }
