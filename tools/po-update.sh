@@ -7,3 +7,4 @@ cd "$(dirname "$0")/.."
 xgettext -k_ -kN_ --from-code=UTF-8 --language=C --no-location --sort-output \
   -o po/defter.pot $(find src -name '*.c' | sort)
 msgmerge --quiet --update --backup=none --no-location --sort-output po/tr.po po/defter.pot
+msgattrib --no-obsolete -o po/tr.po po/tr.po

@@ -220,6 +220,95 @@ static int parse_form(request *r)
   return 0;
 }
 
+const struct upload *req_file(request *r, const char *field)
+{
+  for (int i = 0; i < r->nfiles; i++)
+    if (str_eq(r->files[i].field, field))
+      return &r->files[i];
+  return NULL;
+}
+
+/* multipart/form-data through libmicrohttpd's post processor, run over the
+ * buffered body: text fields go to r->form, files to r->files. Each part
+ * is accumulated in a bounded buffer (the body limit bounds them all). */
+struct mp_state {
+  request *r;
+  buf cur;
+  char *key, *filename;
+  bool bad;
+};
+
+static void mp_flush(struct mp_state *m)
+{
+  request *r = m->r;
+  if (!m->key)
+    return;
+  if (m->filename) {
+    if (r->nfiles < MAX_UPLOADS) {
+      struct upload *u = &r->files[r->nfiles++];
+      u->field = arena_strdup(r->a, m->key);
+      u->filename = arena_strdup(r->a, m->filename);
+      char *d = arena_alloc(r->a, m->cur.len + 1);
+      if (m->cur.len)
+        memcpy(d, m->cur.data, m->cur.len);
+      d[m->cur.len] = 0;
+      u->data = d;
+      u->len = m->cur.len;
+    } else {
+      m->bad = true;
+    }
+  } else if (r->nform < MAX_FORM_FIELDS && !(m->cur.len && memchr(m->cur.data, 0, m->cur.len))) {
+    r->form[r->nform].k = arena_strdup(r->a, m->key);
+    r->form[r->nform].v = arena_strndup(r->a, m->cur.data ? m->cur.data : "", m->cur.len);
+    r->nform++;
+  } else {
+    m->bad = true;
+  }
+  free(m->key);
+  free(m->filename);
+  m->key = m->filename = NULL;
+  buf_free(&m->cur);
+  buf_init(&m->cur, body_max > upload_max ? body_max : upload_max);
+}
+
+static enum MHD_Result mp_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+                               const char *content_type, const char *transfer_encoding, const char *data,
+                               uint64_t off, size_t size)
+{
+  (void)kind;
+  (void)content_type;
+  (void)transfer_encoding;
+  struct mp_state *m = cls;
+  if (!key)
+    return MHD_YES;
+  if (off == 0 && (!m->key || strcmp(m->key, key) != 0 || (filename && !m->filename))) {
+    mp_flush(m);
+    m->key = xstrdup(key);
+    m->filename = filename ? xstrdup(filename) : NULL;
+  }
+  buf_append(&m->cur, data, size);
+  if (m->cur.overflow)
+    m->bad = true;
+  return m->bad ? MHD_NO : MHD_YES;
+}
+
+static int parse_multipart(request *r)
+{
+  struct mp_state m = {.r = r};
+  buf_init(&m.cur, body_max > upload_max ? body_max : upload_max);
+  struct MHD_PostProcessor *pp = MHD_create_post_processor(r->conn, 64 * 1024, mp_iter, &m);
+  int rc = -1;
+  if (pp) {
+    rc = MHD_post_process(pp, r->body.data ? r->body.data : "", r->body.len) == MHD_YES ? 0 : -1;
+    MHD_destroy_post_processor(pp);
+    mp_flush(&m);
+  }
+  free(m.key);
+  free(m.filename);
+  buf_free(&m.cur);
+  return rc || m.bad ? -1 : 0;
+}
+
 json_t *req_json(request *r, const struct jfield *fields, size_t n)
 {
   const char *err = NULL;
@@ -409,8 +498,10 @@ static void dispatch(request *r)
         return;
       }
     }
+    const char *ctype = req_header(r, "Content-Type");
+    bool multipart = ctype && strncasecmp(ctype, "multipart/form-data", 19) == 0;
     if (rt->flags & ROUTE_FORM) {
-      if (parse_form(r)) {
+      if (multipart ? parse_multipart(r) : parse_form(r)) {
         http_error(r, 400, "malformed_form", _("The form data is malformed."), NULL);
         return;
       }

@@ -50,6 +50,16 @@ struct kv {
   const char *v;
 };
 
+enum { MAX_UPLOADS = 4 };
+
+/* A file sent in a multipart/form-data form (ROUTE_FORM routes). */
+struct upload {
+  const char *field;
+  const char *filename;
+  const char *data;  /* arena memory, len bytes (not NUL-terminated text) */
+  size_t len;
+};
+
 struct request {
   arena *a;
   void *conn;  /* struct MHD_Connection */
@@ -66,6 +76,8 @@ struct request {
   /* form fields (ROUTE_FORM), decoded */
   struct kv form[MAX_FORM_FIELDS];
   int nform;
+  struct upload files[MAX_UPLOADS];
+  int nfiles;
   /* response */
   int status;
   const char *content_type;
@@ -89,6 +101,8 @@ const char *req_query(request *r, const char *name);
 const char *req_header(request *r, const char *name);
 const char *req_cookie(request *r, const char *name);
 const char *req_form(request *r, const char *name);
+/* The file of a multipart form field, or NULL. */
+const struct upload *req_file(request *r, const char *field);
 /* Decodes the JSON body against fields; on failure writes the 400
  * response itself and returns NULL. The caller owns the result. */
 struct jfield;

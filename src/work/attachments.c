@@ -156,6 +156,70 @@ json_t *work_task_attachments(db *d, int64_t id)
   return items;
 }
 
+/* Checks, stores and records one attachment of task t. Returns 0 with
+ * *aid_out set, 1 when an error response has been written, -1 on an
+ * internal error. Shared by the API and the task page's upload form. */
+static int attach(request *r, const struct work_task *t, const char *name, const unsigned char *data, size_t n,
+                  int64_t *aid_out)
+{
+  db *d = db_thread();
+  char dir[4096];
+  if (work_data_dir(d, dir, sizeof dir)) {
+    log_error("data directory unknown", "task=%lld", (long long)t->id);
+    return -1;
+  }
+  name = clean_name(r->a, name);
+  if (!name)
+    return http_error(r, 400, "validation", _("Some fields are invalid."),
+                      json_pack("{ss}", "name", _("Give a file name of at most 200 bytes."))),
+           1;
+  if (n == 0)
+    return http_error(r, 400, "validation", _("Some fields are invalid."),
+                      json_pack("{ss}", "content", _("The file is empty."))),
+           1;
+  if ((int64_t)n > attachment_max(dir))
+    return http_error(r, 413, "too_large", _("The file is larger than attachments may be."), NULL), 1;
+  const char *mime = work_sniff_type(data, n);
+  if (!mime)
+    return http_error(r, 400, "unsupported_type",
+                      _("This file type is not accepted; use PDF, PNG, JPEG, ODT, DOCX, XLSX or plain text."), NULL),
+           1;
+  char sha[65];
+  sha256_hex(data, n, sha);
+  if (store_file(dir, sha, data, n)) {
+    log_error("attachment not stored", "task=%lld errno=%d", (long long)t->id, errno);
+    return -1;
+  }
+  struct actor who = audit_actor(r);
+  int64_t aid = 0;
+  int rc = db_begin(d);
+  if (!rc)
+    rc = db_run(d,
+                "INSERT INTO work_attachments (task_id, name, sha256, size, mime, uploaded_by, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "ittitii", t->id, name, sha, (int64_t)n, mime, r->user->id, now_unix());
+  if (!rc) {
+    aid = db_last_id(d);
+    rc = db_run(d, "UPDATE work_tasks SET updated_at = ? WHERE id = ?", "ii", now_unix(), t->id);
+  }
+  if (!rc)
+    rc = work_event(d, t->id, r->user->id, r->user->username, "attachment", NULL, NULL, 0, 0, 0, 0, name);
+  if (!rc) {
+    char idtxt[32];
+    snprintf(idtxt, sizeof idtxt, "%lld", (long long)t->id);
+    json_t *after = json_pack("{sIsssssI}", "attachment", (json_int_t)aid, "name", name, "sha256", sha, "size",
+                              (json_int_t)n);
+    rc = audit_write(d, &who, "attach", "task", idtxt, t->unit_id, NULL, after);
+    json_decref(after);
+  }
+  if (rc || db_commit(d)) {
+    db_rollback(d);
+    return -1;
+  }
+  *aid_out = aid;
+  return 0;
+}
+
 int work_api_attachment_add(request *r)
 {
   struct work_task t;
@@ -164,13 +228,6 @@ int work_api_attachment_add(request *r)
     return rc < 0 ? -1 : 0;
   if (!work_can_contribute(r, &t))
     return http_error(r, 403, "forbidden", _("You do not have permission for this."), NULL);
-  db *d = db_thread();
-  char dir[4096];
-  if (work_data_dir(d, dir, sizeof dir)) {
-    log_error("data directory unknown", "task=%lld", (long long)t.id);
-    return -1;
-  }
-  int64_t max = attachment_max(dir);
   const char *ctype = req_header(r, "Content-Type");
   const char *name = NULL;
   const unsigned char *data = NULL;
@@ -178,6 +235,7 @@ int work_api_attachment_add(request *r)
   size_t n = 0;
   json_t *in = NULL;
   int ret = 0;
+  int64_t aid = 0;
   if (ctype && str_starts(ctype, "application/json")) {
     const struct jfield fields[] = {
         {"name", JT_STRING, true, 1024},
@@ -201,61 +259,12 @@ int work_api_attachment_add(request *r)
     data = (const unsigned char *)r->body.data;
     n = r->body.len;
   }
-  name = clean_name(r->a, name);
-  if (!name) {
-    ret = http_error(r, 400, "validation", _("Some fields are invalid."),
-                     json_pack("{ss}", "name", _("Give a file name of at most 200 bytes.")));
+  rc = attach(r, &t, name, data, n, &aid);
+  if (rc) {
+    ret = rc < 0 ? -1 : 0;
     goto out;
   }
-  if (n == 0) {
-    ret = http_error(r, 400, "validation", _("Some fields are invalid."),
-                     json_pack("{ss}", "content", _("The file is empty.")));
-    goto out;
-  }
-  if ((int64_t)n > max) {
-    ret = http_error(r, 413, "too_large", _("The file is larger than attachments may be."), NULL);
-    goto out;
-  }
-  const char *mime = work_sniff_type(data, n);
-  if (!mime) {
-    ret = http_error(r, 400, "unsupported_type",
-                     _("This file type is not accepted; use PDF, PNG, JPEG, ODT, DOCX, XLSX or plain text."), NULL);
-    goto out;
-  }
-  char sha[65];
-  sha256_hex(data, n, sha);
-  if (store_file(dir, sha, data, n)) {
-    log_error("attachment not stored", "task=%lld errno=%d", (long long)t.id, errno);
-    ret = -1;
-    goto out;
-  }
-  struct actor who = audit_actor(r);
-  int64_t aid = 0;
-  rc = db_begin(d);
-  if (!rc)
-    rc = db_run(d,
-                "INSERT INTO work_attachments (task_id, name, sha256, size, mime, uploaded_by, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                "ittitii", t.id, name, sha, (int64_t)n, mime, r->user->id, now_unix());
-  if (!rc) {
-    aid = db_last_id(d);
-    rc = db_run(d, "UPDATE work_tasks SET updated_at = ? WHERE id = ?", "ii", now_unix(), t.id);
-  }
-  if (!rc)
-    rc = work_event(d, t.id, r->user->id, r->user->username, "attachment", NULL, NULL, 0, 0, 0, 0, name);
-  if (!rc) {
-    char idtxt[32];
-    snprintf(idtxt, sizeof idtxt, "%lld", (long long)t.id);
-    json_t *after = json_pack("{sIsssssI}", "attachment", (json_int_t)aid, "name", name, "sha256", sha, "size",
-                              (json_int_t)n);
-    rc = audit_write(d, &who, "attach", "task", idtxt, t.unit_id, NULL, after);
-    json_decref(after);
-  }
-  if (rc || db_commit(d)) {
-    db_rollback(d);
-    ret = -1;
-    goto out;
-  }
+  db *d = db_thread();
   db_stmt *st = db_q(d, ATTACH_SELECT " WHERE a.id = ?", "i", aid);
   json_t *o = db_step(st) == DB_ROW ? attachment_json(st, t.id) : NULL;
   db_done(st);
@@ -264,6 +273,24 @@ out:
   json_decref(in);
   free(decoded);
   return ret;
+}
+
+int work_page_attachment_add(request *r)
+{
+  struct work_task t;
+  int rc = work_task_from_route(r, &t);
+  if (rc)
+    return rc < 0 ? -1 : 0;
+  if (!work_can_contribute(r, &t))
+    return http_error(r, 403, "forbidden", _("You do not have permission for this."), NULL);
+  const struct upload *u = req_file(r, "file");
+  if (!u)
+    return http_error(r, 400, "validation", _("Choose a file to attach."), NULL);
+  int64_t aid = 0;
+  rc = attach(r, &t, u->filename, (const unsigned char *)u->data, u->len, &aid);
+  if (rc)
+    return rc < 0 ? -1 : 0;
+  return http_redirect(r, arena_printf(r->a, "/tasks/%lld#attachments", (long long)t.id));
 }
 
 /* Content-Disposition with an ASCII fallback and the UTF-8 name

@@ -23,6 +23,8 @@ static const struct route routes[] = {
     {"GET", "/tasks/{id}", "task.read", work_page_task, ROUTE_HTML, "Task page"},
     {"POST", "/tasks/{id}/transition", "task.read", work_form_transition, ROUTE_HTML | ROUTE_FORM,
      "Change a task's status (form)"},
+    {"POST", "/tasks/{id}/attachments", "task.read", work_page_attachment_add, ROUTE_HTML | ROUTE_FORM | ROUTE_RAW,
+     "Attach a file (form)"},
     {"POST", "/tasks/{id}/comments", "task.read", work_form_comment, ROUTE_HTML | ROUTE_FORM,
      "Comment on a task (form)"},
     {"POST", "/tasks/{id}/assign", "task.assign", work_form_assign, ROUTE_HTML | ROUTE_FORM,

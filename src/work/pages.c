@@ -605,9 +605,23 @@ static void attachments_section(request *r, html *h, const struct work_task *t)
     H(h, "</small></li>");
   }
   db_done(st);
-  H(h, "</ul><p class=\"hint\">");
-  h_txt(h, _("Files are attached through the API: POST /api/v1/tasks/{id}/attachments."));
-  H(h, "</p></section>");
+  H(h, "</ul>");
+  if (work_can_contribute(r, t)) {
+    H(h, "<form method=\"post\" enctype=\"multipart/form-data\" action=\"/tasks/");
+    h_int(h, t->id);
+    H(h, "/attachments\" id=\"attach-form\">");
+    page_csrf(r, h);
+    H(h, "<label for=\"attach-file\">");
+    h_txt(h, _("Attach a file"));
+    H(h, "</label><input id=\"attach-file\" name=\"file\" type=\"file\" required "
+         "accept=\".pdf,.png,.jpg,.jpeg,.odt,.docx,.xlsx,.txt\" aria-describedby=\"attach-hint\">"
+         "<p class=\"hint\" id=\"attach-hint\">");
+    h_txt(h, _("PDF, PNG, JPEG, ODT, DOCX, XLSX or plain text."));
+    H(h, "</p><button type=\"submit\">");
+    h_txt(h, _("Upload"));
+    H(h, "</button></form>");
+  }
+  H(h, "</section>");
 }
 
 static void history_section(request *r, html *h, const struct work_task *t)

@@ -192,6 +192,7 @@ int work_api_task_transition(request *r);
 int work_api_task_assign(request *r);
 int work_api_task_comment(request *r);
 int work_api_attachment_add(request *r);
+int work_page_attachment_add(request *r);
 int work_api_attachment_get(request *r);
 int work_api_templates_list(request *r);
 int work_api_template_create(request *r);

@@ -563,3 +563,44 @@ def test_coverage_figures_for_task_duties(h):
     past = mudur.get_json("/api/v1/org/coverage?from=2001-01-01&to=2001-12-31")
     duty = [d for d in past["duties"] if d["ref"] == ref]
     eq(duty[0]["figures"].get("task", {}).get("tasks", 0), 0, "no tasks in 2001")
+
+
+def _multipart(fields, files):
+    """A multipart/form-data body as a browser sends it."""
+    boundary = "----defterTest7MA4YWxkTrZu0gW"
+    out = b""
+    for k, v in fields.items():
+        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").encode()
+    for k, (name, data, ctype) in files.items():
+        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\n"
+                f"Content-Type: {ctype}\r\n\r\n").encode() + data + b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return out, f"multipart/form-data; boundary={boundary}"
+
+
+def test_task_page_upload(h):
+    """The task page's upload form (multipart/form-data) stores the file like
+    the API does; it needs the form's CSRF token and refuses unknown types."""
+    teknik = h.as_user("teknik")
+    t = _new_task(h, unit="YBY", user=h.user_id("teknik"))
+    tid = t["id"]
+    page = teknik.get(f"/tasks/{tid}").text
+    check('enctype="multipart/form-data"' in page and 'id="attach-file"' in page, "the page has no upload form")
+    body, ctype = _multipart({"_csrf": teknik.csrf}, {"file": ("ölçüm raporu.pdf", PDF, "application/pdf")})
+    r = teknik.request("POST", f"/tasks/{tid}/attachments", body=body, headers={"Content-Type": ctype})
+    expect_status(r, 303, "multipart upload")
+    files = teknik.get_json(f"/api/v1/tasks/{tid}")["attachments"]
+    eq([(f["name"], f["type"], f["size"]) for f in files], [("ölçüm raporu.pdf", "application/pdf", len(PDF))],
+       "the uploaded file")
+    got = teknik.get(files[0]["url"])
+    expect_status(got, 200, "download")
+    eq(got.body, PDF, "downloaded bytes")
+    # without the CSRF field: refused, nothing stored
+    body, ctype = _multipart({}, {"file": ("x.pdf", PDF, "application/pdf")})
+    r = teknik.request("POST", f"/tasks/{tid}/attachments", body=body, headers={"Content-Type": ctype})
+    expect_status(r, 403, "upload without _csrf")
+    # a file type that is not accepted: 400 page, nothing stored
+    body, ctype = _multipart({"_csrf": teknik.csrf}, {"file": ("a.exe", b"MZ\x90\x00" + bytes(64), "application/x")})
+    r = teknik.request("POST", f"/tasks/{tid}/attachments", body=body, headers={"Content-Type": ctype})
+    expect_status(r, 400, "upload of an .exe")
+    eq(len(teknik.get_json(f"/api/v1/tasks/{tid}")["attachments"]), 1, "attachments after refused uploads")

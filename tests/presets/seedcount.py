@@ -11,8 +11,8 @@ parsing the seed text.
     python3 tests/presets/seedcount.py ID            group keys and counts
     python3 tests/presets/seedcount.py ID --check    compare with presets/ID.json
     python3 tests/presets/seedcount.py --all --check every preset in presets/
-Options: --seeds DIR (or env DEFTER_SEEDS; default ../shared/seeds from the
-repo root), --presets DIR (default presets/), -v (show each item's start).
+Options: --seeds DIR (or env DEFTER_SEEDS; default tests/presets/seeds beside this script, copied from
+shared/seeds), --presets DIR (default presets/), -v (show each item's start).
 Python 3 standard library only.
 """
 
@@ -400,12 +400,14 @@ def main(argv=None):
     ap.add_argument("ids", nargs="*", help="preset ids (" + ", ".join(SEEDS) + ")")
     ap.add_argument("--all", action="store_true", help="every preset in presets/ (and, without --check, every configured seed)")
     ap.add_argument("--check", action="store_true", help="compare with presets/ID.json")
-    ap.add_argument("--seeds", help="seed directory (default: $DEFTER_SEEDS or ../shared/seeds)")
+    ap.add_argument("--seeds", help="seed directory (default: $DEFTER_SEEDS or tests/presets/seeds)")
     ap.add_argument("--presets", default=str(repo / "presets"), help="preset directory")
     ap.add_argument("-v", "--verbose", action="store_true", help="list each item")
     a = ap.parse_args(argv)
 
-    seeds_dir = Path(a.seeds or os.environ.get("DEFTER_SEEDS") or repo.parent / "shared" / "seeds")
+    # The regulation texts are kept beside this script (tests/presets/seeds,
+    # copied from the design's shared/seeds) so a clone is self-contained.
+    seeds_dir = Path(a.seeds or os.environ.get("DEFTER_SEEDS") or Path(__file__).resolve().parent / "seeds")
     presets_dir = Path(a.presets)
     ids = list(a.ids)
     if a.all:
