@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -408,6 +409,20 @@ int http_error(request *r, int status, const char *code, const char *message, js
   json_t *root = json_object();
   json_object_set_new(root, "error", e);
   return http_json(r, status, root);
+}
+
+int http_json_page(request *r, json_t *steal_items, bool more, int64_t last_id)
+{
+  json_t *out = json_object();
+  json_object_set_new(out, "items", steal_items);
+  if (more) {
+    char c[32];
+    snprintf(c, sizeof c, "%lld", (long long)last_id);
+    json_object_set_new(out, "next_cursor", json_string(c));
+  } else {
+    json_object_set_new(out, "next_cursor", json_null());
+  }
+  return http_json(r, 200, out);
 }
 
 int http_html(request *r, int status, html *h)

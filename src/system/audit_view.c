@@ -100,16 +100,7 @@ int sys_api_audit_list(request *r)
     json_decref(items);
     return -1;
   }
-  json_t *out = json_object();
-  json_object_set_new(out, "items", items);
-  if (more) {
-    char c[32];
-    snprintf(c, sizeof c, "%lld", (long long)last);
-    json_object_set_new(out, "next_cursor", json_string(c));
-  } else {
-    json_object_set_new(out, "next_cursor", json_null());
-  }
-  return http_json(r, 200, out);
+  return http_json_page(r, items, more, last);
 }
 
 int sys_api_audit_verify(request *r)

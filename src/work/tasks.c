@@ -681,16 +681,7 @@ int work_api_tasks_list(request *r)
   json_t *arr = json_array();
   for (size_t i = 0; i < n; i++)
     json_array_append_new(arr, work_task_json(r, &items[i]));
-  json_t *out = json_object();
-  json_object_set_new(out, "items", arr);
-  if (more && n) {
-    char c[32];
-    snprintf(c, sizeof c, "%lld", (long long)items[n - 1].id);
-    json_object_set_new(out, "next_cursor", json_string(c));
-  } else {
-    json_object_set_new(out, "next_cursor", json_null());
-  }
-  return http_json(r, 200, out);
+  return http_json_page(r, arr, more && n, n ? items[n - 1].id : 0);
 }
 
 /* A positive integer field, or 0 when absent; sets a field error when it
