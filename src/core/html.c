@@ -74,6 +74,27 @@ void h_int(html *h, int64_t v)
   buf_printf(&h->b, "%lld", (long long)v);
 }
 
+void h_label(html *h, const char *for_id, const char *text)
+{
+  H(h, "<label for=\"");
+  h_attr(h, for_id);
+  H(h, "\">");
+  h_txt(h, text);
+  H(h, "</label>");
+}
+
+void h_option(html *h, const char *value, const char *text, bool selected)
+{
+  H(h, "<option value=\"");
+  h_attr(h, value);
+  H(h, "\"");
+  if (selected)
+    H(h, " selected");
+  H(h, ">");
+  h_txt(h, text);
+  H(h, "</option>");
+}
+
 const char *html_safe_local_path(const char *s)
 {
   if (!s || s[0] != '/' || s[1] == '/' || s[1] == '\\' || strpbrk(s, "\r\n\t"))

@@ -718,27 +718,6 @@ static void alert(html *h, const char *cls, const char *msg, json_t *errors)
   H(h, "</div>");
 }
 
-static void option(html *h, const char *value, const char *label, bool selected)
-{
-  H(h, "<option value=\"");
-  h_attr(h, value);
-  H(h, "\"");
-  if (selected)
-    H(h, " selected");
-  H(h, ">");
-  h_txt(h, label);
-  H(h, "</option>");
-}
-
-static void label_for(html *h, const char *id, const char *text)
-{
-  H(h, "<label for=\"");
-  h_attr(h, id);
-  H(h, "\">");
-  h_txt(h, text);
-  H(h, "</label>");
-}
-
 /* <select> of units: all units (filter) or those the user manages. */
 static void unit_select(request *r, html *h, const char *id, const char *name, const char *current, bool any,
                         bool manageable)
@@ -749,13 +728,13 @@ static void unit_select(request *r, html *h, const char *id, const char *name, c
   h_attr(h, name);
   H(h, "\">");
   if (any)
-    option(h, "", _("All"), !current || !*current);
+    h_option(h, "", _("All"), !current || !*current);
   db_stmt *st = db_q(db_thread(), "SELECT id, code, name FROM units WHERE active = 1 ORDER BY path", "");
   while (db_step(st) == DB_ROW) {
     if (manageable && !org_people_may_manage(r, db_col_int(st, 0)))
       continue;
     const char *label = arena_printf(r->a, "%s · %s", db_col_text(st, 1), db_col_text(st, 2));
-    option(h, db_col_text(st, 1), label, str_eq(current, db_col_text(st, 1)));
+    h_option(h, db_col_text(st, 1), label, str_eq(current, db_col_text(st, 1)));
   }
   db_done(st);
   H(h, "</select>");
@@ -795,7 +774,7 @@ static void person_form(request *r, html *h, const char *action, json_t *rec)
   page_csrf(r, h);
   for (size_t i = 0; i < ARRAY_LEN(texts); i++) {
     const char *id = arena_printf(r->a, "f-%s", texts[i].name);
-    label_for(h, id, _(texts[i].label));
+    h_label(h, id, _(texts[i].label));
     H(h, "<input id=\"");
     h_attr(h, id);
     H(h, "\" name=\"");
@@ -825,31 +804,31 @@ static void person_form(request *r, html *h, const char *action, json_t *rec)
       H(h, "</p>");
     }
     if (str_eq(texts[i].name, "name")) {
-      label_for(h, "f-unit", _("Unit"));
+      h_label(h, "f-unit", _("Unit"));
       unit_select(r, h, "f-unit", "unit", fval(r, rec, "unit"), false, true);
-      label_for(h, "f-position", _("Position"));
+      h_label(h, "f-position", _("Position"));
       H(h, "<select id=\"f-position\" name=\"position\">");
       const char *cur = fval(r, rec, "position");
-      option(h, "", "—", !cur || !*cur);
+      h_option(h, "", "—", !cur || !*cur);
       db_stmt *st = db_q(db_thread(),
                          "SELECT p.code, p.title, u.code FROM org_positions p JOIN units u ON u.id = p.unit_id"
                          " ORDER BY u.path, p.id",
                          "");
       while (db_step(st) == DB_ROW)
-        option(h, db_col_text(st, 0), arena_printf(r->a, "%s (%s)", db_col_text(st, 1), db_col_text(st, 2)),
+        h_option(h, db_col_text(st, 0), arena_printf(r->a, "%s (%s)", db_col_text(st, 1), db_col_text(st, 2)),
                str_eq(cur, db_col_text(st, 0)));
       db_done(st);
       H(h, "</select>");
-      label_for(h, "f-employment", _("Employment"));
+      h_label(h, "f-employment", _("Employment"));
       H(h, "<select id=\"f-employment\" name=\"employment\">");
       cur = fval(r, rec, "employment");
       for (size_t k = 0; k < org_nemployments; k++)
-        option(h, org_employments[k].key, _(org_employments[k].label), str_eq(cur, org_employments[k].key));
+        h_option(h, org_employments[k].key, _(org_employments[k].label), str_eq(cur, org_employments[k].key));
       H(h, "</select>");
     }
   }
   bool active = posted(r) ? req_form(r, "active") != NULL : rec ? jsonx_bool(rec, "active", true) : true;
-  label_for(h, "f-active", _("Active"));
+  h_label(h, "f-active", _("Active"));
   H(h, "<input id=\"f-active\" name=\"active\" type=\"checkbox\" value=\"1\"");
   if (active)
     H(h, " checked");
@@ -913,18 +892,18 @@ void org_people_render(request *r, int status, const char *msg, json_t *errors, 
     alert(&h, "alert", _("Some fields are invalid."), ferr);
   json_decref(ferr);
   H(&h, "<form method=\"get\" action=\"/org/people\" class=\"filters\" role=\"search\"><div>");
-  label_for(&h, "q", _("Search"));
+  h_label(&h, "q", _("Search"));
   H(&h, "<input id=\"q\" name=\"q\" type=\"search\" value=\"");
   h_attr(&h, f.q ? f.q : "");
   H(&h, "\"></div><div>");
-  label_for(&h, "unit", _("Unit"));
+  h_label(&h, "unit", _("Unit"));
   unit_select(r, &h, "unit", "unit", f.unit, true, false);
   H(&h, "</div><div>");
-  label_for(&h, "active", _("Status"));
+  h_label(&h, "active", _("Status"));
   H(&h, "<select id=\"active\" name=\"active\">");
-  option(&h, "", _("All"), f.active < 0);
-  option(&h, "1", _("Active"), f.active == 1);
-  option(&h, "0", _("Left"), f.active == 0);
+  h_option(&h, "", _("All"), f.active < 0);
+  h_option(&h, "1", _("Active"), f.active == 1);
+  h_option(&h, "0", _("Left"), f.active == 0);
   H(&h, "</select></div><div><button type=\"submit\" id=\"people-filter\">");
   h_txt(&h, _("Filter"));
   H(&h, "</button></div></form>");
@@ -994,7 +973,7 @@ void org_people_render(request *r, int status, const char *msg, json_t *errors, 
     h_txt(&h, _("Nothing is imported while any row has a problem."));
     H(&h, "</p><form method=\"post\" action=\"/org/people/import\" id=\"import-form\">");
     page_csrf(r, &h);
-    label_for(&h, "f-csv", _("CSV text"));
+    h_label(&h, "f-csv", _("CSV text"));
     H(&h, "<textarea id=\"f-csv\" name=\"csv\" rows=\"8\" spellcheck=\"false\"></textarea>"
           "<label><input type=\"checkbox\" name=\"dry_run\" value=\"1\" id=\"f-dry-run\" checked> ");
     h_txt(&h, _("Check only (dry run)"));

@@ -33,32 +33,11 @@ static void alert(html *h, const struct work_err *e)
   H(h, "</p>");
 }
 
-static void label(html *h, const char *id, const char *text)
-{
-  H(h, "<label for=\"");
-  h_attr(h, id);
-  H(h, "\">");
-  h_txt(h, text);
-  H(h, "</label>");
-}
-
-static void option(html *h, const char *value, const char *text, bool selected)
-{
-  H(h, "<option value=\"");
-  h_attr(h, value);
-  H(h, "\"");
-  if (selected)
-    H(h, " selected");
-  H(h, ">");
-  h_txt(h, text);
-  H(h, "</option>");
-}
-
 static void option_id(html *h, int64_t value, const char *text, bool selected)
 {
   char v[32];
   snprintf(v, sizeof v, "%lld", (long long)value);
-  option(h, v, text, selected);
+  h_option(h, v, text, selected);
 }
 
 /* Units, all or only those where the user holds perm. */
@@ -71,14 +50,14 @@ static void units_select(request *r, html *h, const char *id, const char *name, 
   h_attr(h, name);
   H(h, "\">");
   if (empty)
-    option(h, "", empty, selected == 0);
+    h_option(h, "", empty, selected == 0);
   db_stmt *st = db_q(db_thread(), "SELECT id, code, name FROM units WHERE active = 1 ORDER BY path LIMIT ?", "i",
                      (int64_t)SELECT_MAX);
   while (db_step(st) == DB_ROW) {
     int64_t uid = db_col_int(st, 0);
     if (perm && !rbac_can(r->user->id, perm, uid))
       continue;
-    option(h, db_col_text(st, 1), arena_printf(r->a, "%s · %s", db_col_text(st, 1), db_col_text(st, 2)),
+    h_option(h, db_col_text(st, 1), arena_printf(r->a, "%s · %s", db_col_text(st, 1), db_col_text(st, 2)),
            uid == selected);
   }
   db_done(st);
@@ -91,7 +70,7 @@ static void users_select(request *r, html *h, const char *id, int64_t selected)
   H(h, "<select id=\"");
   h_attr(h, id);
   H(h, "\" name=\"user\">");
-  option(h, "", _("(nobody: the unit)"), selected == 0);
+  h_option(h, "", _("(nobody: the unit)"), selected == 0);
   db_stmt *st = db_q(db_thread(),
                      "SELECT u.id, u.display_name, u.username, un.code FROM users u JOIN units un ON un.id = u.unit_id"
                      " WHERE u.active = 1 AND EXISTS (SELECT 1 FROM effective_grants g"
@@ -113,7 +92,7 @@ static void duties_select(request *r, html *h, const char *id, int64_t selected,
   H(h, "<select id=\"");
   h_attr(h, id);
   H(h, "\" name=\"duty\">");
-  option(h, "", empty, selected == 0);
+  h_option(h, "", empty, selected == 0);
   db_stmt *st = db_q(db_thread(),
                      "SELECT id, ref, text FROM org_duties WHERE repealed = 0 OR id = ? ORDER BY sort LIMIT ?", "ii",
                      selected, (int64_t)SELECT_MAX);
@@ -212,33 +191,33 @@ static void new_task_form(request *r, html *h, bool heading)
   }
   H(h, "<form method=\"post\" action=\"/tasks\" class=\"grid\" id=\"new-task-form\">");
   page_csrf(r, h);
-  label(h, "t-title", _("Title"));
+  h_label(h, "t-title", _("Title"));
   H(h, "<input id=\"t-title\" name=\"title\" required maxlength=\"200\" value=\"");
   h_attr(h, req_form(r, "title"));
   H(h, "\">");
-  label(h, "t-description", _("Description"));
+  h_label(h, "t-description", _("Description"));
   H(h, "<textarea id=\"t-description\" name=\"description\" rows=\"4\">");
   h_txt(h, req_form(r, "description"));
   H(h, "</textarea>");
-  label(h, "t-unit", _("Unit"));
+  h_label(h, "t-unit", _("Unit"));
   units_select(r, h, "t-unit", "unit", unit, "task.create", _("(the person's unit)"));
-  label(h, "t-user", _("Person"));
+  h_label(h, "t-user", _("Person"));
   users_select(r, h, "t-user", user);
-  label(h, "t-duty", _("Regulation duty"));
+  h_label(h, "t-duty", _("Regulation duty"));
   duties_select(r, h, "t-duty", duty, _("(none)"));
-  label(h, "t-doc", _("Incoming document number"));
+  h_label(h, "t-doc", _("Incoming document number"));
   H(h, "<input id=\"t-doc\" name=\"doc_no\" placeholder=\"E-12345678-010.01-1234\" maxlength=\"64\" value=\"");
   h_attr(h, req_form(r, "doc_no"));
   H(h, "\">");
-  label(h, "t-deadline", _("Deadline"));
+  h_label(h, "t-deadline", _("Deadline"));
   H(h, "<input id=\"t-deadline\" name=\"deadline\" type=\"date\" value=\"");
   h_attr(h, req_form(r, "deadline"));
   H(h, "\">");
-  label(h, "t-priority", _("Priority"));
+  h_label(h, "t-priority", _("Priority"));
   H(h, "<select id=\"t-priority\" name=\"priority\">");
   const char *pf = req_form(r, "priority") ? req_form(r, "priority") : "normal";
   for (size_t i = 0; work_priorities[i]; i++)
-    option(h, work_priorities[i], _(work_priority_label(work_priorities[i])), str_eq(pf, work_priorities[i]));
+    h_option(h, work_priorities[i], _(work_priority_label(work_priorities[i])), str_eq(pf, work_priorities[i]));
   H(h, "</select><button type=\"submit\" class=\"primary\" id=\"new-task-submit\">");
   h_txt(h, _("Create"));
   H(h, "</button></form></section>");
@@ -289,16 +268,16 @@ static int tasks_page(request *r, int status, struct work_err *form_err)
         "<input type=\"hidden\" name=\"view\" value=\"");
   h_attr(&h, f.view_key);
   H(&h, "\"><div>");
-  label(&h, "f-status", _("Status"));
+  h_label(&h, "f-status", _("Status"));
   H(&h, "<select id=\"f-status\" name=\"status\">");
-  option(&h, "", _("(any)"), !f.status);
+  h_option(&h, "", _("(any)"), !f.status);
   for (int s = 0; s < WS_COUNT; s++)
-    option(&h, work_status_key(s), _(work_status_label(s)), str_eq(f.status, work_status_key(s)));
+    h_option(&h, work_status_key(s), _(work_status_label(s)), str_eq(f.status, work_status_key(s)));
   H(&h, "</select></div><div>");
-  label(&h, "f-unit", _("Unit"));
+  h_label(&h, "f-unit", _("Unit"));
   units_select(r, &h, "f-unit", "unit", f.unit ? work_unit_id(db_thread(), f.unit) : 0, NULL, _("(any)"));
   H(&h, "</div><div>");
-  label(&h, "f-duty", _("Regulation duty"));
+  h_label(&h, "f-duty", _("Regulation duty"));
   duties_select(r, &h, "f-duty", f.duty, _("(any)"));
   H(&h, "</div><button type=\"submit\">");
   h_txt(&h, _("Filter"));
@@ -508,7 +487,7 @@ static void status_form(request *r, html *h, const struct work_task *t)
     h_int(h, t->id);
     H(h, "/transition\">");
     page_csrf(r, h);
-    label(h, "s-note", _("Note (optional)"));
+    h_label(h, "s-note", _("Note (optional)"));
     H(h, "<textarea id=\"s-note\" name=\"note\" rows=\"2\" maxlength=\"1000\"></textarea><p>");
     size_t i;
     json_t *m;
@@ -553,7 +532,7 @@ static void comments_section(request *r, html *h, const struct work_task *t)
     h_int(h, t->id);
     H(h, "/comments\">");
     page_csrf(r, h);
-    label(h, "c-body", _("Comment"));
+    h_label(h, "c-body", _("Comment"));
     H(h, "<textarea id=\"c-body\" name=\"body\" rows=\"3\" required maxlength=\"4000\"></textarea>"
          "<p><button type=\"submit\" id=\"comment-submit\">");
     h_txt(h, _("Add comment"));
@@ -572,11 +551,11 @@ static void assign_section(request *r, html *h, const struct work_task *t)
   h_int(h, t->id);
   H(h, "/assign\">");
   page_csrf(r, h);
-  label(h, "a-unit", _("Unit"));
+  h_label(h, "a-unit", _("Unit"));
   units_select(r, h, "a-unit", "unit", 0, "task.assign", _("(the person's unit)"));
-  label(h, "a-user", _("Person"));
+  h_label(h, "a-user", _("Person"));
   users_select(r, h, "a-user", 0);
-  label(h, "a-reason", _("Reason"));
+  h_label(h, "a-reason", _("Reason"));
   H(h, "<textarea id=\"a-reason\" name=\"reason\" rows=\"2\" required maxlength=\"1000\"></textarea>"
        "<button type=\"submit\" id=\"assign-submit\">");
   h_txt(h, _("Hand over"));
@@ -833,11 +812,11 @@ int work_page_program(request *r)
   html_init(&h);
   page_begin(r, &h, _("Work programme"), "/work-program");
   H(&h, "<form method=\"get\" action=\"/work-program\" class=\"filters\" id=\"program-filters\"><div>");
-  label(&h, "p-year", _("Year"));
+  h_label(&h, "p-year", _("Year"));
   H(&h, "<input id=\"p-year\" name=\"year\" type=\"number\" min=\"2000\" max=\"2100\" value=\"");
   h_int(&h, year);
   H(&h, "\"></div><div>");
-  label(&h, "p-unit", _("Unit"));
+  h_label(&h, "p-unit", _("Unit"));
   units_select(r, &h, "p-unit", "unit", unit, NULL, _("(all)"));
   H(&h, "</div><button type=\"submit\">");
   h_txt(&h, _("Show"));
