@@ -6,6 +6,7 @@
 #include "../core/rbac.h"
 #include "../core/schema.h"
 #include "../org/org.h"
+#include "../work/work.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -162,6 +163,8 @@ int cmd_init(int argc, char **argv)
     }
     if (!rc)
       rc = org_demo_seed(d, &who);
+    if (!rc)
+      rc = work_demo_seed(d, &who);
     if (logins)
       fclose(logins);
   }

@@ -56,39 +56,52 @@ static bool module_serves(const struct defter_module *m, const char *cap)
   return false;
 }
 
-/* Asks every module that serves one of the duty's capabilities. */
+/* Adds the figures every module serving capability cap reports for dt. */
+static void ask_modules(db *d, const struct org_cov_duty *dt, const char *cap, int64_t from, int64_t to,
+                        json_t *figs)
+{
+  struct figure_query q = {
+      .capability = cap,
+      .duty_id = dt->id,
+      .duty_ref = dt->ref,
+      .unit_id = dt->unit_id,
+      .from = from,
+      .to = to,
+  };
+  for (size_t m = 0; m < defter_nmodules; m++) {
+    const struct defter_module *mod = defter_modules[m];
+    if (!mod->figures || !module_serves(mod, cap))
+      continue;
+    json_t *got = mod->figures(d, &q);
+    if (!json_is_object(got)) {
+      json_decref(got);
+      continue;
+    }
+    json_t *slot = json_object_get(figs, cap);
+    if (!slot) {
+      slot = json_object();
+      json_object_set_new(figs, cap, slot);
+    }
+    json_object_update(slot, got);
+    json_decref(got);
+  }
+}
+
+/* Asks every module that serves one of the duty's capabilities; every duty
+ * in force is also tracked through generic tasks (DESIGN §3), so the task
+ * figures are asked for even when the preset names other capabilities. */
 static json_t *duty_figures(db *d, const struct org_cov_duty *dt, int64_t from, int64_t to)
 {
   json_t *figs = json_object();
+  bool task_asked = false;
   for (size_t i = 0; i < dt->ncaps; i++) {
     if (!dt->caps[i].implemented)
       continue;
-    struct figure_query q = {
-        .capability = dt->caps[i].key,
-        .duty_id = dt->id,
-        .duty_ref = dt->ref,
-        .unit_id = dt->unit_id,
-        .from = from,
-        .to = to,
-    };
-    for (size_t m = 0; m < defter_nmodules; m++) {
-      const struct defter_module *mod = defter_modules[m];
-      if (!mod->figures || !module_serves(mod, q.capability))
-        continue;
-      json_t *got = mod->figures(d, &q);
-      if (!json_is_object(got)) {
-        json_decref(got);
-        continue;
-      }
-      json_t *slot = json_object_get(figs, q.capability);
-      if (!slot) {
-        slot = json_object();
-        json_object_set_new(figs, q.capability, slot);
-      }
-      json_object_update(slot, got);
-      json_decref(got);
-    }
+    ask_modules(d, dt, dt->caps[i].key, from, to, figs);
+    task_asked |= str_eq(dt->caps[i].key, "task");
   }
+  if (!task_asked && !dt->repealed)
+    ask_modules(d, dt, "task", from, to, figs);
   return figs;
 }
 
@@ -318,6 +331,8 @@ static void duty_row(request *r, html *h, const struct org_cov_duty *dt)
     H(h, " class=\"repealed\"");
   H(h, " id=\"duty-");
   h_int(h, dt->id);
+  H(h, "\" data-ref=\"");
+  h_attr(h, dt->ref);
   H(h, "\"><td>");
   h_txt(h, dt->ref);
   H(h, "</td><td>");
@@ -353,7 +368,30 @@ static void duty_row(request *r, html *h, const struct org_cov_duty *dt)
     H(h, "</span>");
   }
   H(h, "</td><td class=\"figures\">");
-  h_txt(h, org_cov_figures_text(r->a, dt));
+  /* One element per value, so people read a label and scripts a number. */
+  const char *cap;
+  json_t *obj;
+  json_object_foreach(dt->figures, cap, obj) {
+    const char *k;
+    json_t *v;
+    H(h, "<ul class=\"figs\">");
+    json_object_foreach(obj, k, v) {
+      buf one;
+      buf_init(&one, 256);
+      figure_value(&one, v);
+      H(h, "<li>");
+      h_txt(h, _(k));
+      H(h, ": <span data-capability=\"");
+      h_attr(h, cap);
+      H(h, "\" data-figure=\"");
+      h_attr(h, k);
+      H(h, "\">");
+      h_txt(h, buf_cstr(&one));
+      H(h, "</span></li>");
+      buf_free(&one);
+    }
+    H(h, "</ul>");
+  }
   H(h, "</td><td>");
   h_txt(h, org_cov_status_label(dt->status));
   H(h, "</td><td>");

@@ -58,6 +58,10 @@ def test_coverage_shape_and_totals(h):
             eq(set(c), {"key", "implemented"}, f"{d['ref']}: capability keys")
             check(isinstance(c["implemented"], bool), f"{d['ref']}: implemented is not a boolean")
         implemented = {c["key"] for c in d["capabilities"] if c["implemented"]}
+        # every duty in force is tracked through tasks too (DESIGN §3)
+        if not d["repealed"]:
+            implemented.add("task")
+            check("task" in d["figures"], f"{d['ref']}: a duty in force has no task figures")
         check(set(d["figures"]) <= implemented,
               f"{d['ref']}: figures for capabilities it does not have implemented: {list(d['figures'])}")
         for k, v in d["figures"].items():

@@ -125,6 +125,34 @@ async function login(page, user) {
   await page.waitForLoadState('load');
 }
 
+async function logout(page) {
+  await page.click('#usermenu');
+  await page.locator('#logout').waitFor({ state: 'visible' });
+  await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('#logout')]);
+}
+
+// Submits a form by clicking `selector` and waits for the page it leads to (a 303 back to the same URL
+// included, which waitForURL cannot tell apart).
+async function submitAndLoad(page, selector) {
+  await Promise.all([page.waitForEvent('load'), page.click(selector)]);
+}
+
+// Today + days in Europe/Istanbul (UTC+3 all year) as YYYY-MM-DD.
+const istanbulDate = (days = 0) => new Date(Date.now() + 3 * 3600_000 + days * 86400_000).toISOString().slice(0, 10);
+
+// The live figures of capability "task" in one duty row of /org/coverage.
+async function taskFigures(row) {
+  // The coverage page marks every value: <span data-capability data-figure>.
+  const out = {};
+  for (const k of ['tasks', 'completed', 'open', 'overdue']) {
+    const cell = row.locator(`td.figures [data-capability="task"][data-figure="${k}"]`);
+    check(await cell.count() === 1, `task figure ${k} missing in the duty row`);
+    out[k] = Number(((await cell.textContent()) ?? '').trim());
+    check(Number.isInteger(out[k]), `task figure ${k} is not a number`);
+  }
+  return out;
+}
+
 function withTimeout(promise, ms, what) {
   let t;
   return Promise.race([
@@ -381,6 +409,81 @@ test('wide content never makes a page scroll sideways (375x700 and 1024x768)', a
   }
   check(bad.length === 0, bad.join('; '));
 });
+
+// The coverage report is where a manager turns a regulation duty into work: "Görev ver" on a duty row opens the
+// new-task form for that duty; once the assignee completes the task, the row's live figures count it.
+test('coverage: a manager assigns a task from a duty, the assignee completes it, the duty figures count it',
+  async ({ page, users }) => {
+    for (const u of ['mudur', 'teknik']) check(users[u], `demo-logins.txt has no ${u}`);
+    // 1. mudur picks the first YBY duty with a "Görev ver" link (every duty in force has task figures).
+    await login(page, users.mudur);
+    let resp = await page.goto('/org/coverage');
+    eq(resp.status(), 200, 'status of /org/coverage');
+    const rowId = await page.locator('#unit-YBY tbody tr[id^="duty-"]').evaluateAll((rows) => {
+      const r = rows.find((x) => x.querySelector('a.assign')
+        && x.querySelector('td.figures [data-capability="task"][data-figure="tasks"]'));
+      return r ? r.id : null;
+    });
+    check(rowId, 'no YBY duty row with task figures and a "Görev ver" link on /org/coverage');
+    const dutyId = rowId.slice('duty-'.length);
+    const row = page.locator(`#${rowId}`);
+    const ref = await row.getAttribute('data-ref');
+    const before = await taskFigures(row);
+    const assign = row.locator('a.assign');
+    eq((await assign.textContent()).trim(), 'Görev ver', 'assign link text');
+    eq(await assign.getAttribute('href'), `/tasks/new?duty=${dutyId}`, 'assign link target');
+    // 2. The new-task form comes prefilled with the duty and its unit.
+    await Promise.all([page.waitForURL((u) => u.pathname === '/tasks/new'), assign.click()]);
+    eq(new URL(page.url()).searchParams.get('duty'), dutyId, 'duty in the new-task URL');
+    eq(await page.inputValue('#t-duty'), dutyId, 'duty preselected');
+    eq(await page.inputValue('#t-unit'), 'YBY', 'unit preselected from the duty');
+    const title = `E2E kapsama görevi ${Date.now()}`;
+    await page.fill('#t-title', title);
+    const teknikId = await page.locator('#t-user option').evaluateAll((os) =>
+      (os.find((o) => /\(teknik, YBY\)$/.test(o.textContent.trim())) ?? {}).value ?? null);
+    check(teknikId, 'no option "(teknik, YBY)" in #t-user');
+    await page.selectOption('#t-user', teknikId);
+    const deadline = istanbulDate(7);
+    await page.fill('#t-deadline', deadline);
+    await Promise.all([page.waitForURL((u) => /^\/tasks\/\d+$/.test(u.pathname)), page.click('#new-task-submit')]);
+    const taskPath = pathOf(page);
+    const taskId = taskPath.split('/').pop();
+    eq(await h1(page), title, 'task page heading');
+    eq(await page.getAttribute('#task-status .status', 'data-status'), 'atandi', 'status of the new task');
+    eq(await page.getAttribute('#task-deadline time', 'datetime'), deadline, 'deadline of the new task');
+    check(((await page.textContent('#task-duty')) ?? '').includes(ref), `#task-duty lacks ${ref}`);
+    check(((await page.textContent('#task-unit')) ?? '').includes('YBY'), '#task-unit lacks YBY');
+    await logout(page);
+
+    // 3. teknik finds it under "Görevlerim" and works it through to tamamlandı with the page's buttons.
+    await login(page, users.teknik);
+    resp = await page.goto('/tasks');
+    eq(resp.status(), 200, 'status of /tasks for teknik');
+    const mine = page.locator('#tab-mine');
+    eq(await mine.getAttribute('aria-current'), 'page', 'the default tab of /tasks');
+    eq((await mine.textContent()).trim(), 'Görevlerim', '#tab-mine text');
+    const link = page.locator(`#tasks #task-${taskId} a[href="${taskPath}"]`);
+    eq((await link.textContent()).trim(), title, 'the task in Görevlerim');
+    await Promise.all([page.waitForURL((u) => u.pathname === taskPath), link.click()]);
+    for (const [to, label] of [['suruyor', 'sürüyor'], ['tamamlandi', 'tamamlandı']]) {
+      const status = await page.getAttribute('#task-status .status', 'data-status');
+      check(await page.locator(`#status-actions #to-${to}`).isVisible(), `no #to-${to} button (status ${status})`);
+      await submitAndLoad(page, `#status-actions #to-${to}`);
+      eq(pathOf(page), taskPath, `path after moving to ${to}`);
+      eq(await page.getAttribute('#task-status .status', 'data-status'), to, `status after #to-${to}`);
+      eq(((await page.textContent('#task-status')) ?? '').trim(), label, `status label after #to-${to}`);
+    }
+    eq(await page.locator('#status-actions').count(), 0, 'status buttons left for teknik on a completed task');
+    await logout(page);
+
+    // 4. Back on the coverage report, the duty counts one more task, completed, and no more open ones.
+    await login(page, users.mudur);
+    await page.goto('/org/coverage');
+    const after = await taskFigures(page.locator(`#${rowId}`));
+    eq(after.tasks, before.tasks + 1, `tasks of ${ref}`);
+    eq(after.completed, before.completed + 1, `completed of ${ref}`);
+    eq(after.open, before.open, `open of ${ref}`);
+  });
 
 // Only with --screens: a PNG of each main page at 1280x800 (and the dashboard at 375x700).
 async function screens(dir, { browser, baseURL, users }) {
