@@ -18,46 +18,24 @@
 #include "../../../src/core/schema.h"
 #include "../../../src/org/ident.h"
 #include "../../../src/org/org.h"
+#include "../fixture.h"
 
-static char dir[64];
-static db *d;
 
 static int setup(void **state)
 {
   (void)state;
-  snprintf(dir, sizeof dir, "/tmp/defter-test-demo-XXXXXX");
-  if (!mkdtemp(dir))
-    return -1;
-  char path[128], err[512];
-  snprintf(path, sizeof path, "%s/defter.db", dir);
-  if (db_open(path, true, &d))
-    return -1;
-  db_set_default_path(path);
-  struct actor who = audit_system("test");
-  if (schema_migrate_all(d))
-    return -1;
-  if (org_preset_load(d, &who, org_preset_path("eyupsultan"), err, sizeof err)) {
-    fprintf(stderr, "preset: %s\n", err);
-    return -1;
-  }
-  return 0;
+  return fixture_open("eyupsultan");
 }
 
 static int teardown(void **state)
 {
   (void)state;
-  db_close(d);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  return system(cmd) == 0 ? 0 : -1;
+  return fixture_close();
 }
 
 static int64_t count(const char *sql)
 {
-  int64_t n = -1;
-  if (db_int(d, &n, sql, "") != DB_ROW)
-    fail_msg("query failed: %s", sql);
-  return n;
+  return fixture_count(sql);
 }
 
 static void test_seed(void **state)
@@ -65,7 +43,7 @@ static void test_seed(void **state)
   (void)state;
   struct actor who = audit_system("cli:init");
   int64_t audit_before = count("SELECT COUNT(*) FROM audit_log");
-  assert_int_equal(org_demo_seed(d, &who), 0);
+  assert_int_equal(org_demo_seed(fixture_db, &who), 0);
   assert_int_equal(count("SELECT COUNT(*) FROM org_people"), 25);
   assert_int_equal(count("SELECT COUNT(DISTINCT tckn) FROM org_people"), 25);
   assert_int_equal(count("SELECT COUNT(DISTINCT unit_id) FROM org_people"), 5);
@@ -86,7 +64,7 @@ static void test_seed(void **state)
                    1);
   /* no demo accounts exist in this store, so nobody is linked */
   assert_int_equal(count("SELECT COUNT(*) FROM org_people WHERE user_id IS NOT NULL"), 0);
-  db_stmt *st = db_q(d, "SELECT tckn, phone, email FROM org_people", "");
+  db_stmt *st = db_q(fixture_db, "SELECT tckn, phone, email FROM org_people", "");
   int rows = 0;
   while (db_step(st) == DB_ROW) {
     rows++;
@@ -106,9 +84,9 @@ static void test_seed(void **state)
                    25);
   int64_t bad = 0, n = 0;
   char why[128];
-  assert_int_equal(audit_verify(d, &bad, &n, why, sizeof why), 0);
+  assert_int_equal(audit_verify(fixture_db, &bad, &n, why, sizeof why), 0);
   /* a second run changes nothing */
-  assert_int_equal(org_demo_seed(d, &who), 0);
+  assert_int_equal(org_demo_seed(fixture_db, &who), 0);
   assert_int_equal(count("SELECT COUNT(*) FROM org_people"), 25);
 }
 

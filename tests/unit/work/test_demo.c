@@ -20,47 +20,25 @@
 #include "../../../src/core/rbac.h"
 #include "../../../src/core/schema.h"
 #include "../../../src/org/org.h"
+#include "../fixture.h"
 #include "../../../src/work/work.h"
 
-static char dir[64];
-static db *d;
 
 static int setup(void **state)
 {
   (void)state;
-  snprintf(dir, sizeof dir, "/tmp/defter-test-wdemo-XXXXXX");
-  if (!mkdtemp(dir))
-    return -1;
-  char path[128], err[512];
-  snprintf(path, sizeof path, "%s/defter.db", dir);
-  if (db_open(path, true, &d))
-    return -1;
-  db_set_default_path(path);
-  struct actor who = audit_system("test");
-  if (schema_migrate_all(d))
-    return -1;
-  if (org_preset_load(d, &who, org_preset_path("eyupsultan"), err, sizeof err)) {
-    fprintf(stderr, "preset: %s\n", err);
-    return -1;
-  }
-  return 0;
+  return fixture_open("eyupsultan");
 }
 
 static int teardown(void **state)
 {
   (void)state;
-  db_close(d);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  return system(cmd) == 0 ? 0 : -1;
+  return fixture_close();
 }
 
 static int64_t count(const char *sql)
 {
-  int64_t n = -1;
-  if (db_int(d, &n, sql, "") != DB_ROW)
-    fail_msg("query failed: %s", sql);
-  return n;
+  return fixture_count(sql);
 }
 
 /* The demo accounts as src/cli/init.c makes them: unit 0 = root, 1 and 2
@@ -80,12 +58,12 @@ static void add_demo_users(void)
   for (size_t i = 0; i < sizeof demo / sizeof demo[0]; i++) {
     int64_t unit = root, id = 0;
     if (demo[i].unit > 0 &&
-        db_int(d, &unit, "SELECT id FROM units WHERE parent_id = ? ORDER BY sort, id LIMIT 1 OFFSET ?", "ii", root,
+        db_int(fixture_db, &unit, "SELECT id FROM units WHERE parent_id = ? ORDER BY sort, id LIMIT 1 OFFSET ?", "ii", root,
                (int64_t)(demo[i].unit - 1)) != DB_ROW)
       fail_msg("no child unit %d", demo[i].unit);
     assert_int_equal(db_begin(d), 0);
-    assert_int_equal(auth_user_create(d, &who, demo[i].username, demo[i].name, "Demo-Parola-2026-x9", unit, &id), 0);
-    assert_int_equal(rbac_grant(d, id, demo[i].role, unit), 0);
+    assert_int_equal(auth_user_create(fixture_db, &who, demo[i].username, demo[i].name, "Demo-Parola-2026-x9", unit, &id), 0);
+    assert_int_equal(rbac_grant(fixture_db, id, demo[i].role, unit), 0);
     assert_int_equal(db_commit(d), 0);
   }
 }
@@ -95,19 +73,19 @@ static void test_seed(void **state)
   (void)state;
   struct actor who = audit_system("cli:init");
   /* without the demo accounts there is nobody to give work to */
-  assert_int_equal(work_demo_seed(d, &who), 0);
+  assert_int_equal(work_demo_seed(fixture_db, &who), 0);
   assert_int_equal(count("SELECT COUNT(*) FROM work_tasks"), 0);
   assert_int_equal(count("SELECT COUNT(*) FROM work_templates"), 0);
 
   add_demo_users();
   int64_t audit_before = count("SELECT COUNT(*) FROM audit_log");
-  assert_int_equal(work_demo_seed(d, &who), 0);
+  assert_int_equal(work_demo_seed(fixture_db, &who), 0);
   int64_t tasks = count("SELECT COUNT(*) FROM work_tasks");
   assert_true(tasks >= 10 && tasks <= 25);
   static const char *const statuses[] = {"yeni", "atandi", "suruyor", "beklemede", "tamamlandi", "iptal"};
   for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
     int64_t n = -1;
-    assert_int_equal(db_int(d, &n, "SELECT COUNT(*) FROM work_tasks WHERE status = ?", "t", statuses[i]), DB_ROW);
+    assert_int_equal(db_int(fixture_db, &n, "SELECT COUNT(*) FROM work_tasks WHERE status = ?", "t", statuses[i]), DB_ROW);
     if (n < 1)
       fail_msg("no demo task is %s", statuses[i]);
   }
@@ -143,10 +121,10 @@ static void test_seed(void **state)
                    0);
   int64_t bad = 0, n = 0;
   char why[128];
-  assert_int_equal(audit_verify(d, &bad, &n, why, sizeof why), 0);
+  assert_int_equal(audit_verify(fixture_db, &bad, &n, why, sizeof why), 0);
   /* a second run changes nothing */
   int64_t audit_after = count("SELECT COUNT(*) FROM audit_log");
-  assert_int_equal(work_demo_seed(d, &who), 0);
+  assert_int_equal(work_demo_seed(fixture_db, &who), 0);
   assert_int_equal(count("SELECT COUNT(*) FROM work_tasks"), tasks);
   assert_int_equal(count("SELECT COUNT(*) FROM work_templates"), 2);
   assert_int_equal(count("SELECT COUNT(*) FROM audit_log"), audit_after);
