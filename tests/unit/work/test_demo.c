@@ -54,17 +54,17 @@ static void add_demo_users(void)
       {"denetci", "Fatma Şahin", "denetci", 0},
   };
   struct actor who = audit_system("cli:init");
-  int64_t root = rbac_root_unit(d);
+  int64_t root = rbac_root_unit(fixture_db);
   for (size_t i = 0; i < sizeof demo / sizeof demo[0]; i++) {
     int64_t unit = root, id = 0;
     if (demo[i].unit > 0 &&
         db_int(fixture_db, &unit, "SELECT id FROM units WHERE parent_id = ? ORDER BY sort, id LIMIT 1 OFFSET ?", "ii", root,
                (int64_t)(demo[i].unit - 1)) != DB_ROW)
       fail_msg("no child unit %d", demo[i].unit);
-    assert_int_equal(db_begin(d), 0);
+    assert_int_equal(db_begin(fixture_db), 0);
     assert_int_equal(auth_user_create(fixture_db, &who, demo[i].username, demo[i].name, "Demo-Parola-2026-x9", unit, &id), 0);
     assert_int_equal(rbac_grant(fixture_db, id, demo[i].role, unit), 0);
-    assert_int_equal(db_commit(d), 0);
+    assert_int_equal(db_commit(fixture_db), 0);
   }
 }
 
