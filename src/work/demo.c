@@ -272,7 +272,7 @@ static int add_template(db *d, struct demo_user *users, const struct demo_templa
   struct demo_user *by = &users[MUDUR];
   int64_t unit = users[t->unit].unit, user = users[t->to].ctx.id, duty = pick_duty(d, unit, t->caps), id = 0;
   struct work_rule rule;
-  char rule_txt[16], start[11], idtxt[32];
+  char rule_txt[16];
   if (work_rule_parse(t->rule, &rule) || !work_priority_valid(t->priority) ||
       !rbac_can(by->ctx.id, "task.manage_recurring", unit) ||
       !rbac_can(by->ctx.id, "task.manage_recurring", users[t->to].unit)) {
@@ -280,26 +280,10 @@ static int add_template(db *d, struct demo_user *users, const struct demo_templa
     return -1;
   }
   work_rule_format(&rule, rule_txt);
-  work_date_fmt(work_today(), start);
   struct actor who = audit_actor(&by->r);
-  int rc = db_begin(d);
-  if (!rc)
-    rc = db_run(d,
-                "INSERT INTO work_templates (title, description, unit_id, assignee_id, duty_id, priority, rule,"
-                " due_days, active, created_by, created_at, start_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-                "ttiIIttiiit", t->title, t->description, unit, user, duty, t->priority, rule_txt,
-                (int64_t)t->due_days, by->ctx.id, now_unix(), start);
-  if (!rc) {
-    id = db_last_id(d);
-    snprintf(idtxt, sizeof idtxt, "%lld", (long long)id);
-    json_t *after = json_pack("{sssssIsIsI}", "title", t->title, "rule", rule_txt, "unit", (json_int_t)unit,
-                              "assignee", (json_int_t)user, "due_days", (json_int_t)t->due_days);
-    rc = audit_write(d, &who, "create", "task_template", idtxt, unit, NULL, after);
-    json_decref(after);
-  }
-  if (rc || db_commit(d)) {
-    db_rollback(d);
-    log_error("demo template not added", "title=\"%s\" rc=%d", t->title, rc);
+  struct work_template_in tin = {t->title, t->description, unit, user, duty, t->priority, rule_txt, t->due_days};
+  if (work_template_insert(d, &who, by->ctx.id, &tin, &id)) {
+    log_error("demo template not added", "title=\"%s\"", t->title);
     return -1;
   }
   return 0;

@@ -82,6 +82,34 @@ int work_api_templates_list(request *r)
   return http_json_page(r, items, more, last);
 }
 
+int work_template_insert(db *d, const struct actor *who, int64_t created_by, const struct work_template_in *t,
+                         int64_t *id_out)
+{
+  char start[11], idtxt[32];
+  work_date_fmt(work_today(), start);
+  int rc = db_begin(d);
+  if (!rc)
+    rc = db_run(d,
+                "INSERT INTO work_templates (title, description, unit_id, assignee_id, duty_id, priority, rule,"
+                " due_days, active, created_by, created_at, start_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+                "ttiIIttiiit", t->title, t->description, t->unit_id, t->assignee_id, t->duty_id, t->priority,
+                t->rule, t->due_days, created_by, now_unix(), start);
+  int64_t id = rc ? 0 : db_last_id(d);
+  if (!rc) {
+    snprintf(idtxt, sizeof idtxt, "%lld", (long long)id);
+    json_t *after = json_pack("{sssssIsIsI}", "title", t->title, "rule", t->rule, "unit", (json_int_t)t->unit_id,
+                              "assignee", (json_int_t)t->assignee_id, "due_days", (json_int_t)t->due_days);
+    rc = audit_write(d, who, "create", "task_template", idtxt, t->unit_id, NULL, after);
+    json_decref(after);
+  }
+  if (rc || db_commit(d)) {
+    db_rollback(d);
+    return -1;
+  }
+  *id_out = id;
+  return 0;
+}
+
 int work_api_template_create(request *r)
 {
   static const struct jfield fields[] = {
@@ -133,28 +161,10 @@ int work_api_template_create(request *r)
     goto out;
   }
   work_rule_format(&rule, rule_txt);
-  char start[11];
-  work_date_fmt(work_today(), start);
   struct actor who = audit_actor(r);
+  struct work_template_in tin = {title, desc ? desc : "", unit, user, duty, prio, rule_txt, due_days};
   int64_t id = 0;
-  int rc = db_begin(d);
-  if (!rc)
-    rc = db_run(d,
-                "INSERT INTO work_templates (title, description, unit_id, assignee_id, duty_id, priority, rule,"
-                " due_days, active, created_by, created_at, start_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-                "ttiIIttiiit", title, desc ? desc : "", unit, user, duty, prio, rule_txt, due_days, r->user->id,
-                now_unix(), start);
-  if (!rc) {
-    id = db_last_id(d);
-    char idtxt[32];
-    snprintf(idtxt, sizeof idtxt, "%lld", (long long)id);
-    json_t *after = json_pack("{sssssIsIsI}", "title", title, "rule", rule_txt, "unit", (json_int_t)unit, "assignee",
-                              (json_int_t)user, "due_days", (json_int_t)due_days);
-    rc = audit_write(d, &who, "create", "task_template", idtxt, unit, NULL, after);
-    json_decref(after);
-  }
-  if (rc || db_commit(d)) {
-    db_rollback(d);
+  if (work_template_insert(d, &who, r->user->id, &tin, &id)) {
     ret = -1;
     goto out;
   }

@@ -4,6 +4,7 @@
 #ifndef DEFTER_WORK_INT_H
 #define DEFTER_WORK_INT_H
 
+#include "../core/audit.h"
 #include "../core/db.h"
 #include "../core/http.h"
 #include "../core/module.h"
@@ -191,6 +192,17 @@ int work_api_task_get(request *r);
 int work_api_task_transition(request *r);
 int work_api_task_assign(request *r);
 int work_api_task_comment(request *r);
+/* A recurring-task template, checked by the caller (recurring.c). */
+struct work_template_in {
+  const char *title, *description;
+  int64_t unit_id, assignee_id, duty_id;  /* assignee/duty 0 = none */
+  const char *priority, *rule;            /* rule in work_rule_format form */
+  int64_t due_days;
+};
+/* Inserts the template and its audit row in one transaction. */
+int work_template_insert(db *d, const struct actor *who, int64_t created_by, const struct work_template_in *t,
+                         int64_t *id_out) WUR;
+
 int work_api_attachment_add(request *r);
 int work_page_attachment_add(request *r);
 int work_api_attachment_get(request *r);

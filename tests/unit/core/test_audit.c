@@ -14,35 +14,27 @@
 
 #include "../../../src/core/audit.h"
 #include "../../../src/core/schema.h"
+#include "../fixture.h"
 
+/* Each test gets a fresh migrated store (tests/unit/fixture.h). */
 struct fx {
-  char dir[64];
-  char path[128];
   db *d;
 };
 
 static int setup(void **state)
 {
   struct fx *f = calloc(1, sizeof *f);
-  snprintf(f->dir, sizeof f->dir, "/tmp/defter-test-audit.XXXXXX");
-  if (!mkdtemp(f->dir))
+  if (!f || fixture_open(NULL))
     return -1;
-  snprintf(f->path, sizeof f->path, "%s/defter.db", f->dir);
-  if (db_open(f->path, true, &f->d) != DB_OK || schema_migrate_all(f->d) != DB_OK)
-    return -1;
+  f->d = fixture_db;
   *state = f;
   return 0;
 }
 
 static int teardown(void **state)
 {
-  struct fx *f = *state;
-  db_close(f->d);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-  int rc = system(cmd);
-  free(f);
-  return rc == 0 ? 0 : -1;
+  free(*state);
+  return fixture_close();
 }
 
 /* Three rows: a user created by the CLI, a login from an address and a

@@ -14,6 +14,7 @@
 
 #include "../../../src/core/auth.h"
 #include "../../../src/core/schema.h"
+#include "../fixture.h"
 
 static void test_password_problem(void **state)
 {
@@ -74,21 +75,17 @@ static void test_hash_round_trip(void **state)
 
 /* ---- users and tokens in a real store ------------------------------- */
 
+/* Each test gets a fresh migrated store (tests/unit/fixture.h). */
 struct fx {
-  char dir[64];
-  char path[128];
   db *d;
 };
 
 static int setup(void **state)
 {
   struct fx *f = calloc(1, sizeof *f);
-  snprintf(f->dir, sizeof f->dir, "/tmp/defter-test-auth.XXXXXX");
-  if (!mkdtemp(f->dir))
+  if (!f || fixture_open(NULL))
     return -1;
-  snprintf(f->path, sizeof f->path, "%s/defter.db", f->dir);
-  if (db_open(f->path, true, &f->d) != DB_OK || schema_migrate_all(f->d) != DB_OK)
-    return -1;
+  f->d = fixture_db;
   if (db_exec(f->d, "INSERT INTO units (id, code, name, kind, path) VALUES (1, 'MUD', 'Müdürlük', 'mudurluk', '/1/')"))
     return -1;
   *state = f;
@@ -97,13 +94,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-  struct fx *f = *state;
-  db_close(f->d);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-  int rc = system(cmd);
-  free(f);
-  return rc == 0 ? 0 : -1;
+  free(*state);
+  return fixture_close();
 }
 
 static void test_user_create_and_password(void **state)
