@@ -1,5 +1,5 @@
 /* fuzz_org_csv.c - the people import's CSV reader (src/org/csv.c) and
- * the identifier checks each cell goes through (src/org/ident.c): every
+ * the identifier checks each cell goes through (src/core/tr.c): every
  * row stays within the limits, every kept field is NUL-terminated clean
  * UTF-8 unless the row is marked bad, the fold never overruns, and
  * nothing leaks (the arena owns everything). */
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "../src/org/csv.h"
-#include "../src/org/ident.h"
+#include "../src/core/tr.h"
 
 static void cell(const char *s)
 {
@@ -16,19 +16,19 @@ static void cell(const char *s)
   char *out = malloc(2 * n + 1), *ascii = malloc(n + 1);
   if (!out || !ascii)
     abort();
-  if (org_fold(s, false, out, 2 * n + 1) == 0 && strlen(out) > 2 * n)
+  if (tr_fold(s, false, out, 2 * n + 1) == 0 && strlen(out) > 2 * n)
     abort();
-  if (org_fold(s, true, ascii, n + 1) == 0 && strlen(ascii) > n)
+  if (tr_fold(s, true, ascii, n + 1) == 0 && strlen(ascii) > n)
     abort();
-  char e164[ORG_PHONE_MAX + 1], date[11], m[12];
-  if (org_phone_e164(s, e164) == 0 && (e164[0] != '+' || strlen(e164) > ORG_PHONE_MAX || strlen(e164) < 9))
+  char e164[TR_PHONE_MAX + 1], date[11], m[12];
+  if (tr_phone_e164(s, e164) == 0 && (e164[0] != '+' || strlen(e164) > TR_PHONE_MAX || strlen(e164) < 9))
     abort();
-  if (org_date_parse(s, date) == 0 && (strlen(date) != 10 || date[4] != '-' || date[7] != '-'))
+  if (tr_date_parse(s, date) == 0 && (strlen(date) != 10 || date[4] != '-' || date[7] != '-'))
     abort();
-  if (org_tckn_check(s) == ORG_TCKN_OK && strlen(s) != 11)
+  if (tr_tckn_check(s) == TR_TCKN_OK && strlen(s) != 11)
     abort();
-  (void)org_email_check(s);
-  org_tckn_mask(s, m);
+  (void)tr_email_check(s);
+  tr_tckn_mask(s, m);
   if (strlen(m) != 11)
     abort();
   free(out);
@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       for (size_t f = 0; f < kept; f++) {
         if (!row->fields[f])
           abort();
-        if (!row->bad && org_text_check(row->fields[f], strlen(row->fields[f]), true))
+        if (!row->bad && tr_text_check(row->fields[f], strlen(row->fields[f]), true))
           abort();
         cell(row->fields[f]);
       }

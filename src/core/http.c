@@ -452,16 +452,15 @@ static bool is_write(const char *m)
   return !(str_eq(m, "GET") || str_eq(m, "HEAD") || str_eq(m, "OPTIONS"));
 }
 
+/* The route was resolved when the request arrived (on_request). */
 static void dispatch(request *r)
 {
-  bool mismatch = false;
   const char *lang_cookie = req_cookie(r, "lang");
   r->lang = i18n_pick(lang_cookie, req_header(r, "Accept-Language"));
   i18n_use(r->lang);
 
-  r->route = http_find_route(r->a, r->method, r->path, r->params, &r->nparams, &mismatch);
   if (!r->route) {
-    if (mismatch) {
+    if (r->method_mismatch) {
       http_header(r, "Allow", allowed_methods(r->a, r->path));
       http_error(r, 405, "method_not_allowed", _("This method is not allowed here."), NULL);
     }
@@ -613,12 +612,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     r->method = arena_strdup(a, method);
     r->path = arena_strdup(a, url);
     r->ip = client_ip(a, c);
-    /* Uploads (ROUTE_RAW) get their own, larger limit. */
-    bool mm = false;
-    struct kv scratch[MAX_PARAMS];
-    int ns = 0;
-    const struct route *rt = http_find_route(a, method, url, scratch, &ns, &mm);
-    size_t max = rt && (rt->flags & ROUTE_RAW) ? upload_max : body_max;
+    /* Routed once, here: uploads (ROUTE_RAW) get their own, larger limit. */
+    r->route = http_find_route(a, r->method, r->path, r->params, &r->nparams, &r->method_mismatch);
+    size_t max = r->route && (r->route->flags & ROUTE_RAW) ? upload_max : body_max;
     buf_init(&r->body, max);
     buf_init(&r->out, 0);
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");

@@ -67,7 +67,8 @@ struct request {
   const char *path;
   const char *ip;
   const char *lang;  /* "tr" or "en" */
-  const struct route *route;
+  const struct route *route;  /* NULL: no route (404, or 405 when method_mismatch) */
+  bool method_mismatch;
   struct kv params[MAX_PARAMS];
   int nparams;
   buf body;

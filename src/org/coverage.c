@@ -5,7 +5,7 @@
  * builder feeds the API, the page and the XLSX and PDF exports. */
 #include "org.h"
 #include "org_int.h"
-#include "ident.h"
+#include "../core/tr.h"
 #include "../core/capability.h"
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
@@ -25,9 +25,9 @@ int org_coverage_period(request *r, char from[11], char to[11])
   snprintf(to, 11, "%.4s-12-31", today);
   const char *f = req_query(r, "from"), *t = req_query(r, "to");
   json_t *errors = json_object();
-  if (f && *f && org_date_parse(f, from))
+  if (f && *f && tr_date_parse(f, from))
     json_object_set_new(errors, "from", json_string(_("Dates must look like 2026-01-31.")));
-  if (t && *t && org_date_parse(t, to))
+  if (t && *t && tr_date_parse(t, to))
     json_object_set_new(errors, "to", json_string(_("Dates must look like 2026-01-31.")));
   if (!json_object_size(errors) && strcmp(to, from) < 0)
     json_object_set_new(errors, "to", json_string(_("The end date is before the start date.")));

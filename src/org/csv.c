@@ -2,7 +2,7 @@
  * the bytes; a field is accumulated in a bounded buffer and copied into
  * the arena when it ends. */
 #include "csv.h"
-#include "ident.h"
+#include "../core/tr.h"
 #include "../core/i18n.h"
 
 #include <string.h>
@@ -40,7 +40,7 @@ static void end_field(struct reader *r)
   if (r->field.overflow && !r->bad)
     r->bad = N_("A field is too long.");
   const char *v = buf_cstr(&r->field);
-  if (!r->bad && org_text_check(v, r->field.len, true))
+  if (!r->bad && tr_text_check(v, r->field.len, true))
     r->bad = N_("The row has invalid UTF-8 or control characters.");
   if (r->nfields < ORG_CSV_MAX_FIELDS)
     r->fields[r->nfields] = arena_strndup(r->a, v, r->field.len);

@@ -5,7 +5,7 @@
  * positions by the unit they belong to. */
 #include "org.h"
 #include "org_int.h"
-#include "ident.h"
+#include "../core/tr.h"
 #include "../core/log.h"
 #include "../core/schema.h"
 
@@ -90,22 +90,22 @@ int org_demo_seed(db *d, const struct actor *who)
     const struct demo_person *dp = &demo[i];
     int u = dp->unit % nunits;
     struct org_person p = {0};
-    char base[10], tckn[12], phone[ORG_PHONE_MAX + 1], raw[32];
+    char base[10], tckn[12], phone[TR_PHONE_MAX + 1], raw[32];
     /* deterministic 9-digit bases, first digit 1-9 */
     snprintf(base, sizeof base, "%09lld", (long long)(104729LL * (int64_t)(i + 1) * 37 % 899999999 + 100000000));
-    if (org_tckn_complete(base, tckn)) {
+    if (tr_tckn_complete(base, tckn)) {
       rc = -1;
       break;
     }
     snprintf(raw, sizeof raw, "0532 %03d %02d %02d", (int)(410 + i * 7) % 1000, (int)(i * 13 + 21) % 100,
              (int)(i * 29 + 47) % 100);
-    if (org_phone_e164(raw, phone)) {
+    if (tr_phone_e164(raw, phone)) {
       rc = -1;
       break;
     }
     size_t cap = 2 * strlen(dp->name) + 1;
     char *fold = arena_alloc(a, cap), *ascii = arena_alloc(a, cap);
-    if (org_fold(dp->name, false, fold, cap) || org_fold(dp->name, true, ascii, cap)) {
+    if (tr_fold(dp->name, false, fold, cap) || tr_fold(dp->name, true, ascii, cap)) {
       rc = -1;
       break;
     }

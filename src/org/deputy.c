@@ -14,7 +14,7 @@
  * own grants. One principal has at most one deputy for any given day. */
 #include "org.h"
 #include "org_int.h"
-#include "ident.h"
+#include "../core/tr.h"
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
 #include "../core/rbac.h"
@@ -157,11 +157,11 @@ int org_api_deputies_create(request *r)
   else if (deputy == principal)
     json_object_set_new(errors, "deputy", json_string(_("A user cannot be their own deputy.")));
   bool dates_ok = true;
-  if (org_date_parse(jsonx_str(in, "from"), from)) {
+  if (tr_date_parse(jsonx_str(in, "from"), from)) {
     json_object_set_new(errors, "from", json_string(_("Dates must look like 2026-01-31.")));
     dates_ok = false;
   }
-  if (org_date_parse(jsonx_str(in, "to"), to)) {
+  if (tr_date_parse(jsonx_str(in, "to"), to)) {
     json_object_set_new(errors, "to", json_string(_("Dates must look like 2026-01-31.")));
     dates_ok = false;
   }
@@ -170,7 +170,7 @@ int org_api_deputies_create(request *r)
   else if (dates_ok && strcmp(to, today) < 0)
     json_object_set_new(errors, "to", json_string(_("This period has already ended.")));
   const char *reason = jsonx_str(in, "reason");
-  if (reason && org_text_check(reason, strlen(reason), true))
+  if (reason && tr_text_check(reason, strlen(reason), true))
     json_object_set_new(errors, "reason", json_string(_("Invalid characters.")));
   int rc = 0;
   if (json_object_size(errors)) {

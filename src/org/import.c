@@ -8,7 +8,7 @@
 #include "org.h"
 #include "org_int.h"
 #include "csv.h"
-#include "ident.h"
+#include "../core/tr.h"
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
 #include "../core/log.h"
@@ -42,7 +42,7 @@ static int header_column(const char *cell)
 {
   char f[256], k[256];
   size_t o = 0;
-  if (org_fold(cell, true, f, sizeof f))
+  if (tr_fold(cell, true, f, sizeof f))
     return -1;
   for (const char *p = f; *p && o + 1 < sizeof k; p++)
     if (*p != ' ' && *p != '_' && *p != '-' && *p != '.')

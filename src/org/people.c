@@ -5,7 +5,7 @@
  * holders of people.tckn (admin, yonetici); it never goes to the log. */
 #include "org.h"
 #include "org_int.h"
-#include "ident.h"
+#include "../core/tr.h"
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
 #include "../core/page.h"
@@ -37,15 +37,15 @@ void org_today(char out[11])
 const char *org_employment_key(const char *s)
 {
   char f[128], g[128];
-  if (!s || org_fold(s, true, f, sizeof f))
+  if (!s || tr_fold(s, true, f, sizeof f))
     return NULL;
   for (size_t i = 0; i < org_nemployments; i++) {
     const struct org_employment *e = &org_employments[i];
     if (str_eq(f, e->key))
       return e->key;
-    if (!org_fold(e->tr, true, g, sizeof g) && str_eq(f, g))
+    if (!tr_fold(e->tr, true, g, sizeof g) && str_eq(f, g))
       return e->key;
-    if (!org_fold(e->label, true, g, sizeof g) && str_eq(f, g))
+    if (!tr_fold(e->label, true, g, sizeof g) && str_eq(f, g))
       return e->key;
   }
   /* "şirket" alone for "şirket personeli" */
@@ -87,7 +87,7 @@ static const char *trimmed(arena *a, const char *s)
 static char *clean_text(arena *a, const char *s)
 {
   size_t n = strlen(s);
-  if (org_text_check(s, n, true))
+  if (tr_text_check(s, n, true))
     return NULL;
   char *out = arena_alloc(a, n + 1);
   size_t o = 0;
@@ -148,7 +148,7 @@ int org_person_check(request *r, int64_t self_id, const struct org_person_in *in
   else {
     size_t cap = 2 * strlen(name) + 1;
     char *f1 = arena_alloc(r->a, cap), *f2 = arena_alloc(r->a, cap);
-    if (org_fold(name, false, f1, cap) || org_fold(name, true, f2, cap))
+    if (tr_fold(name, false, f1, cap) || tr_fold(name, true, f2, cap))
       err(errors, "name", _("Invalid characters."));
     out->name = name;
     out->name_fold = f1;
@@ -159,12 +159,12 @@ int org_person_check(request *r, int64_t self_id, const struct org_person_in *in
   if (!s) {
     err(errors, "tckn", _("This field is required."));
   } else {
-    switch (org_tckn_check(s)) {
-    case ORG_TCKN_OK: out->tckn = arena_strdup(r->a, s); break;
-    case ORG_TCKN_LENGTH: err(errors, "tckn", _("A T.C. identity number has 11 digits.")); break;
-    case ORG_TCKN_DIGITS: err(errors, "tckn", _("A T.C. identity number has digits only.")); break;
-    case ORG_TCKN_ZERO: err(errors, "tckn", _("A T.C. identity number does not start with 0.")); break;
-    case ORG_TCKN_CHECKSUM: err(errors, "tckn", _("The check digits of the T.C. identity number do not match.")); break;
+    switch (tr_tckn_check(s)) {
+    case TR_TCKN_OK: out->tckn = arena_strdup(r->a, s); break;
+    case TR_TCKN_LENGTH: err(errors, "tckn", _("A T.C. identity number has 11 digits.")); break;
+    case TR_TCKN_DIGITS: err(errors, "tckn", _("A T.C. identity number has digits only.")); break;
+    case TR_TCKN_ZERO: err(errors, "tckn", _("A T.C. identity number does not start with 0.")); break;
+    case TR_TCKN_CHECKSUM: err(errors, "tckn", _("The check digits of the T.C. identity number do not match.")); break;
     }
   }
 
@@ -207,8 +207,8 @@ int org_person_check(request *r, int64_t self_id, const struct org_person_in *in
 
   s = trimmed(r->a, in->phone);
   if (s) {
-    char *e164 = arena_alloc(r->a, ORG_PHONE_MAX + 1);
-    if (org_phone_e164(s, e164))
+    char *e164 = arena_alloc(r->a, TR_PHONE_MAX + 1);
+    if (tr_phone_e164(s, e164))
       err(errors, "phone", _("Write a telephone number such as 0532 123 45 67 or +90 212 123 45 67."));
     else
       out->phone = e164;
@@ -216,7 +216,7 @@ int org_person_check(request *r, int64_t self_id, const struct org_person_in *in
 
   s = trimmed(r->a, in->email);
   if (s) {
-    if (org_email_check(s))
+    if (tr_email_check(s))
       err(errors, "email", _("This is not a valid e-mail address."));
     else
       out->email = arena_strdup(r->a, s);
@@ -229,7 +229,7 @@ int org_person_check(request *r, int64_t self_id, const struct org_person_in *in
     if (!dates[i])
       continue;
     char *iso = arena_alloc(r->a, 11);
-    if (org_date_parse(dates[i], iso))
+    if (tr_date_parse(dates[i], iso))
       err(errors, date_fields[i], _("Dates must look like 2026-01-31."));
     else
       *outs[i] = iso;
@@ -270,7 +270,7 @@ static json_t *row_json(db_stmt *st, bool full_tckn, bool times)
 {
   json_t *o = json_object();
   char masked[12];
-  org_tckn_mask(db_col_text(st, 2), masked);
+  tr_tckn_mask(db_col_text(st, 2), masked);
   json_object_set_new(o, "id", json_integer(db_col_int(st, 0)));
   jsonx_set_str(o, "name", db_col_text(st, 1));
   json_object_set_new(o, "tckn_masked", json_string(masked));
@@ -391,7 +391,7 @@ static int read_filter(request *r, struct people_filter *f, json_t *errors)
         ascii = false;
     size_t cap = 2 * strlen(f->q) + 1;
     char *folded = arena_alloc(r->a, cap);
-    if (strlen(f->q) > 100 || org_fold(f->q, ascii, folded, cap))
+    if (strlen(f->q) > 100 || tr_fold(f->q, ascii, folded, cap))
       err(errors, "q", _("Invalid search text."));
     else if (folded[0] && ascii)
       f->ascii_like = like_pattern(r->a, folded);
@@ -929,7 +929,7 @@ void org_people_render(request *r, int status, const char *msg, json_t *errors, 
       }
       shown++;
       char masked[12];
-      org_tckn_mask(db_col_text(st, 2), masked);
+      tr_tckn_mask(db_col_text(st, 2), masked);
       H(&h, "<tr><td><a href=\"/org/people/");
       h_int(&h, db_col_int(st, 0));
       H(&h, "\">");

@@ -8,6 +8,7 @@
 #include "../core/jsonx.h"
 #include "../core/page.h"
 #include "../core/rbac.h"
+#include "../core/tr.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -107,6 +108,12 @@ static int64_t unit_id_of(db *d, const char *code)
   return id;
 }
 
+/* Empty or NULL is fine (no address). */
+static bool email_ok(const char *e)
+{
+  return !e || !*e || tr_email_check(e) == 0;
+}
+
 static bool username_ok(const char *u)
 {
   size_t n = strlen(u);
@@ -134,7 +141,7 @@ static int create_user(request *r, const char *username, const char *display, co
     json_object_set_new(errors, "unit", json_string(_("Unknown unit.")));
   if (!rbac_role_valid(role))
     json_object_set_new(errors, "role", json_string(_("Unknown role.")));
-  if (email && *email && (strlen(email) > 254 || !strchr(email, '@') || strpbrk(email, " \t\r\n<>")))
+  if (!email_ok(email))
     json_object_set_new(errors, "email", json_string(_("Invalid e-mail address.")));
   if (json_object_size(errors))
     return 400;
@@ -433,6 +440,11 @@ int sys_api_user_update(request *r)
     json_decref(in);
     return http_error(r, 400, "validation", _("Some fields are invalid."),
                       json_pack("{ss}", "display_name", _("This field is required.")));
+  }
+  if (!email_ok(jsonx_str(in, "email"))) {
+    json_decref(in);
+    return http_error(r, 400, "validation", _("Some fields are invalid."),
+                      json_pack("{ss}", "email", _("Invalid e-mail address.")));
   }
   if (id == r->user->id && json_is_false(json_object_get(in, "active"))) {
     json_decref(in);

@@ -16,7 +16,7 @@
 
 #include "../../../src/core/audit.h"
 #include "../../../src/core/schema.h"
-#include "../../../src/org/ident.h"
+#include "../../../src/core/tr.h"
 #include "../../../src/org/org.h"
 #include "../fixture.h"
 
@@ -68,13 +68,13 @@ static void test_seed(void **state)
   int rows = 0;
   while (db_step(st) == DB_ROW) {
     rows++;
-    if (org_tckn_check(db_col_text(st, 0)) != ORG_TCKN_OK)
+    if (tr_tckn_check(db_col_text(st, 0)) != TR_TCKN_OK)
       fail_msg("invalid T.C. number %s", db_col_text(st, 0));
-    char e164[ORG_PHONE_MAX + 1];
-    assert_int_equal(org_phone_e164(db_col_text(st, 1), e164), 0);
+    char e164[TR_PHONE_MAX + 1];
+    assert_int_equal(tr_phone_e164(db_col_text(st, 1), e164), 0);
     assert_string_equal(e164, db_col_text(st, 1));
     assert_true(strncmp(e164, "+90532", 6) == 0);
-    assert_int_equal(org_email_check(db_col_text(st, 2)), 0);
+    assert_int_equal(tr_email_check(db_col_text(st, 2)), 0);
   }
   db_done(st);
   assert_int_equal(rows, 25);

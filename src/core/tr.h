@@ -1,49 +1,46 @@
-/* ident.h - Turkish identifiers and text used by the people register:
- * T.C. Kimlik No, E.164 telephone numbers, e-mail addresses, and the
- * Turkish case fold used for searching names (İ/i, I/ı).
- *
- * These are mechanisms, not policy: they belong in core/tr and will move
- * there once a second module needs them; until then they live here with
- * the org_ prefix. All functions are pure (no store, no allocation). */
-#ifndef DEFTER_ORG_IDENT_H
-#define DEFTER_ORG_IDENT_H
+/* tr.h - Turkish identifiers and text (DESIGN §5): T.C. Kimlik No, E.164
+ * telephone numbers, e-mail addresses, dates, and the Turkish case fold
+ * used for searching (İ/i, I/ı). Every module validates identifiers here.
+ * All functions are pure (no store, no allocation). */
+#ifndef DEFTER_TR_H
+#define DEFTER_TR_H
 
-#include "../core/util.h"
+#include "util.h"
 
 /* Why a T.C. Kimlik No was refused. */
-enum org_tckn_rc {
-  ORG_TCKN_OK = 0,
-  ORG_TCKN_LENGTH = -1,   /* not exactly 11 characters */
-  ORG_TCKN_DIGITS = -2,   /* a character other than 0-9 */
-  ORG_TCKN_ZERO = -3,     /* first digit 0 */
-  ORG_TCKN_CHECKSUM = -4, /* the 10th or 11th digit does not match */
+enum tr_tckn_rc {
+  TR_TCKN_OK = 0,
+  TR_TCKN_LENGTH = -1,   /* not exactly 11 characters */
+  TR_TCKN_DIGITS = -2,   /* a character other than 0-9 */
+  TR_TCKN_ZERO = -3,     /* first digit 0 */
+  TR_TCKN_CHECKSUM = -4, /* the 10th or 11th digit does not match */
 };
 
 /* Checks an 11-digit T.C. Kimlik No: first digit not 0,
  * d10 = ((d1+d3+d5+d7+d9)*7 - (d2+d4+d6+d8)) mod 10 and
  * d11 = (d1+...+d10) mod 10. */
-enum org_tckn_rc org_tckn_check(const char *s) WUR;
+enum tr_tckn_rc tr_tckn_check(const char *s) WUR;
 /* Appends the two check digits to nine leading digits (first not 0):
  * out receives 11 digits and a NUL. Returns 0, or -1 for a bad base. */
-int org_tckn_complete(const char *base9, char out[12]) WUR;
+int tr_tckn_complete(const char *base9, char out[12]) WUR;
 /* "12345678950" -> "123******50"; anything that is not 11 characters
  * is masked completely. out: 12 bytes. */
-void org_tckn_mask(const char *tckn, char out[12]);
+void tr_tckn_mask(const char *tckn, char out[12]);
 
-enum { ORG_PHONE_MAX = 16 }; /* "+" and at most 15 digits */
+enum { TR_PHONE_MAX = 16 }; /* "+" and at most 15 digits */
 
 /* Normalises a telephone number to E.164. Accepts "+90 532 123 45 67",
  * "0532 123 45 67", "(0532) 123-45-67", "5321234567", "905321234567",
  * "00905321234567" and other countries' "+CC..." / "00CC..." numbers;
  * spaces, dots, dashes and parentheses are ignored. A Turkish number must
- * have 10 national digits not starting with 0. out: ORG_PHONE_MAX + 1
+ * have 10 national digits not starting with 0. out: TR_PHONE_MAX + 1
  * bytes. Returns 0, or -1 for anything else (letters, too short/long). */
-int org_phone_e164(const char *in, char out[ORG_PHONE_MAX + 1]) WUR;
+int tr_phone_e164(const char *in, char out[TR_PHONE_MAX + 1]) WUR;
 
 /* A plain ASCII address local@domain.tld: local part of atext and single
  * dots (1-64), domain of LDH labels with a letter-only TLD (2+), at most
  * 254 bytes in all. Returns 0 when acceptable, -1 otherwise. */
-int org_email_check(const char *s) WUR;
+int tr_email_check(const char *s) WUR;
 
 /* Turkish case fold of UTF-8 text for searching: lower case with Turkish
  * rules (I -> ı, İ -> i, Ç -> ç ...), runs of white space collapsed to
@@ -54,14 +51,14 @@ int org_email_check(const char *s) WUR;
  * (2 bytes), so 2 * strlen(in) + 1 bytes always suffice (strlen(in) + 1
  * with ascii). Returns 0, or -1 for invalid UTF-8 or a too small
  * buffer. */
-int org_fold(const char *in, bool ascii, char *out, size_t outlen) WUR;
+int tr_fold(const char *in, bool ascii, char *out, size_t outlen) WUR;
 
 /* Valid UTF-8 without control characters (tab allowed when tabs is
  * set). Returns 0 or -1. */
-int org_text_check(const char *s, size_t len, bool tabs) WUR;
+int tr_text_check(const char *s, size_t len, bool tabs) WUR;
 
 /* A calendar date "YYYY-MM-DD" (Turkish users also write "GG.AA.YYYY":
  * accepted and rewritten). out: 11 bytes. Returns 0 or -1. */
-int org_date_parse(const char *in, char out[11]) WUR;
+int tr_date_parse(const char *in, char out[11]) WUR;
 
 #endif

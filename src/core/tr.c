@@ -1,23 +1,23 @@
-/* ident.c - validators for the identifiers of the people register and
- * the Turkish case fold for searching names. Outside input: every
+/* tr.c - validators of Turkish identifiers and the Turkish case fold for
+ * searching. Outside input: every
  * function bounds what it reads and never allocates. */
-#include "ident.h"
+#include "tr.h"
 
 #include <stdio.h>
 #include <string.h>
 
-enum org_tckn_rc org_tckn_check(const char *s)
+enum tr_tckn_rc tr_tckn_check(const char *s)
 {
   if (!s || strlen(s) != 11)
-    return ORG_TCKN_LENGTH;
+    return TR_TCKN_LENGTH;
   int d[11];
   for (int i = 0; i < 11; i++) {
     if (s[i] < '0' || s[i] > '9')
-      return ORG_TCKN_DIGITS;
+      return TR_TCKN_DIGITS;
     d[i] = s[i] - '0';
   }
   if (d[0] == 0)
-    return ORG_TCKN_ZERO;
+    return TR_TCKN_ZERO;
   int odd = d[0] + d[2] + d[4] + d[6] + d[8];
   int even = d[1] + d[3] + d[5] + d[7];
   int d10 = ((odd * 7 - even) % 10 + 10) % 10;
@@ -25,11 +25,11 @@ enum org_tckn_rc org_tckn_check(const char *s)
   for (int i = 0; i < 10; i++)
     sum += d[i];
   if (d[9] != d10 || d[10] != sum % 10)
-    return ORG_TCKN_CHECKSUM;
-  return ORG_TCKN_OK;
+    return TR_TCKN_CHECKSUM;
+  return TR_TCKN_OK;
 }
 
-int org_tckn_complete(const char *base9, char out[12])
+int tr_tckn_complete(const char *base9, char out[12])
 {
   if (!base9 || strlen(base9) != 9 || base9[0] == '0')
     return -1;
@@ -52,7 +52,7 @@ int org_tckn_complete(const char *base9, char out[12])
   return 0;
 }
 
-void org_tckn_mask(const char *tckn, char out[12])
+void tr_tckn_mask(const char *tckn, char out[12])
 {
   bool whole = tckn && strlen(tckn) == 11;
   for (int i = 0; i < 11; i++)
@@ -68,10 +68,10 @@ static bool tr_national_ok(const char *n, size_t len)
   return len == 10 && ((n[0] >= '2' && n[0] <= '5') || n[0] == '8');
 }
 
-static int put_e164(const char *cc, const char *national, size_t nlen, char out[ORG_PHONE_MAX + 1])
+static int put_e164(const char *cc, const char *national, size_t nlen, char out[TR_PHONE_MAX + 1])
 {
   size_t clen = strlen(cc);
-  if (clen + nlen > ORG_PHONE_MAX - 1 || clen + nlen < 8)
+  if (clen + nlen > TR_PHONE_MAX - 1 || clen + nlen < 8)
     return -1;
   out[0] = '+';
   memcpy(out + 1, cc, clen);
@@ -80,7 +80,7 @@ static int put_e164(const char *cc, const char *national, size_t nlen, char out[
   return 0;
 }
 
-int org_phone_e164(const char *in, char out[ORG_PHONE_MAX + 1])
+int tr_phone_e164(const char *in, char out[TR_PHONE_MAX + 1])
 {
   char d[24];
   size_t n = 0;
@@ -148,7 +148,7 @@ static bool ldh(char c)
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
 }
 
-int org_email_check(const char *s)
+int tr_email_check(const char *s)
 {
   if (!s)
     return -1;
@@ -260,7 +260,7 @@ static size_t utf8_encode(uint32_t cp, char out[4])
   return 4;
 }
 
-int org_text_check(const char *s, size_t len, bool tabs)
+int tr_text_check(const char *s, size_t len, bool tabs)
 {
   const unsigned char *p = (const unsigned char *)s;
   size_t i = 0;
@@ -311,7 +311,7 @@ static uint32_t fold_cp(uint32_t cp, bool ascii)
   }
 }
 
-int org_fold(const char *in, bool ascii, char *out, size_t outlen)
+int tr_fold(const char *in, bool ascii, char *out, size_t outlen)
 {
   if (!in || !out || outlen == 0)
     return -1;
@@ -356,7 +356,7 @@ static bool digits(const char *s, size_t n)
   return true;
 }
 
-int org_date_parse(const char *in, char out[11])
+int tr_date_parse(const char *in, char out[11])
 {
   out[0] = 0;
   if (!in)

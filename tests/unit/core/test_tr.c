@@ -1,5 +1,5 @@
-/* test_ident.c - the identifier validators and the Turkish fold of
- * src/org/ident.c: T.C. Kimlik No (valid numbers computed by hand from the
+/* test_tr.c - the identifier validators and the Turkish fold of
+ * src/core/tr.c: T.C. Kimlik No (valid numbers computed by hand from the
  * checksum rule, and every way to be wrong), E.164 telephone
  * normalisation, e-mail addresses, dates and the İ/i, I/ı case fold. */
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../../src/org/ident.h"
+#include "../../../src/core/tr.h"
 
 /* Computed with d10 = ((d1+d3+d5+d7+d9)*7 - (d2+d4+d6+d8)) mod 10 and
  * d11 = (d1+...+d10) mod 10, e.g. 190909090: odd sum 1, even sum 36,
@@ -25,7 +25,7 @@ static void test_tckn_valid(void **state)
 {
   (void)state;
   for (size_t i = 0; i < sizeof valid_tckn / sizeof *valid_tckn; i++) {
-    if (org_tckn_check(valid_tckn[i]) != ORG_TCKN_OK)
+    if (tr_tckn_check(valid_tckn[i]) != TR_TCKN_OK)
       fail_msg("%s should be valid", valid_tckn[i]);
   }
 }
@@ -33,21 +33,21 @@ static void test_tckn_valid(void **state)
 static void test_tckn_invalid(void **state)
 {
   (void)state;
-  assert_int_equal(org_tckn_check(NULL), ORG_TCKN_LENGTH);
-  assert_int_equal(org_tckn_check(""), ORG_TCKN_LENGTH);
-  assert_int_equal(org_tckn_check("1234567895"), ORG_TCKN_LENGTH);   /* 10 digits */
-  assert_int_equal(org_tckn_check("123456789500"), ORG_TCKN_LENGTH); /* 12 digits */
-  assert_int_equal(org_tckn_check("1234567895a"), ORG_TCKN_DIGITS);
-  assert_int_equal(org_tckn_check("12345 78950"), ORG_TCKN_DIGITS);
-  assert_int_equal(org_tckn_check("-1234567895"), ORG_TCKN_DIGITS);
-  assert_int_equal(org_tckn_check("01234567890"), ORG_TCKN_ZERO);
-  assert_int_equal(org_tckn_check("00000000000"), ORG_TCKN_ZERO);
+  assert_int_equal(tr_tckn_check(NULL), TR_TCKN_LENGTH);
+  assert_int_equal(tr_tckn_check(""), TR_TCKN_LENGTH);
+  assert_int_equal(tr_tckn_check("1234567895"), TR_TCKN_LENGTH);   /* 10 digits */
+  assert_int_equal(tr_tckn_check("123456789500"), TR_TCKN_LENGTH); /* 12 digits */
+  assert_int_equal(tr_tckn_check("1234567895a"), TR_TCKN_DIGITS);
+  assert_int_equal(tr_tckn_check("12345 78950"), TR_TCKN_DIGITS);
+  assert_int_equal(tr_tckn_check("-1234567895"), TR_TCKN_DIGITS);
+  assert_int_equal(tr_tckn_check("01234567890"), TR_TCKN_ZERO);
+  assert_int_equal(tr_tckn_check("00000000000"), TR_TCKN_ZERO);
   /* tenth digit wrong, eleventh adjusted so that only d10 is off */
-  assert_int_equal(org_tckn_check("12345678960"), ORG_TCKN_CHECKSUM);
+  assert_int_equal(tr_tckn_check("12345678960"), TR_TCKN_CHECKSUM);
   /* eleventh digit wrong */
-  assert_int_equal(org_tckn_check("12345678951"), ORG_TCKN_CHECKSUM);
-  assert_int_equal(org_tckn_check("10000000147"), ORG_TCKN_CHECKSUM);
-  assert_int_equal(org_tckn_check("11111111111"), ORG_TCKN_CHECKSUM);
+  assert_int_equal(tr_tckn_check("12345678951"), TR_TCKN_CHECKSUM);
+  assert_int_equal(tr_tckn_check("10000000147"), TR_TCKN_CHECKSUM);
+  assert_int_equal(tr_tckn_check("11111111111"), TR_TCKN_CHECKSUM);
   /* every single-digit change of a valid number is caught */
   char t[12];
   for (int pos = 0; pos < 11; pos++) {
@@ -56,7 +56,7 @@ static void test_tckn_invalid(void **state)
       if (t[pos] == c)
         continue;
       t[pos] = c;
-      if (org_tckn_check(t) == ORG_TCKN_OK)
+      if (tr_tckn_check(t) == TR_TCKN_OK)
         fail_msg("changed digit %d to %c and %s still passed", pos + 1, c, t);
     }
   }
@@ -66,33 +66,33 @@ static void test_tckn_complete_and_mask(void **state)
 {
   (void)state;
   char out[12];
-  assert_int_equal(org_tckn_complete("123456789", out), 0);
+  assert_int_equal(tr_tckn_complete("123456789", out), 0);
   assert_string_equal(out, "12345678950");
-  assert_int_equal(org_tckn_complete("190909090", out), 0);
+  assert_int_equal(tr_tckn_complete("190909090", out), 0);
   assert_string_equal(out, "19090909018");
-  assert_int_equal(org_tckn_complete("012345678", out), -1);
-  assert_int_equal(org_tckn_complete("12345678", out), -1);
-  assert_int_equal(org_tckn_complete("12345678x", out), -1);
+  assert_int_equal(tr_tckn_complete("012345678", out), -1);
+  assert_int_equal(tr_tckn_complete("12345678", out), -1);
+  assert_int_equal(tr_tckn_complete("12345678x", out), -1);
   /* whatever the base, the completed number passes the check */
   for (long b = 100000000; b < 999999999; b += 7654321) {
     char base[16];
     snprintf(base, sizeof base, "%ld", b);
-    assert_int_equal(org_tckn_complete(base, out), 0);
-    assert_int_equal(org_tckn_check(out), ORG_TCKN_OK);
+    assert_int_equal(tr_tckn_complete(base, out), 0);
+    assert_int_equal(tr_tckn_check(out), TR_TCKN_OK);
   }
   char m[12];
-  org_tckn_mask("12345678950", m);
+  tr_tckn_mask("12345678950", m);
   assert_string_equal(m, "123******50");
-  org_tckn_mask("123", m);
+  tr_tckn_mask("123", m);
   assert_string_equal(m, "***********");
-  org_tckn_mask(NULL, m);
+  tr_tckn_mask(NULL, m);
   assert_string_equal(m, "***********");
 }
 
 static void phone_ok(const char *in, const char *want)
 {
-  char out[ORG_PHONE_MAX + 1];
-  if (org_phone_e164(in, out))
+  char out[TR_PHONE_MAX + 1];
+  if (tr_phone_e164(in, out))
     fail_msg("\"%s\" refused, expected %s", in, want);
   if (strcmp(out, want))
     fail_msg("\"%s\" -> %s, expected %s", in, out, want);
@@ -100,8 +100,8 @@ static void phone_ok(const char *in, const char *want)
 
 static void phone_bad(const char *in)
 {
-  char out[ORG_PHONE_MAX + 1];
-  if (!org_phone_e164(in, out))
+  char out[TR_PHONE_MAX + 1];
+  if (!tr_phone_e164(in, out))
     fail_msg("\"%s\" accepted as %s", in ? in : "(null)", out);
 }
 
@@ -144,21 +144,21 @@ static void test_email(void **state)
                                     "a@@b.co", "a@b@c.co", ".a@b.co",   "a.@b.co", "a..b@c.co", "a@-b.co", "a@b-.co",
                                     "a@b..co", "a b@c.co", "ayşe@b.co", "a@b.c0m", "a@.b.co",   "a@b.co."};
   for (size_t i = 0; i < sizeof good / sizeof *good; i++)
-    if (org_email_check(good[i]))
+    if (tr_email_check(good[i]))
       fail_msg("%s refused", good[i]);
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-    if (!org_email_check(bad[i]))
+    if (!tr_email_check(bad[i]))
       fail_msg("%s accepted", bad[i] ? bad[i] : "(null)");
   char long_local[80];
   memset(long_local, 'a', 65);
   strcpy(long_local + 65, "@b.co");
-  assert_int_equal(org_email_check(long_local), -1);
+  assert_int_equal(tr_email_check(long_local), -1);
 }
 
 static void fold_is(const char *in, bool ascii, const char *want)
 {
   char out[256];
-  if (org_fold(in, ascii, out, sizeof out))
+  if (tr_fold(in, ascii, out, sizeof out))
     fail_msg("fold of \"%s\" failed", in);
   if (strcmp(out, want))
     fail_msg("fold(\"%s\", %d) = \"%s\", expected \"%s\"", in, ascii, out, want);
@@ -182,46 +182,46 @@ static void test_fold(void **state)
   fold_is("", false, "");
   /* the fold keeps I and İ apart, the ASCII fold does not */
   char a[32], b[32];
-  assert_int_equal(org_fold("IRMAK", false, a, sizeof a), 0);
-  assert_int_equal(org_fold("irmak", false, b, sizeof b), 0);
+  assert_int_equal(tr_fold("IRMAK", false, a, sizeof a), 0);
+  assert_int_equal(tr_fold("irmak", false, b, sizeof b), 0);
   assert_string_not_equal(a, b);
-  assert_int_equal(org_fold("IRMAK", true, a, sizeof a), 0);
-  assert_int_equal(org_fold("irmak", true, b, sizeof b), 0);
+  assert_int_equal(tr_fold("IRMAK", true, a, sizeof a), 0);
+  assert_int_equal(tr_fold("irmak", true, b, sizeof b), 0);
   assert_string_equal(a, b);
   /* invalid UTF-8 and a small buffer are refused */
-  assert_int_equal(org_fold("a\xC3", false, a, sizeof a), -1);
-  assert_int_equal(org_fold("\xC0\xAF", false, a, sizeof a), -1);     /* overlong */
-  assert_int_equal(org_fold("\xED\xA0\x80", false, a, sizeof a), -1); /* surrogate */
-  assert_int_equal(org_fold("IIII", false, a, 8), -1);                /* needs 9 bytes */
-  assert_int_equal(org_fold("IIII", false, a, 9), 0);
+  assert_int_equal(tr_fold("a\xC3", false, a, sizeof a), -1);
+  assert_int_equal(tr_fold("\xC0\xAF", false, a, sizeof a), -1);     /* overlong */
+  assert_int_equal(tr_fold("\xED\xA0\x80", false, a, sizeof a), -1); /* surrogate */
+  assert_int_equal(tr_fold("IIII", false, a, 8), -1);                /* needs 9 bytes */
+  assert_int_equal(tr_fold("IIII", false, a, 9), 0);
 }
 
 static void test_text_and_dates(void **state)
 {
   (void)state;
-  assert_int_equal(org_text_check("Ayşe", 5, false), 0);
-  assert_int_equal(org_text_check("a\tb", 3, false), -1);
-  assert_int_equal(org_text_check("a\tb", 3, true), 0);
-  assert_int_equal(org_text_check("a\nb", 3, true), -1);
-  assert_int_equal(org_text_check("a\x7f", 2, true), -1);
-  assert_int_equal(org_text_check("a\xC2\x85", 3, true), -1); /* C1 control */
-  assert_int_equal(org_text_check("a\0b", 3, true), -1);
+  assert_int_equal(tr_text_check("Ayşe", 5, false), 0);
+  assert_int_equal(tr_text_check("a\tb", 3, false), -1);
+  assert_int_equal(tr_text_check("a\tb", 3, true), 0);
+  assert_int_equal(tr_text_check("a\nb", 3, true), -1);
+  assert_int_equal(tr_text_check("a\x7f", 2, true), -1);
+  assert_int_equal(tr_text_check("a\xC2\x85", 3, true), -1); /* C1 control */
+  assert_int_equal(tr_text_check("a\0b", 3, true), -1);
   char d[11];
-  assert_int_equal(org_date_parse("2026-01-31", d), 0);
+  assert_int_equal(tr_date_parse("2026-01-31", d), 0);
   assert_string_equal(d, "2026-01-31");
-  assert_int_equal(org_date_parse("31.01.2026", d), 0);
+  assert_int_equal(tr_date_parse("31.01.2026", d), 0);
   assert_string_equal(d, "2026-01-31");
-  assert_int_equal(org_date_parse("1.2.2024", d), 0);
+  assert_int_equal(tr_date_parse("1.2.2024", d), 0);
   assert_string_equal(d, "2024-02-01");
-  assert_int_equal(org_date_parse("29.02.2024", d), 0);
-  assert_int_equal(org_date_parse("29.02.2025", d), -1);
-  assert_int_equal(org_date_parse("2026-02-30", d), -1);
-  assert_int_equal(org_date_parse("2026-1-31", d), -1);
-  assert_int_equal(org_date_parse("2026-01-31T10:00:00", d), -1);
-  assert_int_equal(org_date_parse("31/01/2026", d), -1);
-  assert_int_equal(org_date_parse("31.01.26", d), -1);
-  assert_int_equal(org_date_parse("", d), -1);
-  assert_int_equal(org_date_parse(NULL, d), -1);
+  assert_int_equal(tr_date_parse("29.02.2024", d), 0);
+  assert_int_equal(tr_date_parse("29.02.2025", d), -1);
+  assert_int_equal(tr_date_parse("2026-02-30", d), -1);
+  assert_int_equal(tr_date_parse("2026-1-31", d), -1);
+  assert_int_equal(tr_date_parse("2026-01-31T10:00:00", d), -1);
+  assert_int_equal(tr_date_parse("31/01/2026", d), -1);
+  assert_int_equal(tr_date_parse("31.01.26", d), -1);
+  assert_int_equal(tr_date_parse("", d), -1);
+  assert_int_equal(tr_date_parse(NULL, d), -1);
 }
 
 int main(void)
