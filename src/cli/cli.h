@@ -40,5 +40,6 @@ int cmd_restore(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_preset(int argc, char **argv);
+int cmd_jobs(int argc, char **argv);
 
 #endif

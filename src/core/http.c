@@ -30,7 +30,6 @@ static bool use_tls;
 static http_error_page_fn error_page;
 static char trusted_proxies[512];
 
-bool http_tls(void) { return use_tls; }
 size_t http_body_max(void) { return body_max; }
 void http_set_error_page(http_error_page_fn fn) { error_page = fn; }
 

@@ -143,7 +143,6 @@ struct http_opts {
 typedef struct http_server http_server;
 int http_start(const struct http_opts *o, http_server **out) WUR;
 void http_stop(http_server *s);
-bool http_tls(void);
 size_t http_body_max(void);
 
 #endif

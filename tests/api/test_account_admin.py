@@ -105,3 +105,26 @@ def test_cross_site_and_non_json_writes(h):
     expect_error(r, 415, "unsupported_media_type", "text/plain body")
     r = admin.post("/api/v1/users", body, headers={"Origin": f"http://127.0.0.1:{h.server.port}"})
     expect_status(r, 201, "same-origin write")
+
+
+def test_cli_jobs_run(h):
+    """`defter jobs run NAME` runs a job now (here: expired sessions are
+    deleted) and records it; an unknown job is an error."""
+    import sqlite3
+    s = h.new_server(name="jobs", env={"DEFTER_SESSION_IDLE_MINUTES": "0"})
+    c = h.login("teknik", server=s)
+    db = sqlite3.connect(f"{s.data_dir}/defter.db")
+    before = db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
+    check(before >= 1, "no session to clean up")
+    # the command reads the data directory's defter.conf, not the server's environment
+    with open(f"{s.data_dir}/defter.conf", "a", encoding="utf-8") as f:
+        f.write("\n[session]\nidle_minutes = 0\n")
+    time.sleep(2.1)
+    p = h.cli("jobs", "run", "auth.cleanup", "--data", s.data_dir)
+    eq(p.returncode, 0, f"jobs run auth.cleanup: {p.stderr}")
+    eq(db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0], 0, "sessions left after the cleanup job")
+    eq(db.execute("SELECT last_status FROM jobs_state WHERE name = 'auth.cleanup'").fetchone(), ("ok",), "job state")
+    p = h.cli("jobs", "run", "no.such.job", "--data", s.data_dir)
+    eq(p.returncode, 1, "unknown job")
+    check("no.such.job" in p.stderr, f"stderr names the job: {p.stderr}")
+    expect_error(c.get("/api/v1/auth/me"), 401, "unauthenticated", "session after cleanup")
