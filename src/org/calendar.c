@@ -632,7 +632,8 @@ static int calendar_render(request *r, int year, int status, const char *msg, js
   H(&h, "</section>");
 
   H(&h, "<table class=\"list\" id=\"calendar-days\"><thead><tr>");
-  static const char *const heads[] = {N_("Date"), N_("Day"), N_("Kind"), N_("Work ends"), N_("Name"), N_("Source")};
+  static const char *const heads[] = {N_("Date"),      N_("Day"),             N_("Kind"),
+                                      N_("Work ends"), N_("Name of the day"), N_("Source")};
   for (size_t i = 0; i < ARRAY_LEN(heads); i++) {
     H(&h, "<th scope=\"col\">");
     h_txt(&h, _(heads[i]));
@@ -702,7 +703,7 @@ static int calendar_render(request *r, int year, int status, const char *msg, js
     H(&h, "<input id=\"f-half\" name=\"half_from\" type=\"time\" value=\"");
     h_attr(&h, phalf ? phalf : "13:00");
     H(&h, "\">");
-    h_label(&h, "f-name", _("Name"));
+    h_label(&h, "f-name", _("Name of the day"));
     H(&h, "<input id=\"f-name\" name=\"name\" type=\"text\" maxlength=\"200\" required value=\"");
     h_attr(&h, pname ? pname : "");
     H(&h, "\"><button type=\"submit\" class=\"primary\" id=\"day-submit\">");
