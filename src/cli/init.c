@@ -117,6 +117,8 @@ int cmd_init(int argc, char **argv)
     cli_error("şablon yüklenemedi / preset not loaded: %s", err);
     rc = -1;
   }
+  if (!rc && (rc = org_calendar_seed(d, &who)))
+    cli_error("resmî tatiller yüklenemedi / official holidays not loaded");
   char pw[32];
   int64_t uid = 0;
   if (!rc) {
