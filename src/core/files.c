@@ -171,3 +171,28 @@ const char *files_disposition(arena *a, const char *name)
   buf_free(&b);
   return s;
 }
+
+int files_render_tmp(int (*write)(const char *path, void *u), void *u, buf *out)
+{
+  const char *t = getenv("TMPDIR");
+  char path[4200];
+  snprintf(path, sizeof path, "%s/defter-render-XXXXXX", t && *t ? t : "/tmp");
+  int fd = mkstemp(path);
+  if (fd < 0)
+    return -1;
+  close(fd);
+  int rc = write(path, u);
+  FILE *f = rc ? NULL : fopen(path, "rb");
+  if (!rc && !f)
+    rc = -1;
+  if (f) {
+    char chunk[16384];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+      buf_append(out, chunk, n);
+    rc = ferror(f) || out->overflow ? -1 : 0;
+    fclose(f);
+  }
+  unlink(path);
+  return rc;
+}

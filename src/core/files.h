@@ -38,4 +38,9 @@ const char *files_disposition(arena *a, const char *name);
 const char *files_sniff_type(const unsigned char *p, size_t n);
 bool utf8_valid(const char *s, size_t n);
 
+/* Renders a document that a library can only write to a file (XLSX):
+ * makes a private temporary file under $TMPDIR (or /tmp), lets write()
+ * fill it, reads it into out and removes it. 0 ok, -1 on any failure. */
+int files_render_tmp(int (*write)(const char *path, void *u), void *u, buf *out) WUR;
+
 #endif
