@@ -11,6 +11,8 @@ static pthread_t thread;
 static bool running;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+enum { KICKS = 8 };
+static const char *kicked[KICKS]; /* job names asked to run at the next tick */
 
 static const struct job_def *find(const char *name)
 {
@@ -39,6 +41,33 @@ static int run_one(db *d, const struct job_def *j)
   return rc;
 }
 
+void jobs_kick(const char *name)
+{
+  pthread_mutex_lock(&mu);
+  for (int i = 0; i < KICKS; i++) {
+    if (kicked[i] && str_eq(kicked[i], name))
+      break;
+    if (!kicked[i]) {
+      kicked[i] = name;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&mu);
+}
+
+static bool take_kick(const char *name)
+{
+  bool hit = false;
+  pthread_mutex_lock(&mu);
+  for (int i = 0; i < KICKS; i++)
+    if (kicked[i] && str_eq(kicked[i], name)) {
+      kicked[i] = NULL;
+      hit = true;
+    }
+  pthread_mutex_unlock(&mu);
+  return hit;
+}
+
 int jobs_run(db *d, const char *name)
 {
   const struct job_def *j = find(name);
@@ -59,7 +88,7 @@ static void *loop(void *arg)
         int64_t last = 0;
         if (db_int(d, &last, "SELECT last_run FROM jobs_state WHERE name = ?", "t", j->name) != DB_ROW)
           last = 0;
-        if (now - last >= j->interval_s)
+        if (take_kick(j->name) || now - last >= j->interval_s)
           (void)run_one(d, j);
       }
     }

@@ -14,6 +14,12 @@ struct job_def {
 
 int jobs_start(void) WUR;
 void jobs_stop(void);
+/* Asks the scheduler to run job `name` (a string that outlives the call,
+ * e.g. a literal) at its next tick, within five seconds, whatever its
+ * interval: e.g. the mail sender after a mail was queued. The tick comes
+ * after the caller's transaction has committed in all practical cases;
+ * if not, the job's own interval picks the work up. */
+void jobs_kick(const char *name);
 /* Runs one job now on the calling thread (CLI and tests). */
 int jobs_run(db *d, const char *name) WUR;
 
