@@ -1,6 +1,7 @@
 /* common.c - option parsing and data-directory opening shared by the
  * commands. */
 #include "cli.h"
+#include "../core/module.h"
 #include "../core/auth.h"
 #include "../core/i18n.h"
 #include "../core/log.h"
@@ -121,6 +122,9 @@ int data_open(struct data_dir *dd, const char *dir)
     data_close(dd);
     return -1;
   }
+  for (size_t m = 0; m < defter_nmodules; m++)
+    if (defter_modules[m]->configure)
+      defter_modules[m]->configure(dd->conf);
   return 0;
 }
 

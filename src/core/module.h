@@ -4,6 +4,7 @@
 #ifndef DEFTER_MODULE_H
 #define DEFTER_MODULE_H
 
+#include "config.h"
 #include "db.h"
 #include "http.h"
 #include "jobs.h"
@@ -52,6 +53,9 @@ struct defter_module {
   json_t *(*figures)(db *d, const struct figure_query *q);
   /* Optional: figure cards the module adds to the dashboard. */
   void (*dashboard)(request *r, html *h);
+  /* Optional: reads the module's section of defter.conf when a data
+   * directory is opened (before the server or a job starts). */
+  void (*configure)(const config *c);
 };
 
 

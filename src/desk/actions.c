@@ -4,6 +4,7 @@
  * merging duplicates, comments, the work log and watchers. Each change is
  * one transaction with its history event and audit row. */
 #include "desk_int.h"
+#include "../core/config.h"
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
 #include "../core/rbac.h"
@@ -11,14 +12,21 @@
 #include <stdio.h>
 #include <string.h>
 
-int64_t desk_setting(db *d, const char *key, int64_t def)
+static struct desk_config cfg = {.reopen_days = 10, .autoclose_days = 5, .attachment_max = 10 * 1024 * 1024};
+
+void desk_configure(const config *c)
 {
-  int64_t v = def;
-  db_stmt *st = db_q(d, "SELECT value FROM settings WHERE key = ?", "t", key);
-  if (db_step(st) == DB_ROW && parse_i64(db_col_text(st, 0), &v))
-    v = def;
-  db_done(st);
-  return v;
+  cfg.reopen_days = config_int(c, "desk.reopen_days", 10);
+  cfg.autoclose_days = config_int(c, "desk.autoclose_days", 5);
+  cfg.attachment_max = config_int(c, "desk.attachment_max", 10 * 1024 * 1024);
+  if (cfg.attachment_max <= 0)
+    cfg.attachment_max = 10 * 1024 * 1024;
+  snprintf(cfg.default_unit, sizeof cfg.default_unit, "%s", config_get(c, "desk.default_unit", ""));
+}
+
+const struct desk_config *desk_config(void)
+{
+  return &cfg;
 }
 
 static int conflict(request *r, const char *code, const char *msg)
@@ -106,7 +114,7 @@ int desk_api_transition(request *r)
                (t.status == DS_YENI && to == DS_KAPANDI));
     if (!ok)
       return desk_forbidden(r);
-    if (to == DS_ISLEMDE && now - t.resolved_at > desk_setting(d, "desk.reopen_days", 10) * 86400)
+    if (to == DS_ISLEMDE && now - t.resolved_at > desk_config()->reopen_days * 86400)
       return conflict(r, "reopen_expired", _("The time to reopen this ticket has passed; open a new one."));
   } else {
     switch (desk_move_check(t.status, to, t.assignee_id != 0, resolution != NULL)) {

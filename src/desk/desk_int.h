@@ -6,6 +6,7 @@
 #define DEFTER_DESK_INT_H
 
 #include "../core/audit.h"
+#include "../core/config.h"
 #include "../core/db.h"
 #include "../core/http.h"
 #include "../core/module.h"
@@ -79,8 +80,13 @@ int desk_ticket_load(db *d, arena *a, int64_t id, struct desk_ticket *t) WUR;
 json_t *desk_ticket_json(const struct desk_ticket *t, bool staff);
 /* Replies with the whole ticket (comments, history...). */
 int desk_reply_ticket(request *r, int status, int64_t id);
-/* An integer from the settings table, def when unset. */
-int64_t desk_setting(db *d, const char *key, int64_t def);
+/* [desk] of defter.conf (actions.c). */
+struct desk_config {
+  int64_t reopen_days, autoclose_days, attachment_max;
+  char default_unit[64];
+};
+void desk_configure(const config *c);
+const struct desk_config *desk_config(void);
 
 /* Who may do what with a ticket. */
 bool desk_is_requester(request *r, const struct desk_ticket *t);

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ATTACHMENT_MAX_DEFAULT (10 * 1024 * 1024)
 
 /* ---- attachments ----------------------------------------------------------- */
 
@@ -35,7 +34,7 @@ int desk_attach(request *r, const struct desk_ticket *t, const char *name, const
     return desk_invalid(r, json_pack("{ss}", "name", _("Give a file name of at most 200 bytes."))), 1;
   if (n == 0)
     return desk_invalid(r, json_pack("{ss}", "content", _("The file is empty."))), 1;
-  if ((int64_t)n > files_limit(dir, "desk.attachment_max", ATTACHMENT_MAX_DEFAULT))
+  if ((int64_t)n > desk_config()->attachment_max)
     return http_error(r, 413, "too_large", _("The file is larger than attachments may be."), NULL), 1;
   const char *mime = files_sniff_type(data, n);
   if (!mime)

@@ -172,4 +172,5 @@ const struct defter_module desk_module = {
     .capabilities = capabilities,
     .figures = desk_figures,
     .dashboard = desk_dashboard,
+    .configure = desk_configure,
 };

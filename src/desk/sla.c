@@ -193,7 +193,7 @@ int desk_job_sla(db *d)
 
 int desk_job_autoclose(db *d)
 {
-  int64_t days = desk_setting(d, "desk.autoclose_days", 5);
+  int64_t days = desk_config()->autoclose_days;
   if (days <= 0)
     return 0;
   int64_t now = now_unix(), ids[JOB_BATCH], units[JOB_BATCH];

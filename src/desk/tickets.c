@@ -311,15 +311,14 @@ int desk_fts_refresh(db *d, int64_t ticket)
 
 /* ---- creating --------------------------------------------------------------- */
 
-/* The unit new tickets go to when no category routes them: the setting
- * desk.default_unit, else the unit with the most desk duties, else the
+/* The unit new tickets go to when no category routes them: [desk]
+ * default_unit, else the unit with the most desk duties, else the
  * root unit. */
 static int64_t default_unit(db *d)
 {
   int64_t id = 0;
-  if (db_int(d, &id,
-             "SELECT u.id FROM settings s JOIN units u ON u.code = s.value WHERE s.key = 'desk.default_unit'",
-             "") == DB_ROW && id)
+  const char *code = desk_config()->default_unit;
+  if (*code && db_int(d, &id, "SELECT id FROM units WHERE code = ? AND active = 1", "t", code) == DB_ROW && id)
     return id;
   if (db_int(d, &id,
              "SELECT dt.unit_id FROM org_duties dt JOIN org_duty_caps c ON c.duty_id = dt.id AND c.capability = 'desk'"

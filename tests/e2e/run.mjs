@@ -101,6 +101,56 @@ function stopServer(child) {
   });
 }
 
+// A real SMTP server for the mails defter sends: Debian's python3-aiosmtpd with its Maildir handler.
+async function startSmtp(dir) {
+  const port = await freePort();
+  const maildir = path.join(dir, 'maildir');
+  const child = spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c',
+    'aiosmtpd.handlers.Mailbox', maildir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  for (let i = 0; i < 100; i++) {
+    const open = await new Promise((resolve) => {
+      const c = net.connect(port, '127.0.0.1', () => { c.destroy(); resolve(true); });
+      c.on('error', () => resolve(false));
+    });
+    if (open) return { child, port, maildir };
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stopServer(child);
+  throw new Error('aiosmtpd did not start');
+}
+
+// The decoded text of every mail in the Maildir (quoted-printable bodies and RFC 2047 subjects undone).
+function readMails(maildir) {
+  const out = [];
+  for (const sub of ['new', 'cur']) {
+    const d = path.join(maildir, sub);
+    if (!fs.existsSync(d)) continue;
+    for (const f of fs.readdirSync(d)) {
+      const raw = fs.readFileSync(path.join(d, f), 'latin1');
+      const sep = raw.search(/\r?\n\r?\n/);
+      const head = raw.slice(0, sep).replace(/\r?\n[ \t]+/g, ' ');
+      const qp = raw.slice(sep).replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+      const to = (head.match(/^To:\s*(.*)$/mi) ?? [])[1] ?? '';
+      const subject = ((head.match(/^Subject:\s*(.*)$/mi) ?? [])[1] ?? '').replace(/=\?utf-8\?([bq])\?([^?]*)\?=\s*/gi,
+        (_, enc, t) => (enc.toLowerCase() === 'b' ? Buffer.from(t, 'base64').toString('latin1')
+          : t.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/g, (__, h) => String.fromCharCode(parseInt(h, 16)))));
+      out.push({ to, subject: Buffer.from(subject, 'latin1').toString('utf8'), body: Buffer.from(qp, 'latin1').toString('utf8') });
+    }
+  }
+  return out;
+}
+
+async function waitForMail(maildir, pred, what, ms = 12_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const m = readMails(maildir).find(pred);
+    if (m) return m;
+    if (Date.now() > until) throw new Failure(`no mail: ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 // ---------------------------------------------------------------- helpers
 
 class Failure extends Error {}
@@ -485,6 +535,74 @@ test('coverage: a manager assigns a task from a duty, the assignee completes it,
     eq(after.open, before.open, `open of ${ref}`);
   });
 
+test('desk: an employee reports a fault, the chief assigns it, the technician resolves it, the employee gets the mail and rates it',
+  async ({ browser, baseURL, users, mail }) => {
+    const as = async (who) => {
+      const ctx = await browser.newContext({ baseURL, locale: 'tr-TR' });
+      ctx.setDefaultTimeout(ACTION_TIMEOUT_MS);
+      const p = await ctx.newPage();
+      await login(p, users[who]);
+      return { ctx, p };
+    };
+    // 1. personel reports through the self-service form.
+    const emp = await as('personel');
+    await emp.p.goto('/desk/my');
+    await Promise.all([emp.p.waitForURL((u) => u.pathname === '/desk/new'), emp.p.click('#report-fault')]);
+    const subject = `E2E yazıcı arızası ${Date.now()}`;
+    await emp.p.fill('#n-subject', subject);
+    await emp.p.fill('#n-body', 'Yazıcı kağıt sıkıştırıyor, <b>acil</b>.');
+    const cat = await emp.p.locator('#n-category option').evaluateAll((os) =>
+      (os.find((o) => o.textContent.includes('Uygulama hatası')) ?? {}).value ?? null);
+    check(cat, 'category "Uygulama hatası" offered');
+    await emp.p.selectOption('#n-category', cat);
+    await emp.p.selectOption('#n-urgency', 'yuksek');
+    await Promise.all([emp.p.waitForURL((u) => u.pathname.startsWith('/desk/tickets/BT-')), emp.p.click('#new-ticket-submit')]);
+    const number = ((await emp.p.textContent('#ticket-number')) ?? '').trim();
+    check(/^BT-\d{6,}$/.test(number), `ticket number ${number}`);
+    check(await emp.p.locator('#created-notice').isVisible(), 'the number is announced');
+    check(((await emp.p.textContent('.comment')) ?? '').includes('<b>acil</b>'), 'markup shown as text');
+    const receipt = await waitForMail(mail.maildir, (m) => m.subject.includes(number), 'receipt with the number');
+    eq(receipt.to.trim(), users.personel.email, 'receipt goes to the requester');
+    // 2. sef assigns it to teknik from the queue.
+    const sef = await as('sef');
+    await sef.p.goto('/desk?status=yeni');
+    await Promise.all([sef.p.waitForURL((u) => u.pathname === `/desk/tickets/${number}`),
+      sef.p.click(`#tickets a[href="/desk/tickets/${number}"]`)]);
+    const teknikOpt = await sef.p.locator('#a-assignee option').evaluateAll((os) =>
+      (os.find((o) => o.textContent.trim().length && o.value && !o.textContent.includes('(')) ? os : null) &&
+      os.filter((o) => o.value).map((o) => [o.value, o.textContent.trim()]));
+    check(teknikOpt && teknikOpt.length, 'people to assign to');
+    const teknikName = users.teknik.display_name;
+    const pick = teknikOpt.find(([, t]) => t === teknikName) ?? null;
+    check(pick, `teknik (${teknikName}) offered: ${JSON.stringify(teknikOpt)}`);
+    await sef.p.selectOption('#a-assignee', pick[0]);
+    await submitAndLoad(sef.p, '#assign-submit');
+    check(((await sef.p.textContent('#ticket-status')) ?? '').includes('Atandı'), 'status Atandı');
+    await sef.ctx.close();
+    // 3. teknik resolves it.
+    const tek = await as('teknik');
+    await tek.p.goto(`/desk/tickets/${number}`);
+    await tek.p.fill('#tr-note', 'Kağıt yolu temizlendi, test sayfası basıldı.');
+    await submitAndLoad(tek.p, '#to-cozuldu');
+    check(((await tek.p.textContent('#ticket-status')) ?? '').includes('Çözüldü'), 'status Çözüldü');
+    await tek.ctx.close();
+    // 4. The employee gets the resolution mail and rates through its link.
+    const done = await waitForMail(mail.maildir, (m) => m.subject.includes(number) && m.body.includes('/desk/rate/'),
+      'resolution mail with the rating link');
+    const link = done.body.match(/https?:\/\/[^\s]+\/desk\/rate\/[A-Za-z0-9_-]+/);
+    check(link, 'rating link in the mail');
+    const url = new URL(link[0]);
+    eq(url.origin, baseURL, 'the link points at this server');
+    await emp.p.goto(url.pathname);
+    await emp.p.check('#rate-5');
+    await submitAndLoad(emp.p, '#rate-submit');
+    check(((await emp.p.textContent('#rate-message')) ?? '').includes('Teşekkür'), 'thanked');
+    await emp.p.goto(`/desk/tickets/${number}`);
+    check(((await emp.p.textContent('#ticket-status')) ?? '').includes('Kapandı'), 'rated ticket is closed');
+    check(((await emp.p.textContent('aside')) ?? '').includes('5 / 5'), 'rating shown');
+    await emp.ctx.close();
+  });
+
 // Only with --screens: a PNG of each main page at 1280x800 (and the dashboard at 375x700).
 async function screens(dir, { browser, baseURL, users }) {
   fs.mkdirSync(dir, { recursive: true });
@@ -537,11 +655,12 @@ async function screens(dir, { browser, baseURL, users }) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const started = Date.now();
-  let dataDir = null, server = null, browser = null, passed = 0, failed = 0, finished = false;
+  let dataDir = null, server = null, browser = null, mail = null, passed = 0, failed = 0, finished = false;
 
   const cleanup = async () => {
     if (browser) { const b = browser; browser = null; await withTimeout(b.close(), 5000, 'browser close').catch(() => {}); }
     if (server) { const s = server; server = null; await stopServer(s.child); }
+    if (mail) { const m = mail; mail = null; await stopServer(m.child); }
     if (dataDir) {
       const d = dataDir; dataDir = null;
       try { fs.rmSync(d, { recursive: true, force: true }); } catch (e) { console.log(`e2e: could not remove ${d}: ${e.message}`); }
@@ -572,10 +691,23 @@ async function main() {
     check(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM} (scripts/deps.sh --test installs it)`);
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'defter-e2e-'));
     const users = initData(opts.bin, path.join(dataDir, 'data'));
+    mail = await startSmtp(dataDir);
+    const db = path.join(dataDir, 'data', 'defter.db');
+    for (const u of Object.values(users)) {
+      u.email = `${u.username}@eyupsultan.bel.tr`;
+      const r = spawnSync('/usr/bin/sqlite3', [db, `UPDATE users SET email = '${u.email}' WHERE username = '${u.username}'`]);
+      if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
+      const q = spawnSync('/usr/bin/sqlite3', [db, `SELECT display_name FROM users WHERE username = '${u.username}'`], { encoding: 'utf8' });
+      u.display_name = q.stdout.trim();
+    }
     for (let attempt = 1; ; attempt++) {  // a port taken between probing and binding: try another
       const port = await freePort();
+      // defter.conf settings through their environment overrides (defter.conf(5)).
+      process.env.DEFTER_MAIL_SMTP_URL = `smtp://127.0.0.1:${mail.port}`;
+      process.env.DEFTER_MAIL_FROM = 'bilgiislem@eyupsultan.bel.tr';
+      process.env.DEFTER_MAIL_BASE_URL = `http://127.0.0.1:${port}`;
       server = startServer(opts.bin, path.join(dataDir, 'data'), port);
-      try { await server.ready; ctxBase = { users, baseURL: `http://127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` }; break; }
+      try { await server.ready; ctxBase = { users, mail, baseURL: `http://127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` }; break; }
       catch (e) { await stopServer(server.child); server = null; if (attempt >= 3) throw e; }
     }
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 20_000 });
