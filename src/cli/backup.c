@@ -213,7 +213,10 @@ static int all_listed(const char *from, const char *rel, const char *manifest, i
     if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
       continue;
     char r2[4096], full[4400], needle[4200];
-    snprintf(r2, sizeof r2, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+    if (snprintf(r2, sizeof r2, "%s%s%s", rel, *rel ? "/" : "", e->d_name) >= (int)sizeof r2) {
+      rc = -1; /* a path this deep is not ours */
+      break;
+    }
     snprintf(full, sizeof full, "%s/%s", from, r2);
     struct stat sb;
     if (lstat(full, &sb)) {

@@ -548,7 +548,11 @@ int desk_api_create(request *r)
   json_decref(fields);
   if (rc)
     return -1;
-  return desk_reply_ticket(r, 201, id);
+  /* The record itself (no comments or history yet): a create is cheap. */
+  struct desk_ticket t;
+  if (desk_ticket_load(d, r->a, id, &t) != DB_ROW)
+    return -1;
+  return http_json(r, 201, desk_ticket_json(&t, staff));
 }
 
 /* ---- edit ------------------------------------------------------------------- */
