@@ -36,7 +36,7 @@ void imap_configure(const config *c)
   if (!*url)
     return;
   if (!str_starts(url, "imap://") && !str_starts(url, "imaps://")) {
-    log_warn("mail.imap_url must start with imap:// or imaps://; incoming mail is off", "%s", "");
+    log_warn("imap_url must start with imap:// or imaps://; incoming mail is off", "key=mail.imap_url");
     return;
   }
   snprintf(cfg.url, sizeof cfg.url, "%s", url);
@@ -126,15 +126,16 @@ static size_t parse_search(const char *s, uint64_t *uids, size_t max)
   return n;
 }
 
-/* The number after "NAME " inside one FETCH line; 0 when absent. */
+/* The number after "NAME " inside one FETCH line; UINT64_MAX when absent. */
 static uint64_t fetch_item(const char *line, const char *eol, const char *name)
 {
   size_t nl = strlen(name);
   for (const char *p = line; p + nl < eol; p++) {
-    if ((p == line || p[-1] == ' ' || p[-1] == '(') && strncmp(p, name, nl) == 0 && p[nl] == ' ')
+    if ((p == line || p[-1] == ' ' || p[-1] == '(') && strncmp(p, name, nl) == 0 && p[nl] == ' ' && p[nl + 1] >= '0' &&
+        p[nl + 1] <= '9')
       return strtoull(p + nl + 1, NULL, 10);
   }
-  return 0;
+  return UINT64_MAX;
 }
 
 /* "* 4 FETCH (UID 9 RFC822.SIZE 1234)" -> sizes[i] for uids[i]. */
@@ -147,7 +148,7 @@ static void parse_sizes(const char *s, const uint64_t *uids, size_t n, uint64_t 
     if (line[0] != '*' || !strstr(line, "FETCH"))
       continue;
     uint64_t uid = fetch_item(line, eol, "UID"), size = fetch_item(line, eol, "RFC822.SIZE");
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n && uid != UINT64_MAX; i++)
       if (uids[i] == uid)
         sizes[i] = size;
   }
@@ -174,7 +175,7 @@ int imap_fetch(enum imap_mode mode, imap_msg_fn fn, void *u, size_t max_msgs, si
   buf_init(&b, LIST_MAX);
   int rc = -1;
   if (!cfg.on) {
-    log_warn("incoming mail is not configured ([mail] imap_url)", "%s", "");
+    log_warn("incoming mail is not configured", "key=mail.imap_url");
     goto out;
   }
   if (max_msgs > BATCH_MAX)
@@ -205,17 +206,19 @@ int imap_fetch(enum imap_mode mode, imap_msg_fn fn, void *u, size_t max_msgs, si
     rc = -1;
     goto out;
   }
+  for (size_t i = 0; i < n; i++)
+    sizes[i] = UINT64_MAX;
   parse_sizes(buf_cstr(&b), uids, n, sizes);
   for (size_t i = 0; i < n; i++) {
     /* A message the server gave no size for has gone (expunged). */
-    if (sizes[i] == 0)
+    if (sizes[i] == UINT64_MAX)
       continue;
     bool too_big = sizes[i] > max_bytes;
     if (!too_big) {
       char url[1100];
       snprintf(url, sizeof url, "%s/;UID=%" PRIu64, cfg.url, uids[i]);
       buf_free(&b);
-      buf_init(&b, max_bytes);
+      buf_init(&b, max_bytes ? max_bytes : 1); /* 0 would be unbounded */
       if (request(h, url, NULL, &b, 120)) {
         if (!b.overflow) {
           rc = -1;

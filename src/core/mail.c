@@ -76,13 +76,13 @@ void mail_configure(const config *c)
   while (bl > 0 && cfg.base_url[bl - 1] == '/')
     cfg.base_url[--bl] = 0;
   if (cfg.from_name[0] && tr_text_check(cfg.from_name, strlen(cfg.from_name), false)) {
-    log_warn("mail.from_name has control characters or is not UTF-8; ignored", "%s", "");
+    log_warn("from_name has control characters or is not UTF-8; ignored", "key=mail.from_name");
     cfg.from_name[0] = 0;
   }
   if (!cfg.smtp_url[0])
     return;
   if (tr_email_check(cfg.from)) {
-    log_warn("mail.from is not a valid address; outgoing mail is off", "%s", "");
+    log_warn("from is not a valid address; outgoing mail is off", "key=mail.from");
     return;
   }
   cfg.on = true;
@@ -553,9 +553,10 @@ int mail_build(const struct mail_msg *m, buf *out)
                "X-Auto-Response-Suppress: All\r\n"
                "\r\n");
   put_qp(&b, m->body);
+  size_t want = out->len + b.len;
   buf_append(out, b.data, b.len);
   buf_free(&b);
-  return MAIL_OK;
+  return out->overflow || out->len != want ? MAIL_ETOOBIG : MAIL_OK;
 }
 
 /* ---- the outbox ----------------------------------------------------- */
@@ -669,7 +670,7 @@ int mail_send_now(const struct mail_msg *m, char *err, size_t errlen)
   if (!mm.from_name)
     mm.from_name = cfg.from_name;
   buf b;
-  buf_init(&b, 2 * MAIL_BODY_MAX + 64 * 1024);
+  buf_init(&b, 0); /* bounded by MAIL_BODY_MAX and the header limits */
   int rc = mail_build(&mm, &b);
   if (rc)
     goto out;
@@ -788,18 +789,18 @@ int mail_job_send(db *d)
   CURL *h = curl_easy_init();
   if (!h)
     return MAIL_ESEND;
-  arena *a = arena_new();
   rc = 0;
   size_t sent = 0;
   for (size_t i = 0; i < n && rc == 0; i++) {
     struct outbox_row row = {0};
+    arena *a = arena_new(); /* one message's text at a time */
     int c = claim(d, a, ids[i], now, &row);
-    if (c < 0) {
-      rc = MAIL_EDB;
-      break;
-    }
-    if (c == 0)
+    if (c <= 0) {
+      arena_free(a);
+      if (c < 0)
+        rc = MAIL_EDB;
       continue;
+    }
     struct mail_msg m = {
         .to = row.to,
         .subject = row.subject,
@@ -812,7 +813,7 @@ int mail_job_send(db *d)
         .date = row.created_at,
     };
     buf b;
-    buf_init(&b, 2 * MAIL_BODY_MAX + 64 * 1024);
+    buf_init(&b, 0); /* bounded by MAIL_BODY_MAX and the header limits */
     char err[ERROR_MAX + 1] = "";
     enum outcome o;
     int brc = mail_build(&m, &b);
@@ -825,6 +826,7 @@ int mail_job_send(db *d)
     buf_free(&b);
     if (record(d, &row, o, err))
       rc = MAIL_EDB;
+    arena_free(a);
     if (o == SENT)
       sent++;
     /* The messages behind this one wait for the next run untouched: they
@@ -834,7 +836,6 @@ int mail_job_send(db *d)
   }
   if (sent)
     log_info("mail sent", "count=%zu", sent);
-  arena_free(a);
   curl_easy_cleanup(h);
   return rc;
 }

@@ -1431,8 +1431,11 @@ static void walk_entity(struct ctx *c, const struct heads *h, struct slice body,
     filename = param_text(c, &ct.ps, "name");
   bool text = slice_ieq(ct.type, "text") && (slice_ieq(ct.subtype, "plain") || slice_ieq(ct.subtype, "html"));
   if (text && !attachment && !(filename && *filename)) {
-    if (want_text)
-      add_text(c, &ct, decode_body(c, cte, body, false), slice_ieq(ct.subtype, "html"));
+    /* Every HTML part is kept: it is the text only when no plain text
+     * has any (an empty text/plain alternative is not rare). */
+    bool html = slice_ieq(ct.subtype, "html");
+    if (want_text || html)
+      add_text(c, &ct, decode_body(c, cte, body, false), html);
     return;
   }
   add_attachment(c, h, &ct, filename, is_inline, decode_body(c, cte, body, true));
@@ -1517,9 +1520,8 @@ int mime_parse(arena *a, const char *raw, size_t len, struct mime_msg *out)
   buf_init(&c.html, c.budget);
   c.entities = 1;
   walk_entity(&c, &h, body, 0, true, false);
-  if (c.plain.len) {
-    out->text = finish_text(&c, &c.plain);
-  } else if (c.html.len) {
+  out->text = finish_text(&c, &c.plain);
+  if (!*out->text && c.html.len) {
     buf t;
     buf_init(&t, c.html.len + 16);
     html_to_text(c.html.data, c.html.len, &t);

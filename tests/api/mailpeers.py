@@ -183,7 +183,7 @@ class ImapPeer:
             # to dovenull, the mail processes to nobody, which must reach
             # the maildir through every parent directory.
             uid, gid = pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid
-            login_user, internal_user = "dovenull", "dovecot"
+            login_user, internal_user, internal_group = "dovenull", "dovecot", "dovecot"
             for sub in ("mail", "home"):
                 os.chown(os.path.join(d, sub), uid, gid)
             p = os.path.abspath(d)
@@ -196,6 +196,7 @@ class ImapPeer:
         else:
             uid, gid = os.getuid(), os.getgid()
             login_user = internal_user = pwd.getpwuid(uid).pw_name
+            internal_group = grp.getgrgid(gid).gr_name
             chroot = "  chroot =\n"
         with open(os.path.join(d, "passwd"), "w") as f:
             f.write(f"{self.user}:{{PLAIN}}{self.password}::::::\n")
@@ -215,6 +216,7 @@ mail_location = maildir:{os.path.join(d, "mail")}/%u
 first_valid_uid = 1
 default_login_user = {login_user}
 default_internal_user = {internal_user}
+default_internal_group = {internal_group}
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {os.path.join(d, "passwd")}

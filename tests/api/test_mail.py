@@ -110,7 +110,7 @@ def test_mail_test_refuses_header_injection(h):
         p = _cli_env(h, {"DEFTER_MAIL_FROM_NAME": "Destek\r\nBcc: kurban@example.com"},
                      "mail", "test", "--data", data, "--to", "son@example.com", "--subject", "sentinel")
         eq(p.returncode, 0, f"mail test with a bad from_name ({p.stderr[-300:]})")
-        check("from_name" in p.stderr, f"no warning about the bad from_name: {p.stderr[-300:]!r}")
+        check("mail.from_name" in p.stderr, f"no warning about the bad from_name: {p.stderr[-300:]!r}")
         m = smtp.wait_for(lambda m: m["Subject"] == "sentinel")
         eq(m["From"].addresses[0].addr_spec, FROM, "sender of the sentinel")
         eq(m["From"].addresses[0].display_name, "", "the bad display name is not used")

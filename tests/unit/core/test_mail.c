@@ -238,6 +238,14 @@ static void test_injection_refused(void **state)
     assert_string_equal(buf_cstr(&b), "kept");
     buf_free(&b);
   }
+  /* a bounded output buffer that cannot take the message: refused, not cut */
+  {
+    struct mail_msg m = message();
+    buf b;
+    buf_init(&b, 100);
+    assert_int_equal(mail_build(&m, &b), MAIL_ETOOBIG);
+    buf_free(&b);
+  }
   char *big = malloc(MAIL_SUBJECT_MAX + 2);
   memset(big, 'a', MAIL_SUBJECT_MAX + 1);
   big[MAIL_SUBJECT_MAX + 1] = 0;

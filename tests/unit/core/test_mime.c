@@ -276,6 +276,30 @@ static void test_html_only(void **state)
   arena_free(a);
 }
 
+/* An empty text/plain alternative: the HTML one is the text. */
+static void test_empty_plain_alternative(void **state)
+{
+  static const char raw[] =
+      "From: a@example.com\n"
+      "Content-Type: multipart/alternative; boundary=\"b\"\n"
+      "\n"
+      "--b\n"
+      "Content-Type: text/plain; charset=utf-8\n"
+      "\n"
+      "  \n"
+      "--b\n"
+      "Content-Type: text/html; charset=utf-8\n"
+      "\n"
+      "<p>Yaz\xc4\xb1" "c\xc4\xb1 bozuk</p>\n"
+      "--b--\n";
+  arena *a = arena_new();
+  struct mime_msg m;
+  assert_int_equal(parse(a, raw, &m), 0);
+  assert_string_equal(m.text, "Yazıcı bozuk");
+  assert_true(m.text_from_html);
+  arena_free(a);
+}
+
 static void test_encoded_words(void **state)
 {
   arena *a = arena_new();
@@ -506,6 +530,7 @@ int main(void)
       cmocka_unit_test(test_thunderbird_mixed_rfc2231),
       cmocka_unit_test(test_nested_multipart),
       cmocka_unit_test(test_html_only),
+      cmocka_unit_test(test_empty_plain_alternative),
       cmocka_unit_test(test_encoded_words),
       cmocka_unit_test(test_addresses_and_date),
       cmocka_unit_test(test_auto_generated),
