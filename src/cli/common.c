@@ -5,6 +5,7 @@
 #include "../core/auth.h"
 #include "../core/i18n.h"
 #include "../core/log.h"
+#include "../core/mail.h"
 #include "../core/schema.h"
 
 #include <stdarg.h>
@@ -109,6 +110,7 @@ int data_open(struct data_dir *dd, const char *dir)
       .min_password_len = (int)config_int(c, "password.min_length", 10),
   };
   auth_configure(&ao);
+  mail_configure(c);
   snprintf(p, sizeof p, "%s/defter.db", dir);
   if (db_open(p, false, &dd->d)) {
     cli_error("%s açılamadı; önce `defter init` / cannot open; run `defter init` first", p);

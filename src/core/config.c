@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <ini.h>
 
@@ -116,6 +117,22 @@ int64_t config_int(const config *c, const char *key, int64_t def)
   return n;
 }
 
+bool config_bool(const config *c, const char *key, bool def)
+{
+  static const char *const yes[] = {"yes", "true", "on", "1"}, *const no[] = {"no", "false", "off", "0"};
+  const char *v = config_get(c, key, NULL);
+  if (!v || !*v)
+    return def;
+  for (size_t i = 0; i < ARRAY_LEN(yes); i++) {
+    if (strcasecmp(v, yes[i]) == 0)
+      return true;
+    if (strcasecmp(v, no[i]) == 0)
+      return false;
+  }
+  log_warn("config value is not yes or no; default used", "key=%s", key);
+  return def;
+}
+
 static int collect_known(void *user, const char *section, const char *name, const char *value)
 {
   (void)value;
@@ -196,6 +213,32 @@ const char config_default_text[] =
     "[work]\n"
     "# Largest task attachment, in bytes (the server.body_max limit applies too).\n"
     "attachment_max = 10485760\n"
+    "\n"
+    "[mail]\n"
+    "# Outgoing mail server, e.g. smtp://127.0.0.1:25 or smtps://mail.example.gov.tr:465.\n"
+    "# Empty: no mail is sent.\n"
+    "smtp_url =\n"
+    "smtp_user =\n"
+    "smtp_password =\n"
+    "# Require STARTTLS on an smtp:// server (yes/no).\n"
+    "smtp_starttls = no\n"
+    "# Sender address and name of the mails defter sends.\n"
+    "from =\n"
+    "from_name =\n"
+    "# Seconds before a failed mail is tried again (doubled each time, at most an\n"
+    "# hour), and the number of attempts before it is given up.\n"
+    "retry_seconds = 60\n"
+    "max_attempts = 10\n"
+    "# Mailbox read for incoming mail, e.g. imap://127.0.0.1:143/INBOX or\n"
+    "# imaps://mail.example.gov.tr/INBOX. Empty: none.\n"
+    "imap_url =\n"
+    "imap_user =\n"
+    "imap_password =\n"
+    "# Require STARTTLS on an imap:// server (yes/no).\n"
+    "imap_starttls = no\n"
+    "# The address users reach defter at, for links in mails\n"
+    "# (empty: http:// and [server] listen).\n"
+    "base_url =\n"
     "\n"
     "[log]\n"
     "# debug, info, warn, error\n"

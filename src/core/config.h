@@ -13,6 +13,9 @@ void config_free(config *c);
 /* Environment DEFTER_SERVER_LISTEN overrides server.listen, and so on. */
 const char *config_get(const config *c, const char *key, const char *def);
 int64_t config_int(const config *c, const char *key, int64_t def);
+/* yes/no, true/false, on/off, 1/0; anything else logs a warning and
+ * gives def. */
+bool config_bool(const config *c, const char *key, bool def);
 /* Iterates every known entry (for `defter config show`-style output). */
 void config_each(const config *c, void (*fn)(const char *key, const char *val, void *u), void *u);
 

@@ -1,6 +1,7 @@
 /* schema.c - the tables core itself owns: organisation units (the scope
  * of every permission), users, grants, roles, sessions, tokens, login
- * attempts, the audit chain, settings and scheduler state. */
+ * attempts, the audit chain, settings, scheduler state and the mail
+ * outbox. */
 #include "schema.h"
 
 static const struct db_migration core_migrations[] = {
@@ -63,6 +64,16 @@ static const struct db_migration core_migrations[] = {
      " UNION ALL"
      " SELECT d.deputy_id, g.role, g.unit_id, d.principal_id FROM deputies d JOIN grants g ON g.user_id = d.principal_id"
      " WHERE d.revoked_at IS NULL AND d.from_date <= date('now', '+3 hours') AND d.to_date >= date('now', '+3 hours');"},
+    /* Outgoing mail waits here for the "mail.send" job (core/mail.c):
+     * next_try NULL means done, sent (sent_at set) or given up
+     * (last_error kept). */
+    {3,
+     "CREATE TABLE mail_outbox ("
+     " id INTEGER PRIMARY KEY, to_addr TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL, ref TEXT,"
+     " message_id TEXT NOT NULL, in_reply_to TEXT, refs TEXT, created_at INTEGER NOT NULL,"
+     " attempts INTEGER NOT NULL DEFAULT 0, next_try INTEGER, sent_at INTEGER, last_error TEXT);"
+     "CREATE INDEX mail_outbox_due ON mail_outbox(next_try);"
+     "CREATE INDEX mail_outbox_ref ON mail_outbox(ref);"},
 };
 
 int schema_migrate_all(db *d)

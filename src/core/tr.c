@@ -387,3 +387,13 @@ int tr_date_parse(const char *in, char out[11])
   memcpy(out, iso, 11);
   return 0;
 }
+
+size_t tr_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+  return utf8_decode(s, n, cp);
+}
+
+size_t tr_utf8_encode(uint32_t cp, char out[4])
+{
+  return utf8_encode(cp, out);
+}

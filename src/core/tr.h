@@ -57,6 +57,13 @@ int tr_fold(const char *in, bool ascii, char *out, size_t outlen) WUR;
  * set). Returns 0 or -1. */
 int tr_text_check(const char *s, size_t len, bool tabs) WUR;
 
+/* One UTF-8 code point at s (n bytes available): returns its length and
+ * sets *cp, or 0 for an invalid, overlong, surrogate or truncated
+ * sequence. */
+size_t tr_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) WUR;
+/* Writes cp (at most U+10FFFF, not a surrogate) as UTF-8; returns 1-4. */
+size_t tr_utf8_encode(uint32_t cp, char out[4]);
+
 /* A calendar date "YYYY-MM-DD" (Turkish users also write "GG.AA.YYYY":
  * accepted and rewritten). out: 11 bytes. Returns 0 or -1. */
 int tr_date_parse(const char *in, char out[11]) WUR;

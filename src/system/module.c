@@ -1,6 +1,7 @@
 /* module.c - the system module's routes, permissions, jobs and menu. */
 #include "system.h"
 #include "system_int.h"
+#include "../core/mail.h"
 
 static const struct route routes[] = {
     {"GET", "/healthz", NULL, sys_healthz, 0, "Liveness check"},
@@ -43,6 +44,7 @@ static const struct perm_def perms[] = {
 
 static const struct job_def jobs[] = {
     {"auth.cleanup", 3600, sys_job_cleanup},
+    {"mail.send", 30, mail_job_send},
 };
 
 static const struct nav_item nav[] = {
