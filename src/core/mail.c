@@ -5,6 +5,7 @@
  * senders (the server's scheduler, `defter jobs run`) from sending one
  * message twice. */
 #include "mail.h"
+#include "jobs.h"
 #include "i18n.h"
 #include "imap.h"
 #include "log.h"
@@ -574,6 +575,7 @@ int mail_enqueue_msg(db *d, const struct mail_msg *m, const char *ref)
              " attempts, next_try) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
              "tttttttii", m->to, m->subject, m->body, ref, id, m->in_reply_to, m->references, now, now))
     return MAIL_EDB;
+  jobs_kick("mail.send"); /* out within seconds, not at the next interval */
   return MAIL_OK;
 }
 
