@@ -596,7 +596,7 @@ test('desk: an employee reports a fault, the chief assigns it, the technician re
     await emp.p.goto(url.pathname);
     await emp.p.check('#rate-5');
     await submitAndLoad(emp.p, '#rate-submit');
-    check(((await emp.p.textContent('#rate-message')) ?? '').includes('Teşekkür'), 'thanked');
+    check(((await emp.p.textContent('#rate-message')) ?? '').toLocaleLowerCase('tr').includes('teşekkür'), 'thanked');
     await emp.p.goto(`/desk/tickets/${number}`);
     check(((await emp.p.textContent('#ticket-status')) ?? '').includes('Kapandı'), 'rated ticket is closed');
     check(((await emp.p.textContent('aside')) ?? '').includes('5 / 5'), 'rating shown');
