@@ -205,6 +205,7 @@ int desk_api_report(request *r);
 int desk_api_report_export(request *r);
 
 int desk_page_queue(request *r);
+int desk_form_view_save(request *r);
 int desk_page_mine(request *r);
 int desk_page_new(request *r);
 int desk_form_new(request *r);

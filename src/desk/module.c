@@ -45,6 +45,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/desk/reports/export", "desk.reports", desk_api_report_export, 0, "The report as XLSX or CSV"},
 
     {"GET", "/desk", "desk.read_unit", desk_page_queue, ROUTE_HTML, "Technician queue"},
+    {"POST", "/desk/views", "desk.report", desk_form_view_save, ROUTE_HTML | ROUTE_FORM, "Save a view (form)"},
     {"GET", "/desk/my", "desk.report", desk_page_mine, ROUTE_HTML, "My requests"},
     {"GET", "/desk/new", "desk.report", desk_page_new, ROUTE_HTML, "Report a fault / make a request"},
     {"POST", "/desk/new", "desk.report", desk_form_new, ROUTE_HTML | ROUTE_FORM, "Report a fault (form)"},

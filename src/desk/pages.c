@@ -184,6 +184,47 @@ static void next_link(request *r, html *h, const char *base, json_t *page)
   H(h, " →</a></p>");
 }
 
+/* The list's filters of this request as a query string (for a saved view). */
+static const char *view_query(request *r)
+{
+  static const char *const keys[] = {"q", "status", "unit", "assignee", "view", "category",
+                                     "type", "priority", "breached", "sort", NULL};
+  buf b;
+  buf_init(&b, 2048);
+  for (int i = 0; keys[i]; i++) {
+    const char *v = req_query(r, keys[i]);
+    if (!v || !*v)
+      continue;
+    buf_printf(&b, "%s%s=", b.len ? "&" : "", keys[i]);
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+      if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-_.", *p))
+        buf_printf(&b, "%c", *p);
+      else
+        buf_printf(&b, "%%%02X", *p);
+    }
+  }
+  const char *out = arena_strdup(r->a, b.overflow ? "" : buf_cstr(&b));
+  buf_free(&b);
+  return out;
+}
+
+int desk_form_view_save(request *r)
+{
+  json_t *in = json_object();
+  json_object_set_new(in, "name", json_string(req_form(r, "name") ? req_form(r, "name") : ""));
+  json_object_set_new(in, "query", json_string(req_form(r, "query") ? req_form(r, "query") : ""));
+  json_t *out;
+  int status = call_api(r, desk_api_view_save, in, &out);
+  if (status < 0)
+    return -1;
+  const char *query = status == 201 ? arena_strdup(r->a, jstr(out, "query")) : NULL;
+  json_t *e = json_object_get(out, "error");
+  int rc = query ? http_redirect(r, arena_printf(r->a, "/desk?%s", query))
+                 : http_error(r, status, jstr(e, "code"), jstr(e, "message"), NULL);
+  json_decref(out);
+  return rc;
+}
+
 static const struct {
   const char *label, *query;
 } queue_tabs[] = {
@@ -254,6 +295,16 @@ int desk_page_queue(request *r)
   H(&h, "</a></form>");
   ticket_table(r, &h, json_object_get(page, "items"), true);
   next_link(r, &h, "/desk", page);
+  /* Save what is on screen as a personal view. */
+  H(&h, "<form method=\"post\" action=\"/desk/views\" class=\"filters\" id=\"save-view\">");
+  page_csrf(r, &h);
+  H(&h, "<input type=\"hidden\" name=\"query\" value=\"");
+  h_attr(&h, view_query(r));
+  H(&h, "\">");
+  h_label(&h, "view-name", _("Save this view as"));
+  H(&h, "<input id=\"view-name\" name=\"name\" maxlength=\"100\" required> <button type=\"submit\">");
+  h_txt(&h, _("Save"));
+  H(&h, "</button></form>");
   json_decref(page);
   page_end(r, &h);
   return http_html(r, 200, &h);

@@ -265,6 +265,15 @@ def test_desk_paging_and_views(h):
     expect_error(h.as_user("teknik").request("DELETE", f"/api/v1/desk/views/{vid}", csrf=True), 404, "not_found",
                  "someone else's view")
     expect_status(c.request("DELETE", f"/api/v1/desk/views/{vid}", csrf=True), 200, "delete view")
+    # the queue page saves what is on screen
+    page = c.get("/desk?status=open&sort=due&q=" + urllib.parse.quote("şişli"))
+    m = re.search(r'name="query" value="([^"]*)"', page.text)
+    check(m, "save-view form on the queue page")
+    r = c.post_form("/desk/views", {"_csrf": c.csrf, "name": "Şişli açık", "query": m.group(1).replace("&amp;", "&")})
+    expect_status(r, 303, "saved from the page")
+    loc = r.header("Location")
+    check(loc.startswith("/desk?") and "sort=due" in loc, f"back to the view {loc}")
+    eq(c.get(loc).status, 200, "the saved view opens")
 
 
 def test_desk_merge_watchers_worklog(h):
