@@ -48,7 +48,7 @@ static void qb_text(struct qb *q, const char *v)
 /* The FTS5 query for the user's words: each word folded the Turkish way,
  * reduced to letters and digits, quoted and prefix-matched; all must
  * match. NULL when no word is left. */
-static const char *fts_query(arena *a, const char *q, bool staff)
+const char *desk_fts_query(arena *a, const char *q, bool staff)
 {
   size_t n = strlen(q);
   char *folded = arena_alloc(a, n + 1);
@@ -187,7 +187,7 @@ int desk_api_list(request *r)
   bool staff = rbac_has(me, "desk.read_unit");
   const char *match = NULL;
   if (f.q) {
-    match = fts_query(r->a, f.q, staff);
+    match = desk_fts_query(r->a, f.q, staff);
     if (!match)
       return desk_invalid(r, json_pack("{ss}", "q", _("Write at least one word to search for.")));
   }

@@ -51,6 +51,12 @@ void desk_number(int64_t id, char out[24]);
 int64_t desk_number_parse(const char *s);
 int64_t desk_number_in_subject(const char *subject);
 
+/* The FTS5 query for a user's search words (api.c): each word folded the
+ * Turkish way, kept to letters and digits, quoted and prefix-matched, at
+ * most 8; non-staff searches are limited to the columns they may see.
+ * NULL when no word is left. */
+const char *desk_fts_query(arena *a, const char *q, bool staff);
+
 /* ---- the record (tickets.c) ------------------------------------------- */
 
 struct desk_ticket {

@@ -223,6 +223,10 @@ static int validate(json_t *p, char *err, size_t errlen)
       if (!json_is_string(c) || !capability_find(json_string_value(c)))
         return fail(err, errlen, "%s.capabilities[%zu]: bilinmeyen yetenek \"%s\" / unknown capability", where, k,
                     json_is_string(c) ? json_string_value(c) : "?");
+      for (size_t j = 0; j < k; j++)
+        if (str_eq(json_string_value(json_array_get(caps, j)), json_string_value(c)))
+          return fail(err, errlen, "%s.capabilities[%zu]: \"%s\" iki kez yazılmış / listed twice", where, k,
+                      json_string_value(c));
     }
   }
   return 0;

@@ -561,8 +561,9 @@ test('desk: an employee reports a fault, the chief assigns it, the technician re
     check(/^BT-\d{6,}$/.test(number), `ticket number ${number}`);
     check(await emp.p.locator('#created-notice').isVisible(), 'the number is announced');
     check(((await emp.p.textContent('.comment')) ?? '').includes('<b>acil</b>'), 'markup shown as text');
-    const receipt = await waitForMail(mail.maildir, (m) => m.subject.includes(number), 'receipt with the number');
-    eq(receipt.to.trim(), users.personel.email, 'receipt goes to the requester');
+    const receipt = await waitForMail(mail.maildir,
+      (m) => m.subject.includes(number) && m.to.trim() === users.personel.email, 'receipt to the requester');
+    check(receipt.body.includes(`/desk/tickets/${number}`), 'the receipt links to the ticket');
     // 2. sef assigns it to teknik from the queue.
     const sef = await as('sef');
     await sef.p.goto('/desk?status=yeni');
@@ -589,6 +590,7 @@ test('desk: an employee reports a fault, the chief assigns it, the technician re
     // 4. The employee gets the resolution mail and rates through its link.
     const done = await waitForMail(mail.maildir, (m) => m.subject.includes(number) && m.body.includes('/desk/rate/'),
       'resolution mail with the rating link');
+    eq(done.to.trim(), users.personel.email, 'the rating link goes to the requester');
     const link = done.body.match(/https?:\/\/[^\s]+\/desk\/rate\/[A-Za-z0-9_-]+/);
     check(link, 'rating link in the mail');
     const url = new URL(link[0]);

@@ -289,6 +289,8 @@ MALFORMED = [
      ["positions[1].code", "duplicate"]),
     ("unknown capability", mutate(lambda p: p["duties"][4]["capabilities"].append("teleport")),
      ["duties[4].capabilities[2]", '"teleport"', "unknown capability"]),
+    ("capability listed twice", mutate(lambda p: p["duties"][4]["capabilities"].append(p["duties"][4]["capabilities"][0])),
+     ["duties[4].capabilities[2]", "listed twice"]),
     ("duty without capabilities", mutate(lambda p: p["duties"][0].update(capabilities=[])),
      ["duties[0].capabilities"]),
     ("unknown top-level field", mutate(lambda p: p.update(colour="mavi")), ["$.colour", "unknown field"]),
