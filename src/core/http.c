@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -338,6 +339,34 @@ validate:;
   }
   json_decref(errors);
   return v;
+}
+
+int req_upload(request *r, const char **name, const unsigned char **data, size_t *len)
+{
+  const char *ctype = req_header(r, "Content-Type");
+  if (!(ctype && strncasecmp(ctype, "application/json", 16) == 0)) {
+    *name = req_query(r, "name");
+    *data = (const unsigned char *)r->body.data;
+    *len = r->body.len;
+    return 0;
+  }
+  const struct jfield fields[] = {{"name", JT_STRING, true, 1024}, {"content_base64", JT_STRING, true, body_max}};
+  json_t *in = req_json(r, fields, ARRAY_LEN(fields));
+  if (!in)
+    return 1;
+  const char *b64 = jsonx_str(in, "content_base64");
+  size_t blen = strlen(b64), cap = blen / 4 * 3 + 3;
+  unsigned char *out = arena_alloc(r->a, cap);
+  *name = arena_strdup(r->a, jsonx_str(in, "name"));
+  int bad = sodium_base642bin(out, cap, b64, blen, " \r\n", len, NULL, sodium_base64_VARIANT_ORIGINAL);
+  json_decref(in);
+  if (bad) {
+    http_error(r, 400, "validation", _("Some fields are invalid."),
+               json_pack("{ss}", "content_base64", _("Not valid base64.")));
+    return 1;
+  }
+  *data = out;
+  return 0;
 }
 
 int req_paging(request *r, int64_t def, int64_t max, int64_t *limit, int64_t *cursor)

@@ -111,6 +111,12 @@ const struct upload *req_file(request *r, const char *field);
  * response itself and returns NULL. The caller owns the result. */
 struct jfield;
 json_t *req_json(request *r, const struct jfield *fields, size_t n);
+/* A file sent to an API route (ROUTE_RAW): either a JSON body
+ * {"name", "content_base64"} or the raw bytes with ?name=. On success
+ * returns 0 with *name, *data and *len set (valid for the request; *data
+ * is arena memory when decoded); otherwise writes the 400/415 reply and
+ * returns 1. */
+int req_upload(request *r, const char **name, const unsigned char **data, size_t *len) WUR;
 /* ?limit= (1..max, default def) and ?cursor= (opaque id, 0 when absent);
  * writes 400 and returns -1 when malformed. */
 int req_paging(request *r, int64_t def, int64_t max, int64_t *limit, int64_t *cursor) WUR;

@@ -10,7 +10,6 @@
 #include "../core/rbac.h"
 #include "../core/tr.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,43 +81,16 @@ int desk_api_attach(request *r)
   int rc = desk_ticket_from_route(r, &t);
   if (rc)
     return rc < 0 ? -1 : 0;
-  const char *ctype = req_header(r, "Content-Type");
   const char *name = NULL;
   const unsigned char *data = NULL;
-  unsigned char *decoded = NULL;
   size_t n = 0;
-  json_t *in = NULL;
-  int ret = 0;
-  if (ctype && str_starts(ctype, "application/json")) {
-    const struct jfield spec[] = {{"name", JT_STRING, true, 1024},
-                                  {"content_base64", JT_STRING, true, http_body_max()}};
-    in = req_json(r, spec, ARRAY_LEN(spec));
-    if (!in)
-      return 0;
-    name = jsonx_str(in, "name");
-    const char *b64 = jsonx_str(in, "content_base64");
-    size_t blen = strlen(b64), cap = blen / 4 * 3 + 3;
-    decoded = xmalloc(cap);
-    if (sodium_base642bin(decoded, cap, b64, blen, " \r\n", &n, NULL, sodium_base64_VARIANT_ORIGINAL)) {
-      ret = desk_invalid(r, json_pack("{ss}", "content_base64", _("Not valid base64.")));
-      goto out;
-    }
-    data = decoded;
-  } else {
-    name = req_query(r, "name");
-    data = (const unsigned char *)r->body.data;
-    n = r->body.len;
-  }
+  if (req_upload(r, &name, &data, &n))
+    return 0;
   int64_t aid = 0;
   rc = desk_attach(r, &t, name, data, n, &aid);
   if (rc)
-    ret = rc < 0 ? -1 : 0;
-  else
-    ret = desk_reply_ticket(r, 201, t.id);
-out:
-  json_decref(in);
-  free(decoded);
-  return ret;
+    return rc < 0 ? -1 : 0;
+  return desk_reply_ticket(r, 201, t.id);
 }
 
 int desk_api_attachment_get(request *r)

@@ -482,6 +482,25 @@ int desk_form_new(request *r)
   return http_redirect(r, arena_printf(r->a, "/desk/tickets/%s?created=1", number));
 }
 
+/* Five radio buttons, 1 (poor) to 5 (excellent). */
+static void rating_fieldset(html *h)
+{
+  H(h, "<fieldset class=\"rating\"><legend>");
+  h_txt(h, _("How satisfied are you? (1 poor - 5 excellent)"));
+  H(h, "</legend>");
+  for (int i = 1; i <= 5; i++) {
+    char v[2] = {(char)('0' + i), 0};
+    H(h, "<label><input type=\"radio\" name=\"rating\" required value=\"");
+    h_attr(h, v);
+    H(h, "\" id=\"rate-");
+    h_attr(h, v);
+    H(h, "\"> ");
+    h_txt(h, v);
+    H(h, "</label> ");
+  }
+  H(h, "</fieldset>");
+}
+
 /* ---- the ticket page ------------------------------------------------------------------ */
 
 static void action_form(request *r, html *h, const char *number, const char *action, const char *id)
@@ -662,20 +681,8 @@ static int ticket_page(request *r, int status, json_t *err)
       h_txt(&h, _("Is the problem solved?"));
       H(&h, "</h2>");
       action_form(r, &h, number, "rate", "rate-form");
-      H(&h, "<fieldset class=\"rating\"><legend>");
-      h_txt(&h, _("How satisfied are you? (1 poor - 5 excellent)"));
-      H(&h, "</legend>");
-      for (int i = 1; i <= 5; i++) {
-        char v[2] = {(char)('0' + i), 0};
-        H(&h, "<label><input type=\"radio\" name=\"rating\" required value=\"");
-        h_attr(&h, v);
-        H(&h, "\" id=\"rate-");
-        h_attr(&h, v);
-        H(&h, "\"> ");
-        h_txt(&h, v);
-        H(&h, "</label> ");
-      }
-      H(&h, "</fieldset><input name=\"comment\" maxlength=\"1000\" placeholder=\"");
+      rating_fieldset(&h);
+      H(&h, "<input name=\"comment\" maxlength=\"1000\" placeholder=\"");
       h_attr(&h, _("A word for the team (optional)"));
       H(&h, "\"> <button type=\"submit\" class=\"primary\" id=\"rate-submit\">");
       h_txt(&h, _("Yes, close it"));
@@ -989,20 +996,9 @@ static int rate_page(request *r, int status, const char *message, bool form)
     H(&h, "</p>");
   }
   if (form) {
-    H(&h, "<form method=\"post\" id=\"rate-form\"><fieldset class=\"rating\"><legend>");
-    h_txt(&h, _("How satisfied are you? (1 poor - 5 excellent)"));
-    H(&h, "</legend>");
-    for (int i = 1; i <= 5; i++) {
-      char v[2] = {(char)('0' + i), 0};
-      H(&h, "<label><input type=\"radio\" name=\"rating\" required value=\"");
-      h_attr(&h, v);
-      H(&h, "\" id=\"rate-");
-      h_attr(&h, v);
-      H(&h, "\"> ");
-      h_txt(&h, v);
-      H(&h, "</label> ");
-    }
-    H(&h, "</fieldset><textarea name=\"comment\" rows=\"3\" maxlength=\"1000\" placeholder=\"");
+    H(&h, "<form method=\"post\" id=\"rate-form\">");
+    rating_fieldset(&h);
+    H(&h, "<textarea name=\"comment\" rows=\"3\" maxlength=\"1000\" placeholder=\"");
     h_attr(&h, _("A word for the team (optional)"));
     H(&h, "\"></textarea><button type=\"submit\" class=\"primary\" id=\"rate-submit\">");
     h_txt(&h, _("Send"));

@@ -125,51 +125,20 @@ int work_api_attachment_add(request *r)
     return rc < 0 ? -1 : 0;
   if (!work_can_contribute(r, &t))
     return http_error(r, 403, "forbidden", _("You do not have permission for this."), NULL);
-  const char *ctype = req_header(r, "Content-Type");
   const char *name = NULL;
   const unsigned char *data = NULL;
-  unsigned char *decoded = NULL;
   size_t n = 0;
-  json_t *in = NULL;
-  int ret = 0;
+  if (req_upload(r, &name, &data, &n))
+    return 0;
   int64_t aid = 0;
-  if (ctype && str_starts(ctype, "application/json")) {
-    const struct jfield fields[] = {
-        {"name", JT_STRING, true, 1024},
-        {"content_base64", JT_STRING, true, http_body_max()},
-    };
-    in = req_json(r, fields, ARRAY_LEN(fields));
-    if (!in)
-      return 0;
-    name = jsonx_str(in, "name");
-    const char *b64 = jsonx_str(in, "content_base64");
-    size_t blen = strlen(b64), cap = blen / 4 * 3 + 3;
-    decoded = xmalloc(cap ? cap : 1);
-    if (sodium_base642bin(decoded, cap, b64, blen, " \r\n", &n, NULL, sodium_base64_VARIANT_ORIGINAL)) {
-      ret = http_error(r, 400, "validation", _("Some fields are invalid."),
-                       json_pack("{ss}", "content_base64", _("Not valid base64.")));
-      goto out;
-    }
-    data = decoded;
-  } else {
-    name = req_query(r, "name");
-    data = (const unsigned char *)r->body.data;
-    n = r->body.len;
-  }
   rc = attach(r, &t, name, data, n, &aid);
-  if (rc) {
-    ret = rc < 0 ? -1 : 0;
-    goto out;
-  }
+  if (rc)
+    return rc < 0 ? -1 : 0;
   db *d = db_thread();
   db_stmt *st = db_q(d, ATTACH_SELECT " WHERE a.id = ?", "i", aid);
   json_t *o = db_step(st) == DB_ROW ? attachment_json(st, t.id) : NULL;
   db_done(st);
-  ret = o ? http_json(r, 201, o) : -1;
-out:
-  json_decref(in);
-  free(decoded);
-  return ret;
+  return o ? http_json(r, 201, o) : -1;
 }
 
 int work_page_attachment_add(request *r)
