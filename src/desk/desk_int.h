@@ -221,6 +221,8 @@ int desk_form_attach(request *r);
 int desk_page_rate(request *r);
 int desk_form_rate(request *r);
 int desk_page_reports(request *r);
+int desk_page_settings(request *r);
+int desk_form_settings(request *r);
 
 json_t *desk_figures(db *d, const struct figure_query *q);
 void desk_dashboard(request *r, html *h);

@@ -58,6 +58,9 @@ static const struct route routes[] = {
     {"POST", "/desk/rate/{token}", NULL, desk_form_rate, ROUTE_HTML | ROUTE_FORM | ROUTE_NO_CSRF,
      "Satisfaction (form)"},
     {"GET", "/desk/reports", "desk.reports", desk_page_reports, ROUTE_HTML, "Service desk reports"},
+    {"GET", "/desk/settings", "desk.manage", desk_page_settings, ROUTE_HTML, "Categories, routing and SLA targets"},
+    {"POST", "/desk/settings/{what}", "desk.manage", desk_form_settings, ROUTE_HTML | ROUTE_FORM,
+     "Change a category's routing or an SLA target (forms)"},
 };
 
 static const struct db_migration migrations[] = {
@@ -157,6 +160,7 @@ static const struct nav_item nav[] = {
     {"/desk", N_("Service desk"), "desk.read_unit"},
     {"/desk/my", N_("My requests"), "desk.report"},
     {"/desk/reports", N_("Desk reports"), "desk.reports"},
+    {"/desk/settings", N_("Desk settings"), "desk.manage"},
 };
 
 static const char *const capabilities[] = {"desk", NULL};

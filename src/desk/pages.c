@@ -1035,3 +1035,176 @@ int desk_form_rate(request *r)
     return -1;
   return rate_page(r, 200, _("Thank you for your answer."), false);
 }
+
+/* ---- settings: categories, routing and SLA targets (desk.manage) ---------------- */
+
+static void unit_select(html *h, const char *id, const char *name, const char *current, bool allow_none)
+{
+  H(h, "<select id=\"");
+  h_attr(h, id);
+  H(h, "\" name=\"");
+  h_attr(h, name);
+  H(h, "\">");
+  if (allow_none)
+    h_option(h, "", _("(from the parent)"), !current || !*current);
+  db_stmt *us = db_q(db_thread(), "SELECT code, name FROM units WHERE active = 1 ORDER BY path LIMIT 500", "");
+  while (db_step(us) == DB_ROW)
+    h_option(h, db_col_text(us, 0), db_col_text(us, 1), current && str_eq(current, db_col_text(us, 0)));
+  db_done(us);
+  H(h, "</select>");
+}
+
+static int settings_page(request *r, int status, json_t *err)
+{
+  json_t *cats, *sla;
+  if (call_api(r, desk_api_categories, NULL, &cats) != 200 || call_api(r, desk_api_sla, NULL, &sla) != 200) {
+    json_decref(cats);
+    return -1;
+  }
+  html h;
+  html_init(&h);
+  page_begin(r, &h, _("Service desk settings"), "/desk/settings");
+  H(&h, "<h1>");
+  h_txt(&h, _("Service desk settings"));
+  H(&h, "</h1>");
+  alert(&h, err);
+  H(&h, "<section class=\"card\"><h2>");
+  h_txt(&h, _("Categories and routing"));
+  H(&h, "</h2><p>");
+  h_txt(&h, _("Each category goes to a unit's queue; the default routing follows the regulation's service desk "
+              "duties (the duty is shown). Subcategories without a unit use their parent's."));
+  H(&h, "</p><table class=\"list\" id=\"categories\"><thead><tr><th>");
+  h_txt(&h, _("Category"));
+  H(&h, "</th><th>");
+  h_txt(&h, _("Regulation duty"));
+  H(&h, "</th><th>");
+  h_txt(&h, _("Unit"));
+  H(&h, "</th><th>");
+  h_txt(&h, _("Second level"));
+  H(&h, "</th><th></th></tr></thead><tbody>");
+  size_t i;
+  json_t *c;
+  json_array_foreach(json_object_get(cats, "items"), i, c)
+  {
+    char fid[48];
+    snprintf(fid, sizeof fid, "cat-%lld", (long long)jsonx_int(c, "id", 0));
+    H(&h, "<tr><td>");
+    if (!json_is_null(json_object_get(c, "parent")))
+      H(&h, "↳ ");
+    h_txt(&h, jstr(c, "name"));
+    H(&h, " <code>");
+    h_txt(&h, jstr(c, "code"));
+    H(&h, "</code></td><td>");
+    h_txt(&h, jstr(c, "duty"));
+    H(&h, "</td><td colspan=\"3\"><form method=\"post\" action=\"/desk/settings/category\" id=\"");
+    h_attr(&h, fid);
+    H(&h, "\" class=\"inline\">");
+    page_csrf(r, &h);
+    H(&h, "<input type=\"hidden\" name=\"id\" value=\"");
+    h_int(&h, jsonx_int(c, "id", 0));
+    H(&h, "\"><input type=\"hidden\" name=\"code\" value=\"");
+    h_attr(&h, jstr(c, "code"));
+    H(&h, "\"><input type=\"hidden\" name=\"name\" value=\"");
+    h_attr(&h, jstr(c, "name"));
+    H(&h, "\">");
+    unit_select(&h, arena_printf(r->a, "%s-unit", fid), "unit", jsonx_str(c, "unit"), true);
+    unit_select(&h, arena_printf(r->a, "%s-l2", fid), "l2_unit", jsonx_str(c, "l2_unit"), true);
+    H(&h, " <button type=\"submit\">");
+    h_txt(&h, _("Save"));
+    H(&h, "</button></form></td></tr>");
+  }
+  H(&h, "</tbody></table></section>");
+  H(&h, "<section class=\"card\"><h2>");
+  h_txt(&h, _("SLA targets (working minutes)"));
+  H(&h, "</h2><table class=\"list\" id=\"sla\"><thead><tr><th>");
+  h_txt(&h, _("Category"));
+  H(&h, "</th><th>");
+  h_txt(&h, _("Priority"));
+  H(&h, "</th><th>");
+  h_txt(&h, _("First response"));
+  H(&h, "</th><th>");
+  h_txt(&h, _("Resolution"));
+  H(&h, "</th></tr></thead><tbody>");
+  json_array_foreach(json_object_get(sla, "items"), i, c)
+  {
+    H(&h, "<tr><td>");
+    h_txt(&h, json_is_null(json_object_get(c, "category")) ? _("(all)") : jstr(c, "category_code"));
+    H(&h, "</td><td>");
+    h_txt(&h, priority_label(jstr(c, "priority")));
+    H(&h, "</td><td class=\"num\">");
+    h_int(&h, jsonx_int(c, "response_minutes", 0));
+    H(&h, "</td><td class=\"num\">");
+    h_int(&h, jsonx_int(c, "resolve_minutes", 0));
+    H(&h, "</td></tr>");
+  }
+  H(&h, "</tbody></table><form method=\"post\" action=\"/desk/settings/sla\" class=\"filters\" id=\"sla-form\">");
+  page_csrf(r, &h);
+  h_label(&h, "s-category", _("Category"));
+  H(&h, "<select id=\"s-category\" name=\"category\">");
+  h_option(&h, "", _("(all)"), true);
+  json_array_foreach(json_object_get(cats, "items"), i, c)
+  {
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)jsonx_int(c, "id", 0));
+    h_option(&h, id, jstr(c, "name"), false);
+  }
+  H(&h, "</select>");
+  h_label(&h, "s-priority", _("Priority"));
+  H(&h, "<select id=\"s-priority\" name=\"priority\">");
+  for (int p = 1; p <= 4; p++)
+    h_option(&h, desk_priority_key(p), desk_priority_label(p), p == 3);
+  H(&h, "</select>");
+  h_label(&h, "s-response", _("First response"));
+  H(&h, "<input id=\"s-response\" name=\"response_minutes\" type=\"number\" min=\"1\" required>");
+  h_label(&h, "s-resolve", _("Resolution"));
+  H(&h, "<input id=\"s-resolve\" name=\"resolve_minutes\" type=\"number\" min=\"1\" required> <button type=\"submit\">");
+  h_txt(&h, _("Save"));
+  H(&h, "</button></form><p><a href=\"/calendar\">");
+  h_txt(&h, _("Working hours and holidays are on the calendar page."));
+  H(&h, "</a></p></section>");
+  json_decref(cats);
+  json_decref(sla);
+  page_end(r, &h);
+  return http_html(r, status, &h);
+}
+
+int desk_page_settings(request *r)
+{
+  return settings_page(r, 200, NULL);
+}
+
+int desk_form_settings(request *r)
+{
+  const char *what = req_param(r, "what");
+  json_t *in = json_object();
+  route_fn fn;
+  if (str_eq(what, "category")) {
+    fn = desk_api_category_save;
+    put_int(in, r, "id", "id");
+    put_str(in, r, "code", "code");
+    put_str(in, r, "name", "name");
+    const char *u = req_form(r, "unit"), *l2 = req_form(r, "l2_unit");
+    json_object_set_new(in, "unit", u && *u ? json_string(u) : json_null());
+    json_object_set_new(in, "l2_unit", l2 && *l2 ? json_string(l2) : json_null());
+  } else if (str_eq(what, "sla")) {
+    fn = desk_api_sla_save;
+    put_int(in, r, "category", "category");
+    put_str(in, r, "priority", "priority");
+    put_int(in, r, "response_minutes", "response_minutes");
+    put_int(in, r, "resolve_minutes", "resolve_minutes");
+  } else {
+    json_decref(in);
+    return desk_not_found(r);
+  }
+  json_t *out;
+  int status = call_api(r, fn, in, &out);
+  if (status < 0)
+    return -1;
+  if (status >= 200 && status < 300) {
+    json_decref(out);
+    return http_redirect(r, "/desk/settings");
+  }
+  int rc = settings_page(r, status, out);
+  json_decref(out);
+  return rc;
+}

@@ -484,3 +484,27 @@ def test_desk_admin(h):
     r = mud.request("PUT", "/api/v1/desk/sla", json_body={"priority": "orta", "response_minutes": 100,
                                                           "resolve_minutes": 50}, csrf=True)
     expect_error(r, 400, "validation", "resolution before response")
+
+
+def test_desk_settings_page(h):
+    mud = h.as_user("mudur")
+    page = mud.get("/desk/settings")
+    expect_status(page, 200, "settings page")
+    check('id="categories"' in page.text and "Md." in page.text, "categories with their duties")
+    expect_status(h.as_user("sef").get("/desk/settings"), 403, "chiefs do not edit routing")
+    cid, _ = _cat(h, "telefon")
+    r = mud.post_form("/desk/settings/category", {"_csrf": mud.csrf, "id": str(cid), "code": "telefon",
+                                                  "name": "Telefon ve santral", "unit": "SNB", "l2_unit": ""})
+    expect_status(r, 303, "route telephones to SNB")
+    t = _ticket(h, category=cid)
+    eq(t["unit"], "SNB", "routing changed on the page applies")
+    r = mud.post_form("/desk/settings/sla", {"_csrf": mud.csrf, "priority": "kritik", "response_minutes": "90",
+                                             "resolve_minutes": "30"})
+    expect_status(r, 400, "resolution before response refused")
+    check("form-error" in r.text, "the page says why")
+    r = mud.post_form("/desk/settings/sla", {"_csrf": mud.csrf, "priority": "kritik", "response_minutes": "20",
+                                             "resolve_minutes": "180"})
+    expect_status(r, 303, "SLA target saved")
+    rows = mud.get_json("/api/v1/desk/sla")["items"]
+    check(any(x["category"] is None and x["priority"] == "kritik" and x["resolve_minutes"] == 180 for x in rows),
+          f"target stored: {rows}")
