@@ -9,10 +9,20 @@
 
 #include "../src/desk/desk_int.h"
 
-static void check_query(const char *q, bool staff)
+static void check_query(const struct desk_search *sr, int n, bool staff)
 {
-  if (!q)
+  const char *q = sr->match;
+  if (!q) {
+    if (n != 0 || sr->nwords != 0)
+      abort();
     return;
+  }
+  if (sr->nwords > n)
+    abort();
+  for (int i = 0; i < sr->nwords; i++)
+    for (const unsigned char *w = (const unsigned char *)sr->words[i]; *w; w++)
+      if (!(*w >= 0x80 || (*w >= 'a' && *w <= 'z') || (*w >= '0' && *w <= '9')))
+        abort();
   const char *p = q;
   if (!staff) {
     const char *prefix = "{subject body public} : (";
@@ -26,18 +36,20 @@ static void check_query(const char *q, bool staff)
       p++;
     if (*p++ != '"')
       abort();
-    size_t n = 0;
+    size_t len = 0;
     while (*p && *p != '"') {
       unsigned char c = (unsigned char)*p++;
       if (!(c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
         abort(); /* an operator character or upper case got through */
-      n++;
+      len++;
     }
-    if (*p++ != '"' || *p++ != '*' || n == 0 || n > 64)
+    if (*p++ != '"' || len == 0 || len > 64)
       abort();
+    if (*p == '*')
+      p++;
     words++;
   }
-  if (words < 1 || words > 8)
+  if (words != n || words > 8)
     abort();
   if (!staff && strcmp(p, ")"))
     abort();
@@ -53,8 +65,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   memcpy(s, data, size);
   s[size] = 0;
   arena *a = arena_new();
-  check_query(desk_fts_query(a, s, true), true);
-  check_query(desk_fts_query(a, s, false), false);
+  struct desk_search sr;
+  int n = desk_fts_query(a, s, true, &sr);
+  check_query(&sr, n, true);
+  n = desk_fts_query(a, s, false, &sr);
+  check_query(&sr, n, false);
   arena_free(a);
   if (desk_number_in_subject(s) < 0 || desk_number_parse(s) < 0)
     abort();

@@ -145,3 +145,60 @@ void jsonx_set_str(json_t *obj, const char *key, const char *s)
 {
   json_object_set_new(obj, key, s ? json_string(s) : json_null());
 }
+
+static bool valid_utf8(const unsigned char *p)
+{
+  while (*p) {
+    unsigned c = *p;
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (!len)
+      return false;
+    for (size_t i = 1; i < len; i++)
+      if ((p[i] & 0xC0) != 0x80)
+        return false;
+    if ((len == 2 && c < 0xC2) || (len == 3 && c == 0xE0 && p[1] < 0xA0) || (len == 3 && c == 0xED && p[1] > 0x9F) ||
+        (len == 4 && ((c == 0xF0 && p[1] < 0x90) || c > 0xF4 || (c == 0xF4 && p[1] > 0x8F))))
+      return false;
+    p += len;
+  }
+  return true;
+}
+
+void jsonx_buf_str(buf *b, const char *s)
+{
+  if (!s || !valid_utf8((const unsigned char *)s)) {
+    buf_puts(b, "null");
+    return;
+  }
+  buf_puts(b, "\"");
+  const char *run = s;
+  for (const char *p = s; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c >= 0x20 && c != '"' && c != '\\')
+      continue;
+    buf_append(b, run, (size_t)(p - run));
+    if (c == '"')
+      buf_puts(b, "\\\"");
+    else if (c == '\\')
+      buf_puts(b, "\\\\");
+    else if (c == '\n')
+      buf_puts(b, "\\n");
+    else if (c == '\r')
+      buf_puts(b, "\\r");
+    else if (c == '\t')
+      buf_puts(b, "\\t");
+    else
+      buf_printf(b, "\\u%04x", c);
+    run = p + 1;
+  }
+  buf_puts(b, run);
+  buf_puts(b, "\"");
+}
+
+void jsonx_buf_key(buf *b, const char *key, bool first)
+{
+  if (!first)
+    buf_puts(b, ",");
+  jsonx_buf_str(b, key);
+  buf_puts(b, ":");
+}

@@ -40,6 +40,12 @@ const char *jsonx_str(const json_t *obj, const char *key);
 int64_t jsonx_int(const json_t *obj, const char *key, int64_t def);
 bool jsonx_bool(const json_t *obj, const char *key, bool def);
 
+/* Writing JSON text straight into a buffer, for hot lists where building
+ * jansson objects costs more than the query: a quoted, escaped string
+ * (null for NULL or text that is not valid UTF-8), and "key": prefixes. */
+void jsonx_buf_str(buf *b, const char *s);
+void jsonx_buf_key(buf *b, const char *key, bool first);
+
 /* Sets obj[key] to a string, or to null when s is NULL. */
 void jsonx_set_str(json_t *obj, const char *key, const char *s);
 

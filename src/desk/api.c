@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { LIST_DEFAULT = 50, LIST_MAX = 200, QB_ARGS = 32, SEARCH_TERMS = 8, TERM_MAX = 64 };
+enum { LIST_DEFAULT = 50, LIST_MAX = 200, QB_ARGS = 32, TERM_MAX = 64 };
 
 /* ---- query builder --------------------------------------------------------- */
 
@@ -45,39 +45,60 @@ static void qb_text(struct qb *q, const char *v)
   q->types[q->n] = 0;
 }
 
-/* The FTS5 query for the user's words: each word folded the Turkish way,
- * reduced to letters and digits, quoted and prefix-matched; all must
- * match. NULL when no word is left. */
-const char *desk_fts_query(arena *a, const char *q, bool staff)
+/* The words' characters: letters and digits of the folded text, and any
+ * non-ASCII letter the fold kept. */
+static bool word_byte(unsigned char c)
 {
+  return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+int desk_fts_query(arena *a, const char *q, bool staff, struct desk_search *out)
+{
+  memset(out, 0, sizeof *out);
   size_t n = strlen(q);
   char *folded = arena_alloc(a, n + 1);
   if (tr_fold(q, true, folded, n + 1))
-    return NULL;
+    return 0;
   buf b;
   buf_init(&b, 4096);
   if (!staff)
     buf_puts(&b, "{subject body public} : (");
   int terms = 0;
   for (char *p = folded; *p && terms < SEARCH_TERMS;) {
-    while (*p && !(((unsigned char)*p >= 0x80) || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+    while (*p && !word_byte((unsigned char)*p))
       p++;
     char *start = p;
-    while (*p && (((unsigned char)*p >= 0x80) || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+    while (*p && word_byte((unsigned char)*p))
       p++;
     size_t len = (size_t)(p - start);
     if (!len)
       continue;
     if (len > TERM_MAX)
       len = TERM_MAX;
-    buf_printf(&b, "%s\"%.*s\"*", terms ? " " : "", (int)len, start);
+    /* Turkish adds suffixes, so a word matches what begins with it
+     * ("yazıcı" finds "yazıcısı"). FTS5 answers a prefix from its own
+     * index only up to PREFIX_INDEXED characters; a longer word asks for
+     * its first PREFIX_INDEXED characters there and is checked whole
+     * against the row's text (out->words). One letter: the word itself. */
+    size_t chars = 0, cut = len;
+    for (size_t i = 0; i < len; i++)
+      if (((unsigned char)start[i] & 0xC0) != 0x80 && ++chars == PREFIX_INDEXED + 1) {
+        cut = i;
+        break;
+      }
+    if (chars == 1)
+      buf_printf(&b, "%s\"%.*s\"", terms ? " " : "", (int)len, start);
+    else
+      buf_printf(&b, "%s\"%.*s\"*", terms ? " " : "", (int)cut, start);
+    if (cut < len)
+      out->words[out->nwords++] = arena_strndup(a, start, len);
     terms++;
   }
   if (!staff)
     buf_puts(&b, ")");
-  const char *out = terms ? arena_strdup(a, buf_cstr(&b)) : NULL;
+  out->match = terms ? arena_strdup(a, buf_cstr(&b)) : NULL;
   buf_free(&b);
-  return out;
+  return terms;
 }
 
 struct list_filter {
@@ -186,8 +207,10 @@ int desk_api_list(request *r)
   bool global = rbac_can(me, "desk.read_unit", rbac_root_unit(d));
   bool staff = rbac_has(me, "desk.read_unit");
   const char *match = NULL;
+  struct desk_search search;
   if (f.q) {
-    match = desk_fts_query(r->a, f.q, staff);
+    desk_fts_query(r->a, f.q, staff, &search);
+    match = search.match;
     if (!match)
       return desk_invalid(r, json_pack("{ss}", "q", _("Write at least one word to search for.")));
   }
@@ -199,6 +222,14 @@ int desk_api_list(request *r)
                " LEFT JOIN desk_categories c ON c.id = t.category_id LEFT JOIN users au ON au.id = t.assignee_id"
                " LEFT JOIN users ru ON ru.id = t.requester_id WHERE desk_fts MATCH ?");
     qb_text(&q, match);
+    for (int i = 0; i < search.nwords; i++) {
+      if (staff)
+        QB_SQL(&q, " AND instr(desk_fts.subject || ' ' || desk_fts.body || ' ' || desk_fts.public || ' '"
+                   " || desk_fts.internal, ?) > 0");
+      else
+        QB_SQL(&q, " AND instr(desk_fts.subject || ' ' || desk_fts.body || ' ' || desk_fts.public, ?) > 0");
+      qb_text(&q, search.words[i]);
+    }
   } else {
     QB_SQL(&q, DESK_FROM " WHERE 1");
   }
@@ -297,7 +328,10 @@ int desk_api_list(request *r)
   buf_free(&q.sql);
   if (!st)
     return -1;
-  json_t *items = json_array();
+  /* Written straight into the reply: the hot path of the desk. */
+  buf out;
+  buf_init(&out, 0);
+  buf_puts(&out, "{\"items\":[");
   struct desk_ticket t = {0};
   int64_t count = 0;
   bool more = false;
@@ -309,29 +343,31 @@ int desk_api_list(request *r)
     }
     desk_ticket_row(st, r->a, &t);
     t.body = NULL;
-    json_array_append_new(items, desk_ticket_json(&t, staff));
+    if (count)
+      buf_puts(&out, ",");
+    desk_ticket_write(&out, &t, staff);
     count++;
   }
   db_done(st);
   if (rc < 0) {
-    json_decref(items);
+    buf_free(&out);
     return -1;
   }
-  json_t *out = json_object();
-  json_object_set_new(out, "items", items);
+  buf_puts(&out, "],\"next_cursor\":");
   if (more && count) {
-    char c[48];
     if (by_prio)
-      snprintf(c, sizeof c, "%d.%lld", t.priority, (long long)t.id);
+      buf_printf(&out, "\"%d.%lld\"", t.priority, (long long)t.id);
     else if (!newest && !oldest)
-      snprintf(c, sizeof c, "%lld.%lld", (long long)(t.resolve_due ? t.resolve_due : 9000000000000LL), (long long)t.id);
+      buf_printf(&out, "\"%lld.%lld\"", (long long)(t.resolve_due ? t.resolve_due : 9000000000000LL), (long long)t.id);
     else
-      snprintf(c, sizeof c, "%lld", (long long)t.id);
-    json_object_set_new(out, "next_cursor", json_string(c));
+      buf_printf(&out, "\"%lld\"", (long long)t.id);
   } else {
-    json_object_set_new(out, "next_cursor", json_null());
+    buf_puts(&out, "null");
   }
-  return http_json(r, 200, out);
+  buf_puts(&out, "}");
+  rc = http_text(r, 200, "application/json; charset=utf-8", out.data ? out.data : "", out.len);
+  buf_free(&out);
+  return rc;
 }
 
 /* ---- one ticket ------------------------------------------------------------- */

@@ -51,11 +51,20 @@ void desk_number(int64_t id, char out[24]);
 int64_t desk_number_parse(const char *s);
 int64_t desk_number_in_subject(const char *subject);
 
-/* The FTS5 query for a user's search words (api.c): each word folded the
+/* A user's search words as an FTS5 query (api.c): each word folded the
  * Turkish way, kept to letters and digits, quoted and prefix-matched, at
- * most 8; non-staff searches are limited to the columns they may see.
- * NULL when no word is left. */
-const char *desk_fts_query(arena *a, const char *q, bool staff);
+ * most DESK_SEARCH_TERMS; non-staff searches are limited to the columns
+ * they may see. Words longer than the prefix index are matched on their
+ * first PREFIX_INDEXED characters and listed in words[] for a whole-word
+ * check. Returns the number of words (0: match is NULL). */
+enum { DESK_SEARCH_TERMS = 8, PREFIX_INDEXED = 6 };
+#define SEARCH_TERMS DESK_SEARCH_TERMS
+struct desk_search {
+  const char *match;
+  const char *words[DESK_SEARCH_TERMS];
+  int nwords;
+};
+int desk_fts_query(arena *a, const char *q, bool staff, struct desk_search *out);
 
 /* ---- the record (tickets.c) ------------------------------------------- */
 
@@ -83,6 +92,8 @@ struct desk_ticket {
 
 void desk_ticket_row(db_stmt *st, arena *a, struct desk_ticket *t);
 int desk_ticket_load(db *d, arena *a, int64_t id, struct desk_ticket *t) WUR;
+/* The ticket as JSON text appended to b (lists), or as an object. */
+void desk_ticket_write(buf *b, const struct desk_ticket *t, bool staff);
 json_t *desk_ticket_json(const struct desk_ticket *t, bool staff);
 /* Replies with the whole ticket (comments, history...). */
 int desk_reply_ticket(request *r, int status, int64_t id);

@@ -112,74 +112,119 @@ int desk_ticket_load(db *d, arena *a, int64_t id, struct desk_ticket *t)
   return rc;
 }
 
-static void set_time(json_t *o, const char *key, int64_t t)
+/* The writer below is the one place that says what a ticket looks like in
+ * JSON: lists write it straight into their reply (no jansson objects per
+ * row), single tickets parse it back to add their comments and history. */
+static void put_str(buf *b, const char *key, const char *v)
 {
-  char ts[32];
+  jsonx_buf_key(b, key, false);
+  jsonx_buf_str(b, v);
+}
+
+static void put_int(buf *b, const char *key, int64_t v, bool null_if_zero)
+{
+  jsonx_buf_key(b, key, false);
+  if (null_if_zero && !v)
+    buf_puts(b, "null");
+  else
+    buf_printf(b, "%lld", (long long)v);
+}
+
+static void put_time(buf *b, const char *key, int64_t t)
+{
+  jsonx_buf_key(b, key, false);
   if (!t) {
-    json_object_set_new(o, key, json_null());
+    buf_puts(b, "null");
     return;
   }
+  char ts[32];
   fmt_iso8601(t, ts);
-  json_object_set_new(o, key, json_string(ts));
+  buf_printf(b, "\"%s\"", ts);
+}
+
+static void put_bool(buf *b, const char *key, bool v)
+{
+  jsonx_buf_key(b, key, false);
+  buf_puts(b, v ? "true" : "false");
+}
+
+void desk_ticket_write(buf *b, const struct desk_ticket *t, bool staff)
+{
+  char num[24];
+  desk_number(t->id, num);
+  buf_printf(b, "{\"id\":%lld", (long long)t->id);
+  put_str(b, "number", num);
+  put_str(b, "type", t->type);
+  put_str(b, "subject", t->subject);
+  if (t->body)
+    put_str(b, "body", t->body);
+  jsonx_buf_key(b, "category", false);
+  if (t->category_id) {
+    buf_printf(b, "{\"id\":%lld", (long long)t->category_id);
+    put_str(b, "name", t->category_name ? t->category_name : "");
+    buf_puts(b, "}");
+  } else {
+    buf_puts(b, "null");
+  }
+  put_str(b, "unit", t->unit_code);
+  put_str(b, "unit_name", t->unit_name);
+  jsonx_buf_key(b, "assignee", false);
+  if (t->assignee_id) {
+    buf_printf(b, "{\"id\":%lld", (long long)t->assignee_id);
+    put_str(b, "username", t->assignee_username ? t->assignee_username : "");
+    put_str(b, "display_name", t->assignee_name ? t->assignee_name : "");
+    buf_puts(b, "}");
+  } else {
+    buf_puts(b, "null");
+  }
+  jsonx_buf_key(b, "requester", false);
+  buf_puts(b, "{\"name\":");
+  jsonx_buf_str(b, t->requester_name);
+  if (t->requester_id)
+    put_int(b, "id", t->requester_id, false);
+  put_str(b, "username", t->requester_username);
+  if (staff)
+    put_str(b, "email", t->requester_email);
+  buf_puts(b, "}");
+  put_int(b, "asset_id", t->asset_id, true);
+  put_str(b, "location", t->location);
+  put_str(b, "urgency", desk_level_key(t->urgency));
+  put_str(b, "impact", desk_level_key(t->impact));
+  put_str(b, "priority", desk_priority_key(t->priority));
+  put_str(b, "status", desk_status_key(t->status));
+  put_str(b, "status_label", desk_status_label(t->status));
+  put_str(b, "waiting", t->status == DS_BEKLEMEDE ? t->waiting : NULL);
+  put_int(b, "level", t->level, false);
+  put_str(b, "mode", t->mode);
+  put_str(b, "channel", t->channel);
+  put_time(b, "created_at", t->created_at);
+  put_time(b, "updated_at", t->updated_at);
+  put_time(b, "first_response_at", t->first_response_at);
+  put_time(b, "resolved_at", t->resolved_at);
+  put_time(b, "closed_at", t->closed_at);
+  jsonx_buf_key(b, "sla", false);
+  buf_puts(b, "{\"paused\":");
+  buf_puts(b, t->paused_at ? "true" : "false");
+  put_time(b, "response_due", t->response_due);
+  put_time(b, "resolve_due", t->resolve_due);
+  put_bool(b, "response_breached", t->response_breached);
+  put_bool(b, "resolve_breached", t->resolve_breached);
+  buf_puts(b, "}");
+  put_int(b, "merged_into", t->merged_into, true);
+  put_str(b, "resolution", t->resolution);
+  put_int(b, "rating", t->rating, true);
+  put_str(b, "rating_comment", t->rating_comment);
+  buf_puts(b, "}");
 }
 
 json_t *desk_ticket_json(const struct desk_ticket *t, bool staff)
 {
-  char num[24];
-  desk_number(t->id, num);
-  json_t *o = json_object();
-  json_object_set_new(o, "id", json_integer(t->id));
-  json_object_set_new(o, "number", json_string(num));
-  jsonx_set_str(o, "type", t->type);
-  jsonx_set_str(o, "subject", t->subject);
-  if (t->body)
-    jsonx_set_str(o, "body", t->body);
-  json_object_set_new(o, "category", t->category_id ? json_pack("{sIss}", "id", (json_int_t)t->category_id, "name",
-                                                                t->category_name ? t->category_name : "")
-                                                    : json_null());
-  jsonx_set_str(o, "unit", t->unit_code);
-  jsonx_set_str(o, "unit_name", t->unit_name);
-  json_object_set_new(o, "assignee", t->assignee_id
-                                         ? json_pack("{sIssss}", "id", (json_int_t)t->assignee_id, "username",
-                                                     t->assignee_username ? t->assignee_username : "",
-                                                     "display_name", t->assignee_name ? t->assignee_name : "")
-                                         : json_null());
-  json_t *req = json_object();
-  if (t->requester_id)
-    json_object_set_new(req, "id", json_integer(t->requester_id));
-  jsonx_set_str(req, "username", t->requester_username);
-  jsonx_set_str(req, "name", t->requester_name);
-  if (staff)
-    jsonx_set_str(req, "email", t->requester_email);
-  json_object_set_new(o, "requester", req);
-  json_object_set_new(o, "asset_id", t->asset_id ? json_integer(t->asset_id) : json_null());
-  jsonx_set_str(o, "location", t->location);
-  json_object_set_new(o, "urgency", json_string(desk_level_key(t->urgency)));
-  json_object_set_new(o, "impact", json_string(desk_level_key(t->impact)));
-  json_object_set_new(o, "priority", json_string(desk_priority_key(t->priority)));
-  json_object_set_new(o, "status", json_string(desk_status_key(t->status)));
-  json_object_set_new(o, "status_label", json_string(desk_status_label(t->status)));
-  jsonx_set_str(o, "waiting", t->status == DS_BEKLEMEDE ? t->waiting : NULL);
-  json_object_set_new(o, "level", json_integer(t->level));
-  jsonx_set_str(o, "mode", t->mode);
-  jsonx_set_str(o, "channel", t->channel);
-  set_time(o, "created_at", t->created_at);
-  set_time(o, "updated_at", t->updated_at);
-  set_time(o, "first_response_at", t->first_response_at);
-  set_time(o, "resolved_at", t->resolved_at);
-  set_time(o, "closed_at", t->closed_at);
-  json_t *sla = json_object();
-  set_time(sla, "response_due", t->response_due);
-  set_time(sla, "resolve_due", t->resolve_due);
-  json_object_set_new(sla, "response_breached", json_boolean(t->response_breached));
-  json_object_set_new(sla, "resolve_breached", json_boolean(t->resolve_breached));
-  json_object_set_new(sla, "paused", json_boolean(t->paused_at != 0));
-  json_object_set_new(o, "sla", sla);
-  json_object_set_new(o, "merged_into", t->merged_into ? json_integer(t->merged_into) : json_null());
-  jsonx_set_str(o, "resolution", t->resolution);
-  json_object_set_new(o, "rating", t->rating ? json_integer(t->rating) : json_null());
-  jsonx_set_str(o, "rating_comment", t->rating_comment);
-  return o;
+  buf b;
+  buf_init(&b, 0);
+  desk_ticket_write(&b, t, staff);
+  json_t *o = json_loadb(b.data, b.len, 0, NULL);
+  buf_free(&b);
+  return o ? o : json_object();
 }
 
 /* ---- who may ------------------------------------------------------------ */

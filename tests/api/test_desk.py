@@ -208,6 +208,16 @@ def test_desk_search_turkish(h):
         check(b["id"] in ids, f"q={q} finds 'Ispanak/ıspanak'")
     ids = [x["id"] for x in c.get_json("/api/v1/desk/tickets?q=" + urllib.parse.quote("şişli kat"))["items"]]
     check(a["id"] in ids and b["id"] not in ids, "all words must match")
+    # suffixes: a word finds the words it begins (short and long words alike)
+    d = _ticket(h, subject="Bilgisayarımın ekranı kararıyor", body="Yazıcısı da yok")
+    e = _ticket(h, subject="Bilgisi olan arasın", body="-")
+    for q, want, not_want in (("bilgisayar", d, e), ("BİLGİSAYARIM", d, e), ("yazıcı", d, None), ("bilgi", d, None)):
+        ids = [x["id"] for x in c.get_json("/api/v1/desk/tickets?q=" + urllib.parse.quote(q))["items"]]
+        check(want["id"] in ids, f"q={q} finds {want['subject']!r}")
+        if not_want:
+            check(not_want["id"] not in ids, f"q={q} does not find {not_want['subject']!r}")
+    ids = [x["id"] for x in c.get_json("/api/v1/desk/tickets?q=bilgi")["items"]]
+    check(e["id"] in ids, "a short word matches as a prefix")
     ids = [x["id"] for x in c.get_json("/api/v1/desk/tickets?q=" + a["number"])["items"]]
     check(a["id"] in ids, "search by number")
     # internal notes are searchable by staff only
