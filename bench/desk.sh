@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# bench/desk.sh - the service desk benchmark: defter against Request Tracker 5
+# (Debian's request-tracker5, rt5-standalone, SQLite, REST2) on loopback.
+#
+#   bash bench/desk.sh            (as root the first time: installs RT and wrk)
+#
+# Loads DESK_TICKETS synthetic tickets into defter (`defter desk seed`) and as
+# many tickets as RT can take in RT_LOAD_SECONDS (RT's own Perl API, the same
+# generator and seed), then measures with wrk on 127.0.0.1: ticket create,
+# the newest 50 tickets of one unit (queue) and a word search, each for
+# DURATION seconds with CONNECTIONS connections. Prints a table with
+# requests/s, p50 and p99, the defter/RT ratios and the targets, and writes
+# the same block into docs/performance.md (WRITE_DOC=0 leaves it alone).
+#
+# Environment (defaults in brackets):
+#   DESK_TICKETS [1000000]  tickets loaded into defter
+#   RT_TICKETS   [DESK_TICKETS]  upper bound of tickets loaded into RT
+#   RT_LOAD_SECONDS [600]   time RT may spend loading
+#   DURATION     [20]       seconds of each wrk measurement (after a 3 s warm-up)
+#   CONNECTIONS  [8]        wrk connections (RT gets as many server workers)
+#   SEED         [42]       generator seed (both systems)
+#   DEFTER_BIN   []         a built defter; empty: builds build-bench (Release)
+#   KEEP         [0]        1 keeps the work directory
+#   WRITE_DOC    [1]        0: do not touch docs/performance.md
+#   SYSTEMS      [defter rt] which systems to load and measure
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+DESK_TICKETS=${DESK_TICKETS:-1000000}
+RT_TICKETS=${RT_TICKETS:-$DESK_TICKETS}
+RT_LOAD_SECONDS=${RT_LOAD_SECONDS:-600}
+DURATION=${DURATION:-20}
+CONNECTIONS=${CONNECTIONS:-8}
+SEED=${SEED:-42}
+DEFTER_BIN=${DEFTER_BIN:-}
+KEEP=${KEEP:-0}
+WRITE_DOC=${WRITE_DOC:-1}
+SYSTEMS=${SYSTEMS:-defter rt}
+UNITS=(MUD YBY ASD SNB TAB)
+RT_LIB=/usr/share/request-tracker5
+
+say() { printf '%s\n' "bench: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+# ---- dependencies (Debian packages, only what is missing) ------------------
+need=()
+for p in request-tracker5 rt5-standalone rt5-db-sqlite wrk python3 curl; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || die "eksik paketler / missing packages: ${need[*]} (root olarak çalıştırın / run as root)"
+  say "kuruluyor / installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# ---- work directory, processes, cleanup -----------------------------------
+W=$(mktemp -d /tmp/defter-bench.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do
+    kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  if [ "$KEEP" = 1 ]; then say "iş dizini / work dir kept: $W"; else rm -rf "$W"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+wait_http() { # url [seconds]
+  local i
+  for ((i = 0; i < ${2:-60} * 5; i++)); do
+    curl -s -o /dev/null --max-time 2 "$1" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+now() { date +%s.%N; }
+gen() { python3 "$here/bench/gen_tickets.py" "$@"; }
+urlq() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+
+# ---- wrk ---------------------------------------------------------------------
+declare -A RES
+# measure SYSTEM MEASURE get|post URL FILE [AUTH] [POST_PATH]
+measure() {
+  local sys=$1 what=$2 kind=$3 url=$4 file=$5 auth=${6:-} path=${7:-}
+  local out="$W/wrk-$sys-$what.txt"
+  local env=(BENCH_LUA="$here/bench/lua" BENCH_FILE="$file" BENCH_AUTH="$auth" BENCH_PATH="$path")
+  say "$sys $what: ısınma / warm-up 3 s, ölçüm / measuring ${DURATION} s"
+  env "${env[@]}" wrk -t1 -c"$CONNECTIONS" -d3s --timeout 30s -s "$here/bench/lua/$kind.lua" "$url" >/dev/null 2>&1 || true
+  env "${env[@]}" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 30s --latency \
+    -s "$here/bench/lua/$kind.lua" "$url" >"$out" 2>&1 || die "wrk failed: $(cat "$out")"
+  local line
+  line=$(grep '^WRK ' "$out") || die "wrk printed no summary: $(cat "$out")"
+  # WRK requests duration_us rps p50 p90 p99 max errors
+  read -r _ n _ rps p50 _ p99 _ errs <<<"$line"
+  RES[$sys.$what]="$rps $p50 $p99 $errs $n"
+  say "$sys $what: $rps istek/s req/s, p50 $p50 ms, p99 $p99 ms, hata/errors $errs"
+}
+
+has() { [[ " $SYSTEMS " == *" $1 "* ]]; }
+
+# ---- defter: build, init, seed (in the background, while RT loads) -------
+if has defter; then
+if [ -z "$DEFTER_BIN" ]; then
+  say "defter derleniyor / building (Release, build-bench)"
+  cmake -S "$here" -B "$here/build-bench" -DCMAKE_BUILD_TYPE=Release -DDEFTER_TESTS=OFF >/dev/null
+  cmake --build "$here/build-bench" -j2 >/dev/null
+  DEFTER_BIN="$here/build-bench/defter"
+fi
+DD="$W/defter"
+"$DEFTER_BIN" init --data "$DD" --preset eyupsultan >"$W/defter-init.log" 2>&1 || die "defter init: $(cat "$W/defter-init.log")"
+say "defter: $DESK_TICKETS kayıt yükleniyor / seeding $DESK_TICKETS tickets"
+(
+  t0=$(now)
+  "$DEFTER_BIN" desk seed --data "$DD" --count "$DESK_TICKETS" --seed "$SEED" >"$W/defter-seed.log" 2>&1
+  echo "$(now) $t0" >"$W/defter-seed.time"
+) &
+seed_pid=$!
+pids+=("$seed_pid")
+fi
+
+# ---- Request Tracker 5: a private SQLite database and site config ---------
+RT_LOADED=0 RT_LOAD_TIME=0 DESK_SEED_TIME=0
+if has rt; then
+RTD="$W/rt"
+mkdir -p "$RTD/conf.d" "$RTD/var"
+RT_PORT=$(free_port)
+cat >"$RTD/RT_SiteConfig.pm" <<EOF
+Set(\$rtname, 'bench');
+Set(\$Organization, 'bench.local');
+Set(\$DatabaseType, 'SQLite');
+Set(\$DatabaseName, '$RTD/rt.db');
+Set(\$WebDomain, '127.0.0.1');
+Set(\$WebPort, $RT_PORT);
+Set(\$WebPath, '');
+Set(\$WebBaseURL, 'http://127.0.0.1:$RT_PORT');
+Set(\$LogToSTDERR, 'error');
+Set(\$LogToSyslog, undef);
+Set(\$LogToFile, undef);
+Set(\$MailCommand, 'mbox');
+1;
+EOF
+export RT_SITE_CONFIG="$RTD/RT_SiteConfig.pm" RT_SITE_CONFIG_DIR="$RTD/conf.d"
+say "RT: veritabanı / database (SQLite) $RTD/rt.db"
+/usr/sbin/rt-setup-database-5 --action init --skip-create >"$RTD/setup.log" 2>&1 || die "rt-setup-database: $(tail -5 "$RTD/setup.log")"
+
+say "RT: en çok $RT_LOAD_SECONDS s kayıt yükleniyor / loading tickets for at most $RT_LOAD_SECONDS s"
+gen rt --count "$RT_TICKETS" --seed "$SEED" |
+  perl "$here/bench/rt_load.pl" "$RT_LOAD_SECONDS" "${UNITS[@]}" >"$RTD/load.out" 2>"$RTD/load.log" ||
+  die "RT load: $(tail -5 "$RTD/load.log")"
+read -r RT_LOADED RT_LOAD_TIME <"$RTD/load.out"
+say "RT: $RT_LOADED kayıt / tickets in $RT_LOAD_TIME s"
+fi
+
+if has defter; then
+
+say "defter: yükleme bekleniyor / waiting for the seed"
+wait "$seed_pid" || die "defter desk seed: $(tail -5 "$W/defter-seed.log")"
+read -r t1 t0 <"$W/defter-seed.time"
+DESK_SEED_TIME=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
+say "defter: $DESK_TICKETS kayıt / tickets in $DESK_SEED_TIME s"
+fi
+
+# ---- the requests both systems answer --------------------------------------
+mapfile -t WORDS < <(gen words)
+gen create --count 20000 --seed $((SEED + 1)) --system rt >"$W/rt-create.txt"
+gen create --count 20000 --seed $((SEED + 1)) --system defter >"$W/defter-create.txt"
+: >"$W/rt-list.txt"; : >"$W/rt-search.txt"; : >"$W/defter-list.txt"; : >"$W/defter-search.txt"
+rt_fields="fields=Subject,Status,Queue,Created"
+for u in "${UNITS[@]}"; do
+  echo "/REST/2.0/tickets?query=$(urlq "Queue = '$u'")&orderby=id&order=DESC&per_page=50&$rt_fields" >>"$W/rt-list.txt"
+  echo "/api/v1/desk/tickets?unit=$u&limit=50" >>"$W/defter-list.txt"
+done
+for w in "${WORDS[@]}"; do
+  echo "/REST/2.0/tickets?query=$(urlq "Subject LIKE '$w'")&orderby=id&order=DESC&per_page=50&$rt_fields" >>"$W/rt-search.txt"
+  echo "/api/v1/desk/tickets?q=$(urlq "$w")&limit=50" >>"$W/defter-search.txt"
+done
+
+# ---- RT on loopback: Starlet (rt5-standalone), REST2 with basic auth ------
+if has rt; then
+say "RT: rt-server 127.0.0.1:$RT_PORT ($CONNECTIONS workers)"
+setsid "$RT_LIB/libexec/rt-server" --host 127.0.0.1 --port "$RT_PORT" --max-workers "$CONNECTIONS" \
+  >"$RTD/server.log" 2>&1 &
+rt_pid=$!
+pids+=("$rt_pid")
+RT_URL="http://127.0.0.1:$RT_PORT"
+wait_http "$RT_URL/REST/2.0/" 120 || die "RT did not start: $(tail -5 "$RTD/server.log")"
+# REST2 also takes basic auth, but then checks the bcrypt password hash on
+# every request (~0.2 s of CPU); a web session cookie is RT's fast path.
+curl -s -o /dev/null -c "$RTD/cookies" -d 'user=root&pass=password' "$RT_URL/NoAuth/Login.html"
+RT_COOKIE=$(awk '$6 ~ /^RT_SID_/ { print $6 "=" $7 }' "$RTD/cookies")
+[ -n "$RT_COOKIE" ] || die "RT login gave no session cookie"
+probe=$(curl -s -H "Cookie: $RT_COOKIE" "$RT_URL$(head -1 "$W/rt-search.txt")")
+echo "$probe" | grep -q '"total"' || die "RT search failed: $probe"
+
+export BENCH_COOKIE="$RT_COOKIE"
+measure rt list get "$RT_URL" "$W/rt-list.txt"
+measure rt search get "$RT_URL" "$W/rt-search.txt"
+measure rt create post "$RT_URL" "$W/rt-create.txt" "" /REST/2.0/ticket
+unset BENCH_COOKIE
+kill -- "-$rt_pid" 2>/dev/null || true
+wait "$rt_pid" 2>/dev/null || true
+pids=()
+fi
+
+# ---- defter on loopback ------------------------------------------------------
+if has defter; then
+D_PORT=$(free_port)
+D_URL="http://127.0.0.1:$D_PORT"
+PW=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
+printf '%s' "$PW" | "$DEFTER_BIN" user add --data "$DD" --username bench --role admin --name "Bench" \
+  --password-stdin >"$W/defter-user.log" 2>&1 || die "defter user add: $(cat "$W/defter-user.log")"
+say "defter: serve $D_URL"
+setsid "$DEFTER_BIN" serve --data "$DD" --listen "127.0.0.1:$D_PORT" >"$W/defter-serve.log" 2>&1 &
+d_pid=$!
+pids+=("$d_pid")
+wait_http "$D_URL/healthz" 60 || die "defter did not start: $(tail -5 "$W/defter-serve.log")"
+TOKEN=$(printf '%s' "$PW" | python3 "$here/bench/defter_token.py" "$D_URL") || die "no defter API token"
+D_AUTH="Bearer $TOKEN"
+probe=$(curl -s -H "Authorization: $D_AUTH" "$D_URL$(head -1 "$W/defter-search.txt")")
+echo "$probe" | grep -q '"items"' || die "defter search failed: $probe"
+
+measure defter list get "$D_URL" "$W/defter-list.txt" "$D_AUTH"
+measure defter search get "$D_URL" "$W/defter-search.txt" "$D_AUTH"
+measure defter create post "$D_URL" "$W/defter-create.txt" "$D_AUTH" /api/v1/desk/tickets
+kill -- "-$d_pid" 2>/dev/null || true
+wait "$d_pid" 2>/dev/null || true
+pids=()
+fi
+
+# ---- report --------------------------------------------------------------------
+CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+REPORT="$W/report.md"
+python3 "$here/bench/report.py" >"$REPORT" <<EOF
+$(for k in "${!RES[@]}"; do echo "res $k ${RES[$k]}"; done)
+meta nproc $(nproc)
+meta cpu $CPU
+meta date $(date -u +%Y-%m-%dT%H:%MZ)
+meta desk_tickets $DESK_TICKETS
+meta desk_seed_time $DESK_SEED_TIME
+meta rt_tickets $RT_LOADED
+meta rt_load_time $RT_LOAD_TIME
+meta rt_load_seconds $RT_LOAD_SECONDS
+meta duration $DURATION
+meta connections $CONNECTIONS
+meta seed $SEED
+meta rt_version $(dpkg-query -W -f='${Version}' request-tracker5)
+meta defter_version $(git -C "$here" describe --always --dirty 2>/dev/null || echo "?")
+EOF
+cat "$REPORT"
+if [ "$WRITE_DOC" = 1 ]; then
+  python3 "$here/bench/report.py" --doc "$here/docs/performance.md" --block desk <"$REPORT"
+  say "docs/performance.md güncellendi / updated"
+fi
