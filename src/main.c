@@ -19,6 +19,7 @@ static const char USAGE[] =
     "  audit     denetim zincirini doğrula / verify the audit chain\n"
     "  preset    şablon doğrula / check a regulation preset\n"
     "  jobs      zamanlanmış işler / list or run scheduled jobs\n"
+    "  desk      hizmet masası örnek kayıtları / service desk synthetic tickets\n"
     "  routes    kayıtlı adresler / registered routes\n"
     "  version   sürüm / version\n"
     "Her komut --help kabul eder / every command takes --help.\n";
@@ -38,7 +39,7 @@ static int cmd_version(int argc, char **argv)
 
 static const struct command commands[] = {
     {"init", cmd_init},     {"serve", cmd_serve},     {"user", cmd_user},     {"backup", cmd_backup},
-    {"restore", cmd_restore}, {"audit", cmd_audit},   {"preset", cmd_preset}, {"routes", cmd_routes},  {"jobs", cmd_jobs},
+    {"restore", cmd_restore}, {"audit", cmd_audit},   {"preset", cmd_preset}, {"routes", cmd_routes},  {"jobs", cmd_jobs},  {"desk", cmd_desk},
     {"version", cmd_version},
 };
 

@@ -4,10 +4,12 @@
 #include "system/system.h"
 #include "org/org.h"
 #include "work/work.h"
+#include "desk/desk.h"
 
 const struct defter_module *const defter_modules[] = {
     &system_module,
     &org_module,
     &work_module,
+    &desk_module,
 };
 const size_t defter_nmodules = sizeof defter_modules / sizeof defter_modules[0];

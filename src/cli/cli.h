@@ -33,6 +33,7 @@ int read_secret_stdin(char *out, size_t len) WUR;
 void cli_error(const char *fmt, ...) PRINTF(1, 2);
 
 int cmd_init(int argc, char **argv);
+int cmd_desk(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_backup(int argc, char **argv);

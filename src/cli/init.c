@@ -7,6 +7,7 @@
 #include "../core/schema.h"
 #include "../org/org.h"
 #include "../work/work.h"
+#include "../desk/desk.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -117,6 +118,12 @@ int cmd_init(int argc, char **argv)
     cli_error("şablon yüklenemedi / preset not loaded: %s", err);
     rc = -1;
   }
+  if (!rc && (rc = org_calendar_seed(d, &who)))
+    cli_error("resmî tatiller yüklenemedi / official holidays not loaded");
+  if (!rc && desk_seed_categories(d)) {
+    cli_error("hizmet masası kategorileri oluşturulamadı / desk categories not created");
+    rc = -1;
+  }
   char pw[32];
   int64_t uid = 0;
   if (!rc) {
@@ -165,6 +172,8 @@ int cmd_init(int argc, char **argv)
       rc = org_demo_seed(d, &who);
     if (!rc)
       rc = work_demo_seed(d, &who);
+    if (!rc)
+      rc = desk_generate(d, 60, 20261122, true);
     if (logins)
       fclose(logins);
   }

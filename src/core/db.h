@@ -39,6 +39,14 @@ bool db_in_tx(db *d);
  * (no argument consumed). Returns NULL on error (logged). The statement
  * belongs to the cache: finish with db_done. */
 db_stmt *db_q(db *d, const char *sql, const char *types, ...);
+/* The same with the arguments in an array (queries assembled from a fixed
+ * set of clauses: one value per type character, 'n' entries ignored). */
+struct db_arg {
+  const char *t;
+  int64_t i;
+  double d;
+};
+db_stmt *db_qa(db *d, const char *sql, const char *types, const struct db_arg *args);
 int db_step(db_stmt *st) WUR;  /* DB_ROW, DB_OK (done) or an error */
 void db_done(db_stmt *st);
 /* Runs a statement that returns no rows; returns DB_OK or an error. */

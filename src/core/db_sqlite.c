@@ -204,7 +204,20 @@ static struct db_stmt *cache_get(db *d, const char *sql)
   return s;
 }
 
-static db_stmt *vq(db *d, const char *sql, const char *types, va_list ap)
+static int bind_one(struct db_stmt *s, int idx, char type, const struct db_arg *v)
+{
+  switch (type) {
+  case 't': return v->t ? sqlite3_bind_text(s->st, idx, v->t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s->st, idx);
+  case 'i': return sqlite3_bind_int64(s->st, idx, v->i);
+  case 'I': return v->i ? sqlite3_bind_int64(s->st, idx, v->i) : sqlite3_bind_null(s->st, idx);
+  case 'd': return sqlite3_bind_double(s->st, idx, v->d);
+  case 'n': return sqlite3_bind_null(s->st, idx);
+  default: return SQLITE_MISUSE;
+  }
+}
+
+/* Binds either from ap (args NULL) or from the args array. */
+static db_stmt *bind_all(db *d, const char *sql, const char *types, va_list *ap, const struct db_arg *args)
 {
   struct db_stmt *s = cache_get(d, sql);
   if (!s)
@@ -213,23 +226,16 @@ static db_stmt *vq(db *d, const char *sql, const char *types, va_list ap)
   sqlite3_clear_bindings(s->st);
   int idx = 1;
   for (const char *t = types ? types : ""; *t; t++, idx++) {
-    int rc = SQLITE_OK;
-    switch (*t) {
-    case 't': {
-      const char *v = va_arg(ap, const char *);
-      rc = v ? sqlite3_bind_text(s->st, idx, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s->st, idx);
-      break;
-    }
-    case 'i': rc = sqlite3_bind_int64(s->st, idx, va_arg(ap, int64_t)); break;
-    case 'I': {
-      int64_t v = va_arg(ap, int64_t);
-      rc = v ? sqlite3_bind_int64(s->st, idx, v) : sqlite3_bind_null(s->st, idx);
-      break;
-    }
-    case 'd': rc = sqlite3_bind_double(s->st, idx, va_arg(ap, double)); break;
-    case 'n': rc = sqlite3_bind_null(s->st, idx); break;
-    default: rc = SQLITE_MISUSE; break;
-    }
+    struct db_arg v = {0};
+    if (args)
+      v = args[idx - 1];
+    else if (*t == 't')
+      v.t = va_arg(*ap, const char *);
+    else if (*t == 'i' || *t == 'I')
+      v.i = va_arg(*ap, int64_t);
+    else if (*t == 'd')
+      v.d = va_arg(*ap, double);
+    int rc = bind_one(s, idx, *t, &v);
     if (rc != SQLITE_OK) {
       log_error("db bind failed", "idx=%d err=\"%s\"", idx, sqlite3_errmsg(d->h));
       return NULL;
@@ -237,6 +243,20 @@ static db_stmt *vq(db *d, const char *sql, const char *types, va_list ap)
   }
   s->busy = true;
   return s;
+}
+
+static db_stmt *vq(db *d, const char *sql, const char *types, va_list ap)
+{
+  va_list copy;
+  va_copy(copy, ap);
+  db_stmt *s = bind_all(d, sql, types, &copy, NULL);
+  va_end(copy);
+  return s;
+}
+
+db_stmt *db_qa(db *d, const char *sql, const char *types, const struct db_arg *args)
+{
+  return bind_all(d, sql, types, NULL, args);
 }
 
 db_stmt *db_q(db *d, const char *sql, const char *types, ...)

@@ -312,6 +312,11 @@ static int parse_multipart(request *r)
 json_t *req_json(request *r, const struct jfield *fields, size_t n)
 {
   const char *err = NULL;
+  json_t *v = NULL;
+  if (r->body_json) {
+    v = json_incref(r->body_json);
+    goto validate;
+  }
   /* Only application/json: a cross-site HTML form cannot send it. */
   const char *ct = req_header(r, "Content-Type");
   if (!ct || strncasecmp(ct, "application/json", 16) != 0 || (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
@@ -319,11 +324,12 @@ json_t *req_json(request *r, const struct jfield *fields, size_t n)
                NULL);
     return NULL;
   }
-  json_t *v = jsonx_decode_body(r->body.data, r->body.len, &err);
+  v = jsonx_decode_body(r->body.data, r->body.len, &err);
   if (!v) {
     http_error(r, 400, "malformed_json", _("The request body is not a valid JSON object."), NULL);
     return NULL;
   }
+validate:;
   json_t *errors = json_object();
   if (jsonx_validate(v, fields, n, errors)) {
     json_decref(v);

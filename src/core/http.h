@@ -73,6 +73,9 @@ struct request {
   int nparams;
   buf body;
   bool too_large;
+  /* Set by a page's form adapter: req_json validates this object instead
+   * of reading the body (borrowed). */
+  json_t *body_json;
   struct user_ctx *user;  /* NULL when anonymous */
   /* form fields (ROUTE_FORM), decoded */
   struct kv form[MAX_FORM_FIELDS];

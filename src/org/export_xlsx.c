@@ -15,18 +15,14 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
-enum { XLSX_MAX_BYTES = 64 * 1024 * 1024 };
+#include "../core/files.h"
 
-static const char *tmp_dir(void)
-{
-  const char *t = getenv("TMPDIR");
-  return t && *t ? t : "/tmp";
-}
+enum { XLSX_MAX_BYTES = 64 * 1024 * 1024 };
 
 /* Writes the workbook to path; 0 or -1. */
 static int write_book(request *r, const struct org_coverage *c, const char *path)
 {
-  lxw_workbook_options opts = {.constant_memory = LXW_FALSE, .tmpdir = (char *)tmp_dir()};
+  lxw_workbook_options opts = {.constant_memory = LXW_FALSE, .tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : (char *)"/tmp"};
   lxw_workbook *wb = workbook_new_opt(path, &opts);
   if (!wb)
     return -1;
@@ -84,18 +80,15 @@ static int write_book(request *r, const struct org_coverage *c, const char *path
   return workbook_close(wb) == LXW_NO_ERROR ? 0 : -1;
 }
 
-static int read_file(const char *path, buf *out)
+struct book {
+  request *r;
+  const struct org_coverage *c;
+};
+
+static int write_book_cb(const char *path, void *u)
 {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return -1;
-  char chunk[16384];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-    buf_append(out, chunk, n);
-  int rc = ferror(f) || out->overflow ? -1 : 0;
-  fclose(f);
-  return rc;
+  struct book *b = u;
+  return write_book(b->r, b->c, path);
 }
 
 int org_api_coverage_xlsx(request *r)
@@ -105,22 +98,13 @@ int org_api_coverage_xlsx(request *r)
     return 0;
   struct org_coverage c;
   int rc = org_coverage_build(r, from, to, &c);
-  char *path = arena_printf(r->a, "%s/defter-coverage-XXXXXX", tmp_dir());
-  int fd = -1;
   buf out;
   buf_init(&out, XLSX_MAX_BYTES);
-  if (!rc && (fd = mkstemp(path)) < 0) {
-    log_error("cannot create a temporary file", "dir=\"%s\"", tmp_dir());
+  struct book b = {r, &c};
+  if (!rc && files_render_tmp(write_book_cb, &b, &out)) {
+    log_error("coverage workbook not written", "%s", "");
     rc = -1;
   }
-  if (fd >= 0)
-    close(fd);
-  if (!rc)
-    rc = write_book(r, &c, path);
-  if (!rc)
-    rc = read_file(path, &out);
-  if (fd >= 0)
-    unlink(path);
   if (!rc)
     rc = org_coverage_audit_export(r, &c, "xlsx");
   if (!rc) {

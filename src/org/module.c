@@ -1,6 +1,6 @@
 /* module.c - the organisation module: the units, positions and duties
  * of the department's regulation, the people who serve in them, deputies
- * (vekalet) and the duty coverage report. */
+ * (vekalet), the duty coverage report and the working-time calendar. */
 #include "org.h"
 #include "org_int.h"
 
@@ -30,6 +30,17 @@ static const struct db_migration migrations[] = {
      " user_id INTEGER UNIQUE REFERENCES users(id), created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
      "CREATE INDEX org_people_unit ON org_people(unit_id);"
      "CREATE INDEX org_people_fold ON org_people(name_fold);"},
+    /* The working-time calendar (calendar.c): exception days as
+     * "YYYY-MM-DD" in Europe/Istanbul; half_from (minutes from midnight)
+     * only for half days; source 'builtin' (the official table) or
+     * 'admin'. calendar_seeded: the years the official table was copied
+     * for, so that it is copied once per year. */
+    {3,
+     "CREATE TABLE calendar_days ("
+     " day TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('holiday', 'half', 'workday')),"
+     " half_from INTEGER CHECK ((kind = 'half') = (half_from IS NOT NULL)), name TEXT NOT NULL,"
+     " source TEXT NOT NULL DEFAULT 'builtin');"
+     "CREATE TABLE calendar_seeded (year INTEGER PRIMARY KEY, seeded_at INTEGER NOT NULL);"},
 };
 
 static const struct route routes[] = {
@@ -58,6 +69,20 @@ static const struct route routes[] = {
     {"GET", "/api/v1/org/coverage.xlsx", "coverage.read", org_api_coverage_xlsx, 0, "Duty coverage as XLSX"},
     {"GET", "/api/v1/org/coverage.pdf", "coverage.read", org_api_coverage_pdf, 0, "Duty coverage as PDF"},
     {"GET", "/org/coverage", "coverage.read", org_coverage_page, ROUTE_HTML, "Duty coverage page"},
+
+    {"GET", "/api/v1/calendar", PERM_LOGIN, org_api_calendar, 0, "Working hours and the exception days of a year"},
+    {"PUT", "/api/v1/calendar/hours", "calendar.manage", org_api_calendar_hours, 0, "Set the weekly working hours"},
+    {"PUT", "/api/v1/calendar/days/{day}", "calendar.manage", org_api_calendar_day_put, 0,
+     "Add or change an exception day"},
+    {"DELETE", "/api/v1/calendar/days/{day}", "calendar.manage", org_api_calendar_day_delete, 0,
+     "Remove an exception day"},
+    {"GET", "/calendar", PERM_LOGIN, org_calendar_page, ROUTE_HTML, "Working-time calendar page"},
+    {"POST", "/calendar/hours", "calendar.manage", org_calendar_hours_form, ROUTE_HTML | ROUTE_FORM,
+     "Set the working hours (form)"},
+    {"POST", "/calendar/days", "calendar.manage", org_calendar_day_form, ROUTE_HTML | ROUTE_FORM,
+     "Add or change a day (form)"},
+    {"POST", "/calendar/days/{day}/delete", "calendar.manage", org_calendar_day_delete_form,
+     ROUTE_HTML | ROUTE_FORM, "Remove a day (form)"},
 };
 
 static const struct perm_def perms[] = {
@@ -67,12 +92,18 @@ static const struct perm_def perms[] = {
     {"people.tckn", "admin yonetici", "See full T.C. identity numbers"},
     {"deputy.manage", "admin yonetici", "Appoint and revoke deputies"},
     {"coverage.read", "admin yonetici sorumlu denetci", "See the duty coverage report and export it"},
+    {"calendar.manage", "admin yonetici", "Change the working hours and holidays of the calendar"},
+};
+
+static const struct job_def jobs[] = {
+    {"org.calendar", 86400, org_job_calendar},
 };
 
 static const struct nav_item nav[] = {
     {"/org", "Organisation", "org.read"},
     {"/org/people", "People", "org.read"},
     {"/org/coverage", "Duty coverage", "coverage.read"},
+    {"/calendar", "Calendar", PERM_LOGIN},
 };
 
 const struct defter_module org_module = {
@@ -83,6 +114,8 @@ const struct defter_module org_module = {
     .nroutes = ARRAY_LEN(routes),
     .perms = perms,
     .nperms = ARRAY_LEN(perms),
+    .jobs = jobs,
+    .njobs = ARRAY_LEN(jobs),
     .nav = nav,
     .nnav = ARRAY_LEN(nav),
     .dashboard = org_dashboard,

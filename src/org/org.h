@@ -5,6 +5,7 @@
 
 #include "../core/audit.h"
 #include "../core/module.h"
+#include "../core/worktime.h"
 
 extern const struct defter_module org_module;
 
@@ -20,6 +21,21 @@ int org_preset_check(const char *path, char *err, size_t errlen) WUR;
  * their person records; audited as who, in one transaction. Does nothing
  * when people are already registered. For `defter init --demo`. */
 int org_demo_seed(db *d, const struct actor *who) WUR;
+
+/* The institution's working-time calendar (for SLA deadlines): the
+ * weekly hours (setting "calendar.hours", WT_DEFAULT_HOURS when unset)
+ * and every exception day. Initialises out; the caller releases it with
+ * wt_calendar_free. Served from a per-process copy while the store's
+ * "calendar.version" is unchanged, so calling it per request is cheap.
+ * Returns 0 or a negative db error (out then empty). */
+int org_calendar_load(db *d, struct wt_calendar *out) WUR;
+/* Copies the official Turkish holidays (wt_tr_builtin) into the calendar
+ * for last year .. five years ahead, each year once (a year already
+ * seeded is left alone, so removed or changed days stay so); a day that
+ * already has an entry keeps it. One transaction and one audit row
+ * ("seed", entity "calendar") per year. Called by `defter init` and daily
+ * by the org.calendar job. */
+int org_calendar_seed(db *d, const struct actor *who) WUR;
 
 /* Resolves a preset id or path to a file path (static buffer). */
 const char *org_preset_path(const char *id_or_path);

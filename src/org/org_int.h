@@ -39,6 +39,18 @@ int org_coverage_page(request *r);
 int org_api_coverage_xlsx(request *r);
 int org_api_coverage_pdf(request *r);
 
+/* calendar.c */
+int org_api_calendar(request *r);
+int org_api_calendar_hours(request *r);
+int org_api_calendar_day_put(request *r);
+int org_api_calendar_day_delete(request *r);
+int org_calendar_page(request *r);
+int org_calendar_hours_form(request *r);
+int org_calendar_day_form(request *r);
+int org_calendar_day_delete_form(request *r);
+/* The daily org.calendar job: org_calendar_seed as the system. */
+int org_job_calendar(db *d);
+
 /* ---- shared helpers (people.c) ---------------------------------------- */
 
 /* Today's date in Europe/Istanbul (UTC+3 all year), "YYYY-MM-DD". */

@@ -2,14 +2,14 @@
  * stored once as DATA/files/ab/cdef… (its SHA-256), written to a temporary
  * name and renamed into place, so a crash never leaves half a file under a
  * real name. Size is bounded by work.attachment_max (and, before that, by
- * server.body_max); the type is judged by the bytes (sniff.c).
+ * server.body_max); the type is judged by the bytes (core/files: files_sniff_type).
  *
  * Upload: either a JSON body {"name", "content_base64"} or the raw file as
  * the body with ?name=. Download sends the recognised type and an
  * attachment disposition, so a browser never renders it in place. */
 #include "work_int.h"
 #include "../core/audit.h"
-#include "../core/config.h"
+#include "../core/files.h"
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
 #include "../core/log.h"
@@ -23,110 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { NAME_MAX_BYTES = 200, ATTACH_SHOWN = 500 };
+enum { ATTACH_SHOWN = 500 };
 #define ATTACHMENT_MAX_DEFAULT (10 * 1024 * 1024)
-
-int work_data_dir(db *d, char *out, size_t n)
-{
-  int rc = -1;
-  db_stmt *st = db_q(d, "PRAGMA database_list", "");
-  while (db_step(st) == DB_ROW) {
-    const char *name = db_col_text(st, 1), *file = db_col_text(st, 2);
-    if (!str_eq(name, "main") || !file || !*file)
-      continue;
-    const char *slash = strrchr(file, '/');
-    size_t len = slash ? (size_t)(slash - file) : 0;
-    if (!slash)
-      rc = snprintf(out, n, ".") < (int)n ? 0 : -1;
-    else if (len == 0)
-      rc = snprintf(out, n, "/") < (int)n ? 0 : -1;
-    else if (len < n) {
-      memcpy(out, file, len);
-      out[len] = 0;
-      rc = 0;
-    }
-    break;
-  }
-  db_done(st);
-  return rc;
-}
-
-/* work.attachment_max from DATA/defter.conf (or DEFTER_WORK_ATTACHMENT_MAX). */
-static int64_t attachment_max(const char *dir)
-{
-  char path[4200], err[256];
-  config *c = NULL;
-  snprintf(path, sizeof path, "%s/defter.conf", dir);
-  int64_t max = ATTACHMENT_MAX_DEFAULT;
-  if (config_load(path, &c, err, sizeof err) == 0)
-    max = config_int(c, "work.attachment_max", ATTACHMENT_MAX_DEFAULT);
-  config_free(c);
-  return max > 0 ? max : ATTACHMENT_MAX_DEFAULT;
-}
-
-static int write_all(int fd, const void *p, size_t n)
-{
-  const char *s = p;
-  while (n) {
-    ssize_t w = write(fd, s, n);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return -1;
-    s += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
-/* Stores data under DIR/files/ab/cdef… unless it is there already. */
-static int store_file(const char *dir, const char *sha, const void *data, size_t n)
-{
-  char sub[4200], final[4300], tmp[4300];
-  snprintf(sub, sizeof sub, "%s/files", dir);
-  if (mkdir(sub, 0750) && errno != EEXIST)
-    return -1;
-  snprintf(sub, sizeof sub, "%s/files/%.2s", dir, sha);
-  if (mkdir(sub, 0750) && errno != EEXIST)
-    return -1;
-  snprintf(final, sizeof final, "%s/%s", sub, sha + 2);
-  struct stat sb;
-  if (stat(final, &sb) == 0 && (size_t)sb.st_size == n)
-    return 0;
-  snprintf(tmp, sizeof tmp, "%s/.upload-XXXXXX", sub);
-  int fd = mkstemp(tmp);
-  if (fd < 0)
-    return -1;
-  int rc = write_all(fd, data, n);
-  if (!rc)
-    rc = fsync(fd);
-  if (close(fd))
-    rc = -1;
-  if (!rc)
-    rc = rename(tmp, final);
-  if (rc)
-    unlink(tmp);
-  return rc ? -1 : 0;
-}
-
-/* The last path component, trimmed; NULL when unusable as a file name. */
-static const char *clean_name(arena *a, const char *name)
-{
-  if (!name)
-    return NULL;
-  const char *base = name;
-  for (const char *p = name; *p; p++)
-    if (*p == '/' || *p == '\\')
-      base = p + 1;
-  base = work_trim(a, base);
-  size_t n = strlen(base);
-  if (n == 0 || n > NAME_MAX_BYTES || str_eq(base, ".") || str_eq(base, "..") || !work_utf8_valid(base, n))
-    return NULL;
-  for (const unsigned char *p = (const unsigned char *)base; *p; p++)
-    if (*p < 0x20 || *p == 0x7F)
-      return NULL;
-  return base;
-}
 
 static json_t *attachment_json(db_stmt *st, int64_t task_id)
 {
@@ -164,11 +62,11 @@ static int attach(request *r, const struct work_task *t, const char *name, const
 {
   db *d = db_thread();
   char dir[4096];
-  if (work_data_dir(d, dir, sizeof dir)) {
+  if (files_data_dir(d, dir, sizeof dir)) {
     log_error("data directory unknown", "task=%lld", (long long)t->id);
     return -1;
   }
-  name = clean_name(r->a, name);
+  name = files_clean_name(r->a, name);
   if (!name)
     return http_error(r, 400, "validation", _("Some fields are invalid."),
                       json_pack("{ss}", "name", _("Give a file name of at most 200 bytes."))),
@@ -177,16 +75,15 @@ static int attach(request *r, const struct work_task *t, const char *name, const
     return http_error(r, 400, "validation", _("Some fields are invalid."),
                       json_pack("{ss}", "content", _("The file is empty."))),
            1;
-  if ((int64_t)n > attachment_max(dir))
+  if ((int64_t)n > files_limit(dir, "work.attachment_max", ATTACHMENT_MAX_DEFAULT))
     return http_error(r, 413, "too_large", _("The file is larger than attachments may be."), NULL), 1;
-  const char *mime = work_sniff_type(data, n);
+  const char *mime = files_sniff_type(data, n);
   if (!mime)
     return http_error(r, 400, "unsupported_type",
                       _("This file type is not accepted; use PDF, PNG, JPEG, ODT, DOCX, XLSX or plain text."), NULL),
            1;
   char sha[65];
-  sha256_hex(data, n, sha);
-  if (store_file(dir, sha, data, n)) {
+  if (files_put(dir, data, n, sha)) {
     log_error("attachment not stored", "task=%lld errno=%d", (long long)t->id, errno);
     return -1;
   }
@@ -293,27 +190,6 @@ int work_page_attachment_add(request *r)
   return http_redirect(r, arena_printf(r->a, "/tasks/%lld#attachments", (long long)t.id));
 }
 
-/* Content-Disposition with an ASCII fallback and the UTF-8 name
- * (RFC 6266 / RFC 8187). */
-static const char *disposition(arena *a, const char *name)
-{
-  buf b;
-  buf_init(&b, 0);
-  buf_puts(&b, "attachment; filename=\"");
-  for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-    buf_printf(&b, "%c", (*p >= 0x20 && *p < 0x7F && *p != '"' && *p != '\\') ? *p : '_');
-  buf_puts(&b, "\"; filename*=UTF-8''");
-  for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("!#$&+-.^_`|~", *p))
-      buf_printf(&b, "%c", *p);
-    else
-      buf_printf(&b, "%%%02X", *p);
-  }
-  const char *s = arena_strdup(a, buf_cstr(&b));
-  buf_free(&b);
-  return s;
-}
-
 int work_api_attachment_get(request *r)
 {
   struct work_task t;
@@ -337,33 +213,17 @@ int work_api_attachment_get(request *r)
   db_done(st);
   if (!name || !sha || strlen(sha) != 64)
     return http_error(r, 404, "not_found", _("The page or resource was not found."), NULL);
-  char dir[4096], path[4300];
-  if (work_data_dir(d, dir, sizeof dir))
+  char dir[4096];
+  if (files_data_dir(d, dir, sizeof dir))
     return -1;
-  snprintf(path, sizeof path, "%s/files/%.2s/%s", dir, sha, sha + 2);
-  int ret = -1;
-  unsigned char *data = xmalloc(size > 0 ? (size_t)size : 1);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  size_t got = 0;
-  if (fd >= 0) {
-    while (got < (size_t)size) {
-      ssize_t k = read(fd, data + got, (size_t)size - got);
-      if (k < 0 && errno == EINTR)
-        continue;
-      if (k <= 0)
-        break;
-      got += (size_t)k;
-    }
-    close(fd);
-  }
-  char check[65];
-  sha256_hex(data, got, check);
-  if (fd < 0 || got != (size_t)size || !str_eq(check, sha)) {
+  unsigned char *data = NULL;
+  int ret;
+  if (files_get(dir, sha, size, &data)) {
     log_error("attachment file missing or damaged", "attachment=%lld sha256=%s", (long long)aid, sha);
     ret = http_error(r, 404, "not_found", _("The file of this attachment is missing from the store."), NULL);
   } else {
-    http_header(r, "Content-Disposition", disposition(r->a, name));
-    ret = http_text(r, 200, mime, (const char *)data, got);
+    http_header(r, "Content-Disposition", files_disposition(r->a, name));
+    ret = http_text(r, 200, mime, (const char *)data, (size_t)size);
   }
   free(data);
   return ret;

@@ -44,7 +44,7 @@ int work_comment_add(request *r, int64_t id, const char *body, int64_t *cid, str
     work_err_field(e, "body", _("This field is required."));
   else if (strlen(body) > COMMENT_MAX)
     work_err_field(e, "body", _("Too long."));
-  else if (!work_utf8_valid(body, strlen(body)))
+  else if (!utf8_valid(body, strlen(body)))
     work_err_field(e, "body", _("Invalid characters."));
   if (e->fields)
     return 400;

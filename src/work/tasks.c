@@ -332,7 +332,7 @@ static void check_text(struct work_err *e, const char *field, const char *s, siz
   size_t n = strlen(s);
   if (n > max)
     work_err_field(e, field, _("Too long."));
-  else if (!work_utf8_valid(s, n))
+  else if (!utf8_valid(s, n))
     work_err_field(e, field, _("Invalid characters."));
 }
 

@@ -6,6 +6,7 @@
 
 #include "../core/audit.h"
 #include "../core/db.h"
+#include "../core/files.h"
 #include "../core/http.h"
 #include "../core/module.h"
 
@@ -74,13 +75,6 @@ void work_rule_occurrence(const struct work_rule *r, int64_t day, int64_t *occ, 
  * template that started on `start`? True once the period's occurrence has
  * come and when it is not before the start. */
 bool work_rule_due(const struct work_rule *r, int64_t today, int64_t start, int64_t *occ, char period[16]);
-
-/* ---- attachments typing (sniff.c) ------------------------------------ */
-
-/* The content type recognised from the leading bytes (pdf, png, jpeg,
- * odt/docx/xlsx, UTF-8 text), or NULL when the type is not accepted. */
-const char *work_sniff_type(const unsigned char *p, size_t n);
-bool work_utf8_valid(const char *s, size_t n);
 
 /* ---- the task record (tasks.c) ---------------------------------------- */
 
@@ -179,8 +173,6 @@ json_t *work_task_history(db *d, int64_t id);
 int64_t work_unit_id(db *d, const char *code);
 /* The unit of a user (0 = none); DB_ROW when the active user exists. */
 int work_user_unit(db *d, int64_t user_id, int64_t *unit) WUR;
-/* The data directory (derived from the database path) into out. */
-int work_data_dir(db *d, char *out, size_t n) WUR;
 /* Trims ASCII white space; NULL stays NULL. */
 const char *work_trim(arena *a, const char *s);
 

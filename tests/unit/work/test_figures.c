@@ -106,9 +106,9 @@ static void test_data_dir(void **state)
 {
   (void)state;
   char out[128];
-  assert_int_equal(work_data_dir(d, out, sizeof out), 0);
+  assert_int_equal(files_data_dir(d, out, sizeof out), 0);
   assert_string_equal(out, dir);
-  assert_int_equal(work_data_dir(d, out, 4), -1); /* too small: refused, not cut */
+  assert_int_equal(files_data_dir(d, out, 4), -1); /* too small: refused, not cut */
 }
 
 int main(void)

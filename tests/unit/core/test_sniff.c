@@ -1,4 +1,4 @@
-/* test_sniff.c - attachment typing by content (src/work/sniff.c): the
+/* test_sniff.c - attachment typing by content (src/core/sniff.c): the
  * accepted formats are recognised from their bytes, zip containers are
  * told apart by their entries, and everything else (including truncated
  * or lying zip structures) is refused without reading out of bounds. */
@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../../src/work/work_int.h"
+#include "../../../src/core/files.h"
 
 static const char *sniff(const void *p, size_t n)
 {
   /* An exact-size heap copy, so ASan catches any read past the end. */
   unsigned char *copy = malloc(n ? n : 1);
   memcpy(copy, p, n);
-  const char *t = work_sniff_type(copy, n);
+  const char *t = files_sniff_type(copy, n);
   free(copy);
   return t;
 }
@@ -92,7 +92,7 @@ static void test_simple_formats(void **state)
   assert_null(sniff("\xFD\xFE", 2));
   assert_null(sniff("Say\xFD", 4));
   assert_null(sniff("", 0));
-  assert_null(work_sniff_type(NULL, 0));
+  assert_null(files_sniff_type(NULL, 0));
 }
 
 static void test_office_formats(void **state)
@@ -164,13 +164,13 @@ static void test_damaged_zips(void **state)
 static void test_utf8(void **state)
 {
   (void)state;
-  assert_true(work_utf8_valid("ğüşıöçĞÜŞİÖÇ", strlen("ğüşıöçĞÜŞİÖÇ")));
-  assert_true(work_utf8_valid("\xF0\x9F\x93\x84", 4)); /* U+1F4C4 */
-  assert_false(work_utf8_valid("\xF0\x9F\x93", 3));   /* cut short */
-  assert_false(work_utf8_valid("\xF4\x90\x80\x80", 4)); /* above U+10FFFF */
-  assert_false(work_utf8_valid("\xE0\x80\xAF", 3));   /* overlong */
-  assert_false(work_utf8_valid("\x80", 1));
-  assert_true(work_utf8_valid("", 0));
+  assert_true(utf8_valid("ğüşıöçĞÜŞİÖÇ", strlen("ğüşıöçĞÜŞİÖÇ")));
+  assert_true(utf8_valid("\xF0\x9F\x93\x84", 4)); /* U+1F4C4 */
+  assert_false(utf8_valid("\xF0\x9F\x93", 3));   /* cut short */
+  assert_false(utf8_valid("\xF4\x90\x80\x80", 4)); /* above U+10FFFF */
+  assert_false(utf8_valid("\xE0\x80\xAF", 3));   /* overlong */
+  assert_false(utf8_valid("\x80", 1));
+  assert_true(utf8_valid("", 0));
 }
 
 int main(void)

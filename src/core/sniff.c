@@ -3,7 +3,7 @@
  * stored "mimetype" entry, DOCX/XLSX by the zip's central directory) and
  * plain UTF-8 text. Anything else is refused. Outside input: every offset
  * is checked against the length. */
-#include "work_int.h"
+#include "files.h"
 
 #include <string.h>
 
@@ -21,7 +21,7 @@ static uint32_t u32(const unsigned char *p)
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-bool work_utf8_valid(const char *s, size_t n)
+bool utf8_valid(const char *s, size_t n)
 {
   const unsigned char *p = (const unsigned char *)s;
   size_t i = 0;
@@ -65,7 +65,7 @@ static bool is_text(const unsigned char *p, size_t n)
     if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7F)
       return false;
   }
-  return work_utf8_valid((const char *)p, n);
+  return utf8_valid((const char *)p, n);
 }
 
 /* An ODF package starts with an uncompressed entry "mimetype" holding
@@ -119,7 +119,7 @@ static const char *ooxml_type(const unsigned char *p, size_t n)
   return word ? MIME_DOCX : MIME_XLSX;
 }
 
-const char *work_sniff_type(const unsigned char *p, size_t n)
+const char *files_sniff_type(const unsigned char *p, size_t n)
 {
   if (!p || n == 0)
     return NULL;
