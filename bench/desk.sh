@@ -4,9 +4,9 @@
 #
 #   bash bench/desk.sh            (as root the first time: installs RT and wrk)
 #
-# Loads DESK_TICKETS synthetic tickets into defter (`defter desk seed`) and as
-# many tickets as RT can take in RT_LOAD_SECONDS (RT's own Perl API, the same
-# generator and seed), then measures with wrk on 127.0.0.1: ticket create,
+# Loads DESK_TICKETS synthetic tickets into defter (`defter desk seed`) and
+# the same tickets, oldest first, into RT for as long as RT_LOAD_SECONDS allow
+# (RT's own Perl API), then measures with wrk on 127.0.0.1: ticket create,
 # the newest 50 tickets of one unit (queue) and a word search, each for
 # DURATION seconds with CONNECTIONS connections. Prints a table with
 # requests/s, p50 and p99, the defter/RT ratios and the targets, and writes
@@ -18,11 +18,12 @@
 #   RT_LOAD_SECONDS [600]   time RT may spend loading
 #   DURATION     [20]       seconds of each wrk measurement (after a 3 s warm-up)
 #   CONNECTIONS  [8]        wrk connections (RT gets as many server workers)
-#   SEED         [42]       generator seed (both systems)
-#   DEFTER_BIN   []         a built defter; empty: builds build-bench (Release)
+#   SEED         [42]       `defter desk seed` seed
+#   DEFTER_BIN   []         a built defter; empty: builds build-bench (as `make`)
 #   KEEP         [0]        1 keeps the work directory
 #   WRITE_DOC    [1]        0: do not touch docs/performance.md
-#   SYSTEMS      [defter rt] which systems to load and measure
+#   SYSTEMS      [defter rt] which systems to measure (defter is always seeded:
+#                           RT is loaded with its tickets)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,7 +37,6 @@ DEFTER_BIN=${DEFTER_BIN:-}
 KEEP=${KEEP:-0}
 WRITE_DOC=${WRITE_DOC:-1}
 SYSTEMS=${SYSTEMS:-defter rt}
-UNITS=(MUD YBY ASD SNB TAB)
 RT_LIB=/usr/share/request-tracker5
 
 say() { printf '%s\n' "bench: $*" >&2; }
@@ -80,7 +80,6 @@ wait_http() { # url [seconds]
   return 1
 }
 now() { date +%s.%N; }
-gen() { python3 "$here/bench/gen_tickets.py" "$@"; }
 urlq() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
 
 # ---- wrk ---------------------------------------------------------------------
@@ -104,31 +103,49 @@ measure() {
 
 has() { [[ " $SYSTEMS " == *" $1 "* ]]; }
 
-# ---- defter: build, init, seed (in the background, while RT loads) -------
-if has defter; then
+# ---- defter: build, init, seed ---------------------------------------------
 if [ -z "$DEFTER_BIN" ]; then
-  say "defter derleniyor / building (Release, build-bench)"
-  cmake -S "$here" -B "$here/build-bench" -DCMAKE_BUILD_TYPE=Release -DDEFTER_TESTS=OFF >/dev/null
+  say "defter derleniyor / building (RelWithDebInfo, as make, in build-bench)"
+  cmake -S "$here" -B "$here/build-bench" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEFTER_TESTS=OFF >/dev/null
   cmake --build "$here/build-bench" -j2 >/dev/null
   DEFTER_BIN="$here/build-bench/defter"
 fi
 DD="$W/defter"
+DB="$DD/defter.db"
 "$DEFTER_BIN" init --data "$DD" --preset eyupsultan >"$W/defter-init.log" 2>&1 || die "defter init: $(cat "$W/defter-init.log")"
 say "defter: $DESK_TICKETS kayıt yükleniyor / seeding $DESK_TICKETS tickets"
-(
-  t0=$(now)
-  "$DEFTER_BIN" desk seed --data "$DD" --count "$DESK_TICKETS" --seed "$SEED" >"$W/defter-seed.log" 2>&1
-  echo "$(now) $t0" >"$W/defter-seed.time"
-) &
-seed_pid=$!
-pids+=("$seed_pid")
-fi
+t0=$(now)
+"$DEFTER_BIN" desk seed --data "$DD" --count "$DESK_TICKETS" --seed "$SEED" >"$W/defter-seed.log" 2>&1 ||
+  die "defter desk seed: $(tail -5 "$W/defter-seed.log")"
+DESK_SEED_TIME=$(python3 -c "print(f'{$(now) - $t0:.1f}')")
+say "defter: $DESK_TICKETS kayıt / tickets in $DESK_SEED_TIME s"
+
+# ---- the requests both systems answer (from the seeded tickets) ----------
+rows() { python3 "$here/bench/desk_rows.py" "$@"; }
+mapfile -t UNITS < <(rows units "$DB")
+mapfile -t RT_WORDS < <(rows words "$DB" --system rt)
+mapfile -t D_WORDS < <(rows words "$DB" --system defter)
+[ "${#UNITS[@]}" -gt 0 ] && [ "${#RT_WORDS[@]}" -gt 0 ] || die "no seeded tickets in $DB"
+rows create "$DB" --count 20000 --system rt >"$W/rt-create.txt"
+rows create "$DB" --count 20000 --system defter >"$W/defter-create.txt"
+: >"$W/rt-list.txt"; : >"$W/rt-search.txt"; : >"$W/defter-list.txt"; : >"$W/defter-search.txt"
+rt_fields="fields=Subject,Status,Queue,Created"
+for u in "${UNITS[@]}"; do
+  echo "/REST/2.0/tickets?query=$(urlq "Queue = '$u'")&orderby=id&order=DESC&per_page=50&$rt_fields" >>"$W/rt-list.txt"
+  echo "/api/v1/desk/tickets?unit=$u&limit=50" >>"$W/defter-list.txt"
+done
+for w in "${RT_WORDS[@]}"; do
+  echo "/REST/2.0/tickets?query=$(urlq "Subject LIKE '$w'")&orderby=id&order=DESC&per_page=50&$rt_fields" >>"$W/rt-search.txt"
+done
+for w in "${D_WORDS[@]}"; do
+  echo "/api/v1/desk/tickets?q=$(urlq "$w")&limit=50" >>"$W/defter-search.txt"
+done
 
 # ---- Request Tracker 5: a private SQLite database and site config ---------
-RT_LOADED=0 RT_LOAD_TIME=0 DESK_SEED_TIME=0
+RT_LOADED=0 RT_LOAD_TIME=0
 if has rt; then
 RTD="$W/rt"
-mkdir -p "$RTD/conf.d" "$RTD/var"
+mkdir -p "$RTD/conf.d"
 RT_PORT=$(free_port)
 cat >"$RTD/RT_SiteConfig.pm" <<EOF
 Set(\$rtname, 'bench');
@@ -150,38 +167,14 @@ say "RT: veritabanı / database (SQLite) $RTD/rt.db"
 /usr/sbin/rt-setup-database-5 --action init --skip-create >"$RTD/setup.log" 2>&1 || die "rt-setup-database: $(tail -5 "$RTD/setup.log")"
 
 say "RT: en çok $RT_LOAD_SECONDS s kayıt yükleniyor / loading tickets for at most $RT_LOAD_SECONDS s"
-gen rt --count "$RT_TICKETS" --seed "$SEED" |
+rows rt "$DB" --count "$RT_TICKETS" |
   perl "$here/bench/rt_load.pl" "$RT_LOAD_SECONDS" "${UNITS[@]}" >"$RTD/load.out" 2>"$RTD/load.log" ||
   die "RT load: $(tail -5 "$RTD/load.log")"
 read -r RT_LOADED RT_LOAD_TIME <"$RTD/load.out"
 say "RT: $RT_LOADED kayıt / tickets in $RT_LOAD_TIME s"
 fi
 
-if has defter; then
-
-say "defter: yükleme bekleniyor / waiting for the seed"
-wait "$seed_pid" || die "defter desk seed: $(tail -5 "$W/defter-seed.log")"
-read -r t1 t0 <"$W/defter-seed.time"
-DESK_SEED_TIME=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
-say "defter: $DESK_TICKETS kayıt / tickets in $DESK_SEED_TIME s"
-fi
-
-# ---- the requests both systems answer --------------------------------------
-mapfile -t WORDS < <(gen words)
-gen create --count 20000 --seed $((SEED + 1)) --system rt >"$W/rt-create.txt"
-gen create --count 20000 --seed $((SEED + 1)) --system defter >"$W/defter-create.txt"
-: >"$W/rt-list.txt"; : >"$W/rt-search.txt"; : >"$W/defter-list.txt"; : >"$W/defter-search.txt"
-rt_fields="fields=Subject,Status,Queue,Created"
-for u in "${UNITS[@]}"; do
-  echo "/REST/2.0/tickets?query=$(urlq "Queue = '$u'")&orderby=id&order=DESC&per_page=50&$rt_fields" >>"$W/rt-list.txt"
-  echo "/api/v1/desk/tickets?unit=$u&limit=50" >>"$W/defter-list.txt"
-done
-for w in "${WORDS[@]}"; do
-  echo "/REST/2.0/tickets?query=$(urlq "Subject LIKE '$w'")&orderby=id&order=DESC&per_page=50&$rt_fields" >>"$W/rt-search.txt"
-  echo "/api/v1/desk/tickets?q=$(urlq "$w")&limit=50" >>"$W/defter-search.txt"
-done
-
-# ---- RT on loopback: Starlet (rt5-standalone), REST2 with basic auth ------
+# ---- RT on loopback: Starlet (rt5-standalone), REST2 with a session cookie
 if has rt; then
 say "RT: rt-server 127.0.0.1:$RT_PORT ($CONNECTIONS workers)"
 setsid "$RT_LIB/libexec/rt-server" --host 127.0.0.1 --port "$RT_PORT" --max-workers "$CONNECTIONS" \

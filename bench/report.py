@@ -130,15 +130,18 @@ def block(res, meta):
       "işlemlerde ve scrip'ler kapalı yüklendi; ölçülen kayıt açmada scrip'ler açıktır / RT was loaded "
       "through its Perl API (RT::Ticket->Create, the path REST2 uses) in transactions of 200 with "
       "scrips off; the measured create runs RT's default scrips.")
-    w("- Aynı üreteç ve tohum: birim başına bir RT kuyruğu, aynı konu ve metin sözcükleri / Same "
-      "generator and seed: one RT queue per unit, the same subject and body words.")
+    w("- RT'ye defter'in ürettiği kayıtların aynısı (en eskiden başlayarak; konu, metin, birim, durum) "
+      "yüklendi, birim başına bir kuyruk / RT got the very tickets defter's seed wrote (oldest first: "
+      "subject, body, unit, status), one queue per unit.")
     w("- Liste: RT `Queue = 'BİRİM'` ORDER BY id DESC, per_page=50, fields=Subject,Status,Queue,Created; "
       "defter `?unit=BİRİM&limit=50` / List: RT's TicketSQL queue search newest first with those fields; "
       "defter's unit list.")
-    w("- Arama: RT `Subject LIKE 'sözcük'` (yalnız konu; SQLite'ta RT'nin tam metin dizini yoktur), "
-      "defter `?q=sözcük` (konu ve metin, FTS5, Türkçe büyük/küçük harf) / Search: RT's subject LIKE "
-      "(subject only: RT has no full-text index on SQLite); defter's full-text search over subject and "
-      "body.")
+    w("- Arama: konuların ilk sözcükleri sırayla; RT `Subject LIKE 'Yazıcı'` (yalnız konu, yazıldığı "
+      "gibi: SQLite'ta RT'nin tam metin dizini yoktur, LIKE yalnız ASCII harfleri katlar), defter "
+      "`?q=yazıcı` (konu ve metin, FTS5, Türkçe harf katlama) / Search: the subjects' first words in "
+      "turn; RT's subject LIKE with the word as written (RT has no full-text index on SQLite and LIKE "
+      "folds ASCII letters only), defter's full-text search over subject and body, typed in lower "
+      "case.")
     w("- RT daha az kayıtla ölçüldü, yani oranlar RT lehinedir / RT held fewer tickets, so the ratios "
       "favour RT.")
     w("")
