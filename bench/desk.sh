@@ -142,7 +142,7 @@ for w in "${D_WORDS[@]}"; do
 done
 
 # ---- Request Tracker 5: a private SQLite database and site config ---------
-RT_LOADED=0 RT_LOAD_TIME=0
+RT_LOADED=0 RT_LOAD_TIME=0 RT_RATES=""
 if has rt; then
 RTD="$W/rt"
 mkdir -p "$RTD/conf.d"
@@ -171,7 +171,11 @@ rows rt "$DB" --count "$RT_TICKETS" |
   perl "$here/bench/rt_load.pl" "$RT_LOAD_SECONDS" "${UNITS[@]}" >"$RTD/load.out" 2>"$RTD/load.log" ||
   die "RT load: $(tail -5 "$RTD/load.log")"
 read -r RT_LOADED RT_LOAD_TIME <"$RTD/load.out"
-say "RT: $RT_LOADED kayıt / tickets in $RT_LOAD_TIME s"
+# RT's create slows down as its tables grow: the rate of the first and the
+# last thousand.
+RT_RATES=$(awk '$1 == "progress" { if (!first) first = 1000 / $3; if (prev != "") last = 1000 / ($3 - prev); prev = $3 }
+  END { if (first) printf "%.0f %.0f", first, (last ? last : first) }' "$RTD/load.log")
+say "RT: $RT_LOADED kayıt / tickets in $RT_LOAD_TIME s (ilk / first 1000: ${RT_RATES%% *}/s, son / last 1000: ${RT_RATES##* }/s)"
 fi
 
 # ---- RT on loopback: Starlet (rt5-standalone), REST2 with a session cookie
@@ -229,7 +233,7 @@ fi
 # ---- report --------------------------------------------------------------------
 CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 REPORT="$W/report.md"
-python3 "$here/bench/report.py" >"$REPORT" <<EOF
+cat >"$W/facts.txt" <<EOF
 $(for k in "${!RES[@]}"; do echo "res $k ${RES[$k]}"; done)
 meta nproc $(nproc)
 meta cpu $CPU
@@ -239,12 +243,14 @@ meta desk_seed_time $DESK_SEED_TIME
 meta rt_tickets $RT_LOADED
 meta rt_load_time $RT_LOAD_TIME
 meta rt_load_seconds $RT_LOAD_SECONDS
+meta rt_rates $RT_RATES
 meta duration $DURATION
 meta connections $CONNECTIONS
 meta seed $SEED
 meta rt_version $(dpkg-query -W -f='${Version}' request-tracker5)
 meta defter_version $(git -C "$here" describe --always --dirty 2>/dev/null || echo "?")
 EOF
+python3 "$here/bench/report.py" <"$W/facts.txt" >"$REPORT"
 cat "$REPORT"
 if [ "$WRITE_DOC" = 1 ]; then
   python3 "$here/bench/report.py" --doc "$here/docs/performance.md" --block desk <"$REPORT"

@@ -142,6 +142,11 @@ def block(res, meta):
       "turn; RT's subject LIKE with the word as written (RT has no full-text index on SQLite and LIKE "
       "folds ASCII letters only), defter's full-text search over subject and body, typed in lower "
       "case.")
+    rates = m("rt_rates", "").split()
+    if len(rates) == 2:
+        w(f"- RT'nin kayıt açması tablolar büyüdükçe yavaşlar (SQLite): ilk 1000 kayıt {rates[0]}/s, son 1000 "
+          f"kayıt {rates[1]}/s / RT's create slows down as its tables grow (SQLite): first thousand "
+          f"{rates[0]}/s, last thousand {rates[1]}/s.")
     w("- RT daha az kayıtla ölçüldü, yani oranlar RT lehinedir / RT held fewer tickets, so the ratios "
       "favour RT.")
     w("")

@@ -12,7 +12,8 @@
 # Input: one ticket per line, "queue\tstatus\tsubject\tbody" (no tabs or
 # newlines inside a field). Queues are created on first use. Stops at the
 # end of input or when SECONDS have passed, and prints the number of
-# tickets created.
+# tickets created and the seconds taken; "progress N SECONDS" lines go to
+# stderr every thousand tickets.
 use strict;
 use warnings;
 use lib '/usr/share/request-tracker5/lib', '/usr/local/share/request-tracker5/lib';
@@ -81,6 +82,7 @@ while ( my $line = <STDIN> ) {
     $n++;
     if ( $n % $batch == 0 ) {
         $RT::Handle->Commit;
+        printf STDERR "progress %d %.2f\n", $n, time - $start if $n % 1000 == 0;
         last if time - $start >= $budget;
         $RT::Handle->BeginTransaction;
     }
