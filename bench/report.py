@@ -8,7 +8,8 @@ keeps in docs/performance.md.
                                          <!-- bench:NAME:begin/end --> markers
                                          (creates FILE, replaces an old block)
 
-facts: "res SYSTEM.MEASURE rps p50_ms p99_ms errors requests" and
+facts: "res SYSTEM.MEASURE rps p50_ms p99_ms errors requests [cpu_server
+cpu_wrk cpu_other]" and
 "meta KEY VALUE..." lines.
 """
 import argparse
@@ -49,7 +50,8 @@ def read_facts(f):
         if parts[0] == "res" and len(parts) >= 7:
             rps, p50, p99 = (float(v) for v in parts[2:5])
             res[parts[1]] = {"rps": rps, "p50": p50, "p99": p99,
-                             "errors": int(parts[5]), "n": int(parts[6])}
+                             "errors": int(parts[5]), "n": int(parts[6]),
+                             "cpu": [float(v) for v in parts[7:10]] if len(parts) >= 10 else None}
         elif parts[0] == "meta" and len(parts) >= 2:
             meta[parts[1]] = " ".join(parts[2:])
     return res, meta
@@ -86,6 +88,25 @@ def block(res, meta):
         else:
             cells += ["-", "-"]
         w("| " + " | ".join(cells) + " |")
+    if any(x.get("cpu") for x in res.values()):
+        w("")
+        w("İşlemci (ölçüm süresince ortalama çekirdek) / CPU (average cores during the measurement):")
+        w("")
+        w("| Ölçü / measure | sunucu / server | wrk | diğer süreçler (kullanıcı) / other processes (user) |")
+        w("|---|---:|---:|---:|")
+        for sysname in ("defter", "rt"):
+            for key, label in MEASURES:
+                x = res.get(f"{sysname}.{key}")
+                if x and x.get("cpu"):
+                    c = x["cpu"]
+                    w(f"| {'defter' if sysname == 'defter' else 'RT'}: {label.split(':')[0].split(' / ')[0]} "
+                      f"| {c[0]:.2f} | {c[1]:.2f} | {c[2]:.2f} |")
+        busy = max((x["cpu"][2] for x in res.values() if x.get("cpu")), default=0.0)
+        if busy >= 0.2:
+            w("")
+            w(f"Uyarı / warning: ölçüm sırasında makinede başka işler de çalıştı (en çok {busy:.2f} çekirdek); "
+              f"sonuçlar olduğundan düşük olabilir / other work ran on the machine during a measurement "
+              f"(up to {busy:.2f} cores); figures may be low.")
     w("")
     w("Hedefler / targets:")
     w("")
