@@ -250,6 +250,10 @@ pids=()
 fi
 
 # ---- report --------------------------------------------------------------------
+# defter's version: the last commit of its sources (bench/ changes do not count).
+DEFTER_VERSION=$(git -C "$here" log -1 --format=%h -- src CMakeLists.txt 2>/dev/null || echo "?")
+git -C "$here" diff --quiet HEAD -- src CMakeLists.txt 2>/dev/null || DEFTER_VERSION+="-dirty"
+[ "$DEFTER_BIN" = "$here/build-bench/defter" ] || DEFTER_VERSION+=" (DEFTER_BIN=$DEFTER_BIN)"
 CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 REPORT="$W/report.md"
 cat >"$W/facts.txt" <<EOF
@@ -267,7 +271,7 @@ meta duration $DURATION
 meta connections $CONNECTIONS
 meta seed $SEED
 meta rt_version $(dpkg-query -W -f='${Version}' request-tracker5)
-meta defter_version $(git -C "$here" describe --always --dirty 2>/dev/null || echo "?")
+meta defter_version $DEFTER_VERSION
 EOF
 python3 "$here/bench/report.py" <"$W/facts.txt" >"$REPORT"
 cat "$REPORT"
