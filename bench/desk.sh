@@ -162,7 +162,7 @@ done
 RT_LOADED=0 RT_LOAD_TIME=0 RT_RATES=""
 if has rt; then
 RTD="$W/rt"
-mkdir -p "$RTD/conf.d"
+mkdir -p "$RTD/conf.d" "$RTD/var/mason_data" "$RTD/var/session_data"
 RT_PORT=$(free_port)
 cat >"$RTD/RT_SiteConfig.pm" <<EOF
 Set(\$rtname, 'bench');
@@ -177,6 +177,10 @@ Set(\$LogToSTDERR, 'error');
 Set(\$LogToSyslog, undef);
 Set(\$LogToFile, undef);
 Set(\$MailCommand, 'mbox');
+# Caches, sessions and the mbox stay in the work dir, not under /var.
+\$RT::VarPath = '$RTD/var';
+\$RT::MasonDataDir = '$RTD/var/mason_data';
+\$RT::MasonSessionDir = '$RTD/var/session_data';
 1;
 EOF
 export RT_SITE_CONFIG="$RTD/RT_SiteConfig.pm" RT_SITE_CONFIG_DIR="$RTD/conf.d"
