@@ -62,18 +62,12 @@ int cmd_serve(int argc, char **argv)
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
   http_server *srv = NULL;
-  if (db_checkpointer_start()) {
-    data_close(&dd);
-    return 1;
-  }
   if (http_start(&ho, &srv)) {
-    db_checkpointer_stop();
     data_close(&dd);
     return 1;
   }
   if (jobs_start()) {
     http_stop(srv);
-    db_checkpointer_stop();
     data_close(&dd);
     return 1;
   }
@@ -85,7 +79,6 @@ int cmd_serve(int argc, char **argv)
   log_info("stopping", "signal=%d", sig);
   jobs_stop();
   http_stop(srv);
-  db_checkpointer_stop();
   data_close(&dd);
   return 0;
 }

@@ -72,12 +72,6 @@ struct db_migration {
 };
 int db_migrate(db *d, const char *module, const struct db_migration *m, size_t n) WUR;
 
-/* The server's checkpointer: connections opened after the start leave
- * WAL checkpoints to a thread of their own (every 200 ms, PASSIVE), so no
- * request waits for one. Needs db_set_default_path first. */
-int db_checkpointer_start(void) WUR;
-void db_checkpointer_stop(void);
-
 /* Online, consistent copy of the open database into dest_path. */
 int db_backup_to(db *d, const char *dest_path) WUR;
 /* PRAGMA integrity_check == ok */

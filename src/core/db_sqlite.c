@@ -41,9 +41,6 @@ static int map_rc(int rc)
   }
 }
 
-/* Set while the server's checkpointer thread runs (db_checkpointer_start). */
-static bool checkpointer_on;
-
 int db_open(const char *path, bool create, db **out)
 {
   *out = NULL;
@@ -59,8 +56,6 @@ int db_open(const char *path, bool create, db **out)
   sqlite3_busy_timeout(d->h, 10000);
   sqlite3_extended_result_codes(d->h, 1);
   rc = db_exec(d, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
-  if (!rc && checkpointer_on)
-    rc = db_exec(d, "PRAGMA wal_autocheckpoint=0");
   if (rc) {
     db_close(d);
     return rc;
@@ -436,72 +431,4 @@ int db_check_integrity(db *d)
   int ok = rc == DB_ROW && str_eq(db_col_text(s, 0), "ok");
   db_done(s);
   return ok ? DB_OK : DB_CORRUPT;
-}
-
-/* ---- background checkpoints ---------------------------------------------- */
-
-/* In WAL mode SQLite copies the log back into the database (a checkpoint,
- * with an fsync) inside whichever commit crosses 1000 pages: that request
- * waits for disk. The server instead checkpoints from a thread of its own
- * every 200 ms (PASSIVE: never blocks readers or writers), and the
- * request threads only append to the log. */
-static pthread_t ckpt_thread;
-static pthread_mutex_t ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t ckpt_cv = PTHREAD_COND_INITIALIZER;
-static bool ckpt_run;
-
-static void *ckpt_loop(void *arg)
-{
-  (void)arg;
-  db *d = NULL;
-  if (db_open(default_path, false, &d) != DB_OK)
-    return NULL;
-  pthread_mutex_lock(&ckpt_mu);
-  while (ckpt_run) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 200 * 1000 * 1000;
-    if (ts.tv_nsec >= 1000000000L) {
-      ts.tv_sec++;
-      ts.tv_nsec -= 1000000000L;
-    }
-    pthread_cond_timedwait(&ckpt_cv, &ckpt_mu, &ts);
-    if (!ckpt_run)
-      break;
-    pthread_mutex_unlock(&ckpt_mu);
-    int frames = 0, done = 0;
-    if (sqlite3_wal_checkpoint_v2(d->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &done) != SQLITE_OK)
-      log_warn("wal checkpoint failed", "err=\"%s\"", sqlite3_errmsg(d->h));
-    pthread_mutex_lock(&ckpt_mu);
-  }
-  pthread_mutex_unlock(&ckpt_mu);
-  sqlite3_wal_checkpoint_v2(d->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-  db_close(d);
-  return NULL;
-}
-
-int db_checkpointer_start(void)
-{
-  if (!default_path)
-    return DB_ERR;
-  checkpointer_on = true;
-  ckpt_run = true;
-  if (pthread_create(&ckpt_thread, NULL, ckpt_loop, NULL)) {
-    ckpt_run = checkpointer_on = false;
-    return DB_ERR;
-  }
-  return DB_OK;
-}
-
-void db_checkpointer_stop(void)
-{
-  pthread_mutex_lock(&ckpt_mu);
-  if (!ckpt_run) {
-    pthread_mutex_unlock(&ckpt_mu);
-    return;
-  }
-  ckpt_run = false;
-  pthread_cond_signal(&ckpt_cv);
-  pthread_mutex_unlock(&ckpt_mu);
-  pthread_join(ckpt_thread, NULL);
 }
