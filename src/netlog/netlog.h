@@ -89,4 +89,61 @@ enum netlog_kind netlog_parse_line(const char *line, size_t n, int64_t now, stru
 const char *netlog_kind_name(enum netlog_kind k);
 const char *netlog_parser_name(enum netlog_source s);
 
+/* ---- segments (segment.c) ----------------------------------------------
+ * DATA/netlog/<seq>.seg: append-only, a run of blocks, each a fixed header
+ * (magic, sizes, line count, time range, a bloom of the addresses and
+ * MACs in it) and a zstd frame of tab-separated records, the raw line
+ * last and escaped, so every raw line comes back byte for byte. A query
+ * reads the headers and decompresses only the blocks that can match. */
+enum {
+  NETLOG_BLOOM_BYTES = 256,
+  NETLOG_BLOCK_LINES = 4096,
+  NETLOG_BLOCK_BYTES = 256 * 1024, /* pending text that forces a block */
+  NETLOG_BLOCK_MAX = 4 * 1024 * 1024, /* a block a reader accepts */
+  NETLOG_PATH_MAX = 4096,
+};
+
+struct netlog_seg; /* an open segment being written */
+
+/* DIR/<seq>.<ext> for seq (ext: "seg", "manifest.json", "tsr"). 0 ok, -1
+ * when it does not fit. */
+int netlog_path(const char *dir, uint64_t seq, const char *ext, char *out, size_t n) WUR;
+/* The sequence numbers of the segments and manifests in dir, sorted
+ * (heap array, caller frees); -1 when dir cannot be read. */
+int netlog_list(const char *dir, uint64_t **seqs, size_t *n) WUR;
+
+/* Creates dir/<seq>.seg, seq one past the highest segment or manifest
+ * there. The caller closes it with netlog_seg_close. */
+int netlog_seg_create(const char *dir, int64_t now, struct netlog_seg **out) WUR;
+/* Adds one record to the pending block; a full block is written. */
+int netlog_seg_append(struct netlog_seg *s, const struct netlog_rec *r) WUR;
+/* Writes the pending records as one block and syncs the file. */
+int netlog_seg_flush(struct netlog_seg *s) WUR;
+uint64_t netlog_seg_seq(const struct netlog_seg *s);
+int64_t netlog_seg_opened(const struct netlog_seg *s);
+int64_t netlog_seg_lines(const struct netlog_seg *s);
+/* Flushes, closes and frees s (also on error). */
+int netlog_seg_close(struct netlog_seg *s) WUR;
+
+struct netlog_seg_stats {
+  int64_t lines, blocks, skipped, tmin, tmax;
+  bool torn; /* the file ends inside a block (a crash while writing) */
+};
+/* What a reader wants: records in [from, to] (0: unbounded) that carry
+ * one of keys (an address or MAC; none: all). */
+struct netlog_filter {
+  int64_t from, to;
+  const char *keys[4];
+  int nkeys;
+};
+/* Called for each stored record of a matching block (the filter is a
+ * prefilter: fn checks the record itself). r->raw is the unescaped raw
+ * line, valid during the call. A non-zero return stops the scan and is
+ * returned. */
+typedef int (*netlog_row_fn)(const struct netlog_rec *r, void *u);
+/* Reads path; -1 when it cannot be opened or a block is damaged. st is
+ * optional. */
+int netlog_seg_scan(const char *path, const struct netlog_filter *f, netlog_row_fn fn, void *u,
+                    struct netlog_seg_stats *st) WUR;
+
 #endif
