@@ -8,6 +8,7 @@
 #define DEFTER_NETLOG_H
 
 #include <jansson.h>
+#include <stdio.h>
 #include "../core/config.h"
 #include "../core/module.h"
 #include "../core/util.h"
@@ -145,5 +146,72 @@ typedef int (*netlog_row_fn)(const struct netlog_rec *r, void *u);
  * optional. */
 int netlog_seg_scan(const char *path, const struct netlog_filter *f, netlog_row_fn fn, void *u,
                     struct netlog_seg_stats *st) WUR;
+
+/* ---- sealing and verification (seal.c) -----------------------------------
+ * On rotation a closed segment gets dir/<seq>.manifest.json (its SHA-256,
+ * size, lines, time range, and the SHA-256 of manifest seq-1: a chain),
+ * then an RFC 3161 time stamp of the manifest's SHA-256, the whole TSA
+ * response kept as dir/<seq>.tsr. A TSA failure leaves the manifest
+ * unstamped; the collector tries again later and counts an alarm. */
+struct netlog_seal_counts {
+  int sealed;       /* manifests written */
+  int stamped;      /* tokens stored */
+  int stamp_failed; /* TSA attempts that failed (the alarm) */
+  int pending;      /* manifests still without a token */
+};
+
+/* Writes the manifest of closed segment seq (refuses, -1, when one
+ * exists). now is the sealing time. */
+int netlog_seal_manifest(const char *dir, uint64_t seq, int64_t now) WUR;
+/* Asks tsa_url for a token on manifest seq and stores it. 0 ok; -1 with
+ * a reason in err. */
+int netlog_stamp(const char *dir, uint64_t seq, const char *tsa_url, char *err, size_t errlen) WUR;
+/* Seals every segment other than open_seq (0: none) that has no
+ * manifest, in order, then stamps every manifest that has no token (none
+ * when tsa_url is empty). Adds to c. 0 unless a manifest could not be
+ * written. */
+int netlog_seal_pending(const char *dir, uint64_t open_seq, const char *tsa_url, int64_t now,
+                        struct netlog_seal_counts *c) WUR;
+
+/* The SHA-256 of manifest seq as hex (65 bytes), for evidence. 0 ok. */
+int netlog_manifest_sha(const char *dir, uint64_t seq, char out[65]) WUR;
+
+struct netlog_verify_opts {
+  const char *ca_file; /* PEM bundle the TSA's certificate chains to */
+  int64_t from, to;    /* only segments whose records overlap (0: all) */
+};
+/* Recomputes every hash, checks every token against the CA bundle and
+ * the manifest's hash, walks the chain; writes a report to out naming
+ * each altered, missing or reordered segment. Returns the number of
+ * problems (0: all is well), -1 when dir cannot be read. */
+int netlog_verify(const char *dir, const struct netlog_verify_opts *o, FILE *out) WUR;
+
+/* ---- the collector (collect.c) ----------------------------------------- */
+
+/* Runs `defter netlog --data DIR`: binds the [netlog] udp / tcp syslog
+ * listeners, drops privileges to [netlog] user, tails [netlog] files,
+ * stores every line in DIR/netlog segments, rotates and seals them, and
+ * keeps DIR/netlog/status.json current; returns 0 after SIGTERM or
+ * SIGINT once the open segment is written and sealed, 1 on a start-up
+ * failure. */
+int netlog_collect(const char *data_dir, const config *c) WUR;
+
+/* ---- the answer (query.c) ---------------------------------------------- */
+
+struct netlog_query {
+  const char *ip;    /* an internal or a public (translated) address */
+  int port;          /* the public port of a NAT session; 0: any */
+  int64_t at;        /* the moment asked about */
+  int64_t lease_s;   /* a lease's length when its log does not say ([netlog] lease_seconds) */
+  int64_t window_s;  /* how far around `at` a NAT session may lie ([netlog] nat_window_seconds) */
+};
+
+/* "Who had this address then": scans the segments of dir (DATA/netlog)
+ * and returns a new object {"found", "lease": {ip, mac, host, start, end,
+ * evidence[]} | null, "nat": [{internal_ip, internal_port, public_ip,
+ * public_port, dst_ip, dst_port, proto, user, time, lease, evidence[]}]};
+ * each evidence item carries the raw line, its segment and that
+ * segment's seal. NULL when dir cannot be read. */
+json_t *netlog_query_run(const char *dir, const struct netlog_query *q);
 
 #endif

@@ -1,0 +1,535 @@
+/* collect.c - the collector process behind `defter netlog --data DIR`:
+ * syslog over UDP and TCP (octet-counted and newline framing), tailed
+ * files, one poll() loop, every buffer bounded. Every line is stored,
+ * parsed or not; whatever cannot be taken is counted as dropped in
+ * DIR/netlog/status.json, never lost silently. Segments rotate after
+ * [netlog] rotate_seconds and on shutdown, and are sealed then. */
+#define _GNU_SOURCE
+#include "netlog.h"
+#include "../core/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+  MAX_CLIENTS_CAP = 1024,
+  MAX_FILES = 16,
+  CLIENT_BUF = NETLOG_LINE_MAX + 16,
+  OCTET_DIGITS_MAX = 9,
+};
+
+struct client {
+  int fd;
+  char *b;
+  size_t len;
+  size_t skip;   /* bytes of an over-long octet-counted frame still to discard */
+  bool discard;  /* an over-long newline-framed line: discard up to the newline */
+};
+
+struct tail {
+  char path[NETLOG_PATH_MAX];
+  int fd;
+  ino_t ino;
+  off_t off;
+  char *b;
+  size_t len;
+};
+
+struct stats {
+  uint64_t received, parsed, unknown, dropped, truncated, stored, tcp_refused;
+  uint64_t by_kind[NL_KIND_COUNT];
+  struct netlog_seal_counts seal;
+  int64_t started, last_line;
+};
+
+struct collector {
+  const char *dir;  /* DATA/netlog */
+  char status_path[NETLOG_PATH_MAX], tails_path[NETLOG_PATH_MAX];
+  const char *udp_addr, *tcp_addr, *tsa_url;
+  int udp, tcp;
+  struct client *clients;
+  size_t nclients, max_clients;
+  struct tail tails[MAX_FILES];
+  size_t ntails;
+  struct netlog_seg *seg;
+  int64_t rotate_s, retry_s, next_retry;
+  int64_t flush_ms, last_flush_ms;
+  struct stats st;
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_stop(int sig)
+{
+  (void)sig;
+  stop_flag = 1;
+}
+
+/* ---- sockets ------------------------------------------------------------ */
+
+/* Binds HOST:PORT ([v6]:port for IPv6); -1 when off (empty or "off"). */
+static int bind_addr(const char *spec, int type)
+{
+  if (!spec || !spec[0] || str_eq(spec, "off"))
+    return -1;
+  char host[128];
+  const char *colon = strrchr(spec, ':');
+  if (!colon || (size_t)(colon - spec) >= sizeof host)
+    return -2;
+  size_t hl = (size_t)(colon - spec);
+  memcpy(host, spec, hl);
+  host[hl] = '\0';
+  char *h = host;
+  if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+    host[hl - 1] = '\0';
+    h = host + 1;
+  }
+  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = type,
+                           .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV};
+  struct addrinfo *ai = NULL;
+  if (getaddrinfo(h[0] ? h : NULL, colon + 1, &hints, &ai) || !ai)
+    return -2;
+  int fd = socket(ai->ai_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int one = 1;
+  if (fd >= 0) {
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (type == SOCK_DGRAM) {
+      int rcv = 4 << 20;
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
+    }
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) || (type == SOCK_STREAM && listen(fd, 64))) {
+      close(fd);
+      fd = -2;
+    }
+  } else {
+    fd = -2;
+  }
+  freeaddrinfo(ai);
+  return fd;
+}
+
+static int drop_privileges(const char *user)
+{
+  if (!user || !user[0] || geteuid() != 0)
+    return 0;
+  struct passwd *pw = getpwnam(user);
+  if (!pw) {
+    log_error("netlog: unknown user", "user=%s", user);
+    return -1;
+  }
+  if (setgroups(0, NULL) || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) ||
+      setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid)) {
+    log_error("netlog: cannot drop privileges", "user=%s errno=%d", user, errno);
+    return -1;
+  }
+  log_info("netlog: privileges dropped", "user=%s", user);
+  return 0;
+}
+
+/* ---- status ------------------------------------------------------------- */
+
+static void write_status(struct collector *c, int64_t now)
+{
+  json_t *kinds = json_object();
+  for (int k = 0; k < NL_KIND_COUNT; k++)
+    json_object_set_new(kinds, netlog_kind_name((enum netlog_kind)k), json_integer((json_int_t)c->st.by_kind[k]));
+  json_t *s = json_pack(
+      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I}", "started",
+      (json_int_t)c->st.started, "updated", (json_int_t)now, "received", (json_int_t)c->st.received, "parsed",
+      (json_int_t)c->st.parsed, "unknown", (json_int_t)c->st.unknown, "dropped", (json_int_t)c->st.dropped,
+      "truncated", (json_int_t)c->st.truncated, "stored", (json_int_t)c->st.stored, "tcp_refused",
+      (json_int_t)c->st.tcp_refused, "kinds", kinds, "segment", (json_int_t)(c->seg ? netlog_seg_seq(c->seg) : 0),
+      "sealed", (json_int_t)c->st.seal.sealed, "stamped", (json_int_t)c->st.seal.stamped, "stamp_failures",
+      (json_int_t)c->st.seal.stamp_failed, "stamps_pending", (json_int_t)c->st.seal.pending, "tcp_clients",
+      (json_int_t)c->nclients, "alarm", c->st.seal.pending > 0 || c->st.dropped > 0, "last_line",
+      (json_int_t)c->st.last_line);
+  char tmp[NETLOG_PATH_MAX + 8];
+  snprintf(tmp, sizeof tmp, "%s.tmp", c->status_path);
+  if (s && json_dump_file(s, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) == 0)
+    (void)!rename(tmp, c->status_path);
+  json_decref(s);
+  /* where each tailed file was read to, so a restart does not store it twice */
+  json_t *t = json_object();
+  for (size_t i = 0; i < c->ntails; i++)
+    json_object_set_new(t, c->tails[i].path,
+                        json_pack("{s:I, s:I}", "ino", (json_int_t)c->tails[i].ino, "off", (json_int_t)c->tails[i].off));
+  snprintf(tmp, sizeof tmp, "%s.tmp", c->tails_path);
+  if (json_dump_file(t, tmp, JSON_SORT_KEYS) == 0)
+    (void)!rename(tmp, c->tails_path);
+  json_decref(t);
+}
+
+/* ---- lines -------------------------------------------------------------- */
+
+static void take_line(struct collector *c, const char *line, size_t n, bool truncated)
+{
+  int64_t now = now_unix();
+  c->st.received++;
+  if (truncated)
+    c->st.truncated++;
+  struct netlog_rec r;
+  enum netlog_kind k = netlog_parse_line(line, n, now, &r);
+  c->st.by_kind[k]++;
+  if (k == NL_UNKNOWN)
+    c->st.unknown++;
+  else
+    c->st.parsed++;
+  c->st.last_line = now;
+  if (!c->seg || netlog_seg_append(c->seg, &r)) {
+    c->st.dropped++;
+    return;
+  }
+  c->st.stored++;
+}
+
+/* Frames in a TCP client's buffer: octet-counted ("LEN SP MSG") when it
+ * starts with a digit, otherwise newline-terminated (RFC 6587). */
+static void client_frames(struct collector *c, struct client *cl)
+{
+  size_t pos = 0;
+  while (pos < cl->len) {
+    char *b = cl->b + pos;
+    size_t avail = cl->len - pos;
+    if (cl->skip) {
+      size_t k = avail < cl->skip ? avail : cl->skip;
+      cl->skip -= k;
+      pos += k;
+      continue;
+    }
+    if (cl->discard) {
+      char *nl = memchr(b, '\n', avail);
+      pos += nl ? (size_t)(nl - b) + 1 : avail;
+      cl->discard = !nl;
+      continue;
+    }
+    if (b[0] == '\n' || b[0] == '\r') {
+      pos++;
+      continue;
+    }
+    if (b[0] >= '1' && b[0] <= '9') {
+      size_t d = 0;
+      uint64_t len = 0;
+      while (d < avail && d < OCTET_DIGITS_MAX && b[d] >= '0' && b[d] <= '9')
+        len = len * 10 + (uint64_t)(b[d++] - '0');
+      if (d < avail && b[d] == ' ') {
+        if (len > NETLOG_LINE_MAX) {
+          c->st.received++;
+          c->st.dropped++; /* an over-long frame: counted, its bytes skipped */
+          cl->skip = len;
+          pos += d + 1;
+          continue;
+        }
+        if (avail < d + 1 + len)
+          break; /* wait for the rest */
+        take_line(c, b + d + 1, len, false);
+        pos += d + 1 + len;
+        continue;
+      }
+      if (d == avail && d < OCTET_DIGITS_MAX)
+        break; /* only digits so far */
+    }
+    char *nl = memchr(b, '\n', avail);
+    if (nl) {
+      take_line(c, b, (size_t)(nl - b), false);
+      pos += (size_t)(nl - b) + 1;
+      continue;
+    }
+    if (avail >= NETLOG_LINE_MAX) {
+      take_line(c, b, NETLOG_LINE_MAX, true);
+      pos += avail;
+      cl->discard = true;
+      continue;
+    }
+    break;
+  }
+  memmove(cl->b, cl->b + pos, cl->len - pos);
+  cl->len -= pos;
+}
+
+static void client_close(struct collector *c, size_t i, bool flush)
+{
+  struct client *cl = &c->clients[i];
+  if (flush && cl->len && !cl->skip && !cl->discard)
+    take_line(c, cl->b, cl->len, false); /* a last line without its newline */
+  close(cl->fd);
+  free(cl->b);
+  c->clients[i] = c->clients[--c->nclients];
+}
+
+static void client_read(struct collector *c, size_t i)
+{
+  struct client *cl = &c->clients[i];
+  for (;;) {
+    ssize_t r = read(cl->fd, cl->b + cl->len, CLIENT_BUF - cl->len);
+    if (r > 0) {
+      cl->len += (size_t)r;
+      client_frames(c, cl);
+      continue;
+    }
+    if (r < 0 && (errno == EAGAIN || errno == EINTR))
+      return;
+    client_close(c, i, true);
+    return;
+  }
+}
+
+static void accept_clients(struct collector *c)
+{
+  for (;;) {
+    int fd = accept4(c->tcp, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0)
+      return;
+    if (c->nclients >= c->max_clients) {
+      c->st.tcp_refused++;
+      close(fd);
+      continue;
+    }
+    c->clients[c->nclients++] = (struct client){.fd = fd, .b = xmalloc(CLIENT_BUF)};
+  }
+}
+
+static void udp_read(struct collector *c)
+{
+  static char b[65536];
+  for (int k = 0; k < 1024; k++) {
+    ssize_t r = recv(c->udp, b, sizeof b, MSG_TRUNC);
+    if (r < 0)
+      return;
+    size_t n = (size_t)r > sizeof b ? sizeof b : (size_t)r;
+    bool cut = n > NETLOG_LINE_MAX;
+    take_line(c, b, cut ? NETLOG_LINE_MAX : n, cut);
+  }
+}
+
+/* ---- tailed files ---------------------------------------------------------- */
+
+static void tail_poll(struct collector *c, struct tail *t)
+{
+  struct stat sb;
+  if (stat(t->path, &sb))
+    return;
+  if (t->fd >= 0 && (sb.st_ino != t->ino || sb.st_size < t->off)) {
+    /* rotated or truncated: finish with the old one, start at the new one's top */
+    close(t->fd);
+    t->fd = -1;
+    t->off = 0;
+    t->len = 0;
+  }
+  if (t->fd < 0) {
+    t->fd = open(t->path, O_RDONLY | O_CLOEXEC);
+    if (t->fd < 0)
+      return;
+    if (t->ino != sb.st_ino)
+      t->off = 0;
+    t->ino = sb.st_ino;
+  }
+  for (;;) {
+    ssize_t r = pread(t->fd, t->b + t->len, NETLOG_LINE_MAX - t->len, t->off);
+    if (r <= 0)
+      return;
+    t->off += r;
+    t->len += (size_t)r;
+    size_t pos = 0;
+    char *nl;
+    while ((nl = memchr(t->b + pos, '\n', t->len - pos))) {
+      take_line(c, t->b + pos, (size_t)(nl - (t->b + pos)), false);
+      pos = (size_t)(nl - t->b) + 1;
+    }
+    if (!pos && t->len == NETLOG_LINE_MAX) {
+      take_line(c, t->b, t->len, true);
+      pos = t->len;
+    }
+    memmove(t->b, t->b + pos, t->len - pos);
+    t->len -= pos;
+  }
+}
+
+static void tails_setup(struct collector *c, const char *files)
+{
+  json_t *saved = json_load_file(c->tails_path, 0, NULL);
+  const char *p = files;
+  while (p && *p && c->ntails < MAX_FILES) {
+    while (*p == ' ')
+      p++;
+    size_t n = strcspn(p, " ");
+    if (!n)
+      break;
+    struct tail *t = &c->tails[c->ntails];
+    if (n < sizeof t->path) {
+      memcpy(t->path, p, n);
+      t->path[n] = '\0';
+      t->fd = -1;
+      t->b = xmalloc(NETLOG_LINE_MAX);
+      json_t *s = json_object_get(saved, t->path);
+      t->ino = (ino_t)json_integer_value(json_object_get(s, "ino"));
+      t->off = (off_t)json_integer_value(json_object_get(s, "off"));
+      c->ntails++;
+    }
+    p += n;
+  }
+  json_decref(saved);
+}
+
+/* ---- rotation and sealing -------------------------------------------------- */
+
+static int rotate(struct collector *c, int64_t now, bool reopen)
+{
+  int rc = 0;
+  if (c->seg) {
+    if (netlog_seg_close(c->seg))
+      rc = -1;
+    c->seg = NULL;
+  }
+  if (reopen && netlog_seg_create(c->dir, now, &c->seg))
+    rc = -1;
+  if (netlog_seal_pending(c->dir, c->seg ? netlog_seg_seq(c->seg) : 0, c->tsa_url, now, &c->st.seal))
+    rc = -1;
+  c->next_retry = now + c->retry_s;
+  return rc;
+}
+
+int netlog_collect(const char *data_dir, const config *conf)
+{
+  struct collector c = {.udp = -1, .tcp = -1};
+  char dir[NETLOG_PATH_MAX - 32];
+  int rc = 1;
+  if (snprintf(dir, sizeof dir, "%s/netlog", data_dir) >= (int)sizeof dir)
+    return 1;
+  mkdir(dir, 0750);
+  c.dir = dir;
+  snprintf(c.status_path, sizeof c.status_path, "%s/status.json", dir);
+  snprintf(c.tails_path, sizeof c.tails_path, "%s/tails.json", dir);
+  c.udp_addr = config_get(conf, "netlog.udp", "0.0.0.0:514");
+  c.tcp_addr = config_get(conf, "netlog.tcp", "0.0.0.0:514");
+  c.tsa_url = config_get(conf, "netlog.tsa_url", "");
+  c.rotate_s = config_int(conf, "netlog.rotate_seconds", 3600);
+  if (c.rotate_s < 1 || c.rotate_s > 3600)
+    c.rotate_s = 3600; /* at least hourly */
+  c.retry_s = config_int(conf, "netlog.tsa_retry_seconds", 300);
+  if (c.retry_s < 1)
+    c.retry_s = 300;
+  c.flush_ms = config_int(conf, "netlog.flush_ms", 1000);
+  if (c.flush_ms < 10)
+    c.flush_ms = 1000;
+  c.max_clients = (size_t)config_int(conf, "netlog.tcp_clients", 64);
+  if (c.max_clients < 1 || c.max_clients > MAX_CLIENTS_CAP)
+    c.max_clients = 64;
+  c.clients = xcalloc(c.max_clients, sizeof *c.clients);
+
+  c.udp = bind_addr(c.udp_addr, SOCK_DGRAM);
+  c.tcp = bind_addr(c.tcp_addr, SOCK_STREAM);
+  if (c.udp == -2 || c.tcp == -2) {
+    log_error("netlog: cannot listen", "udp=%s tcp=%s errno=%d", c.udp_addr, c.tcp_addr, errno);
+    goto out;
+  }
+  if (drop_privileges(config_get(conf, "netlog.user", "")))
+    goto out;
+  tails_setup(&c, config_get(conf, "netlog.files", ""));
+
+  struct sigaction sa = {.sa_handler = on_stop};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  int64_t now = now_unix();
+  c.st.started = now;
+  /* segments left open by a crash are sealed first, then a new one opens */
+  if (rotate(&c, now, true) || !c.seg) {
+    log_error("netlog: cannot open a segment", "dir=%s", dir);
+    goto out;
+  }
+  log_info("netlog: collecting", "udp=%s tcp=%s files=%zu segment=%llu", c.udp >= 0 ? c.udp_addr : "off",
+           c.tcp >= 0 ? c.tcp_addr : "off", c.ntails, (unsigned long long)netlog_seg_seq(c.seg));
+  write_status(&c, now);
+  c.last_flush_ms = now_ms();
+  int64_t last_status = now;
+  struct pollfd *pfd = xcalloc(c.max_clients + 2, sizeof *pfd);
+  while (!stop_flag) {
+    size_t np = 0;
+    if (c.udp >= 0)
+      pfd[np++] = (struct pollfd){.fd = c.udp, .events = POLLIN};
+    if (c.tcp >= 0)
+      pfd[np++] = (struct pollfd){.fd = c.tcp, .events = POLLIN};
+    size_t first_client = np;
+    for (size_t i = 0; i < c.nclients; i++)
+      pfd[np++] = (struct pollfd){.fd = c.clients[i].fd, .events = POLLIN};
+    int n = poll(pfd, (nfds_t)np, 200);
+    if (n < 0 && errno != EINTR)
+      break;
+    if (n > 0) {
+      size_t k = 0;
+      if (c.udp >= 0 && (pfd[k++].revents & POLLIN))
+        udp_read(&c);
+      if (c.tcp >= 0 && (pfd[k++].revents & POLLIN))
+        accept_clients(&c);
+      /* from the end, as closing moves the last client into the hole */
+      for (size_t i = np; i-- > first_client;) {
+        size_t ci = i - first_client;
+        if (ci < c.nclients && c.clients[ci].fd == pfd[i].fd && (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+          client_read(&c, ci);
+      }
+    }
+    for (size_t i = 0; i < c.ntails; i++)
+      tail_poll(&c, &c.tails[i]);
+    now = now_unix();
+    int64_t ms = now_ms();
+    if (ms - c.last_flush_ms >= c.flush_ms) {
+      if (netlog_seg_flush(c.seg))
+        log_error("netlog: block write failed", "segment=%llu", (unsigned long long)netlog_seg_seq(c.seg));
+      c.last_flush_ms = ms;
+    }
+    if (now - netlog_seg_opened(c.seg) >= c.rotate_s) {
+      if (rotate(&c, now, true) || !c.seg) {
+        log_error("netlog: rotation failed", "dir=%s", dir);
+        break;
+      }
+    } else if (c.st.seal.pending && now >= c.next_retry) {
+      if (netlog_seal_pending(c.dir, netlog_seg_seq(c.seg), c.tsa_url, now, &c.st.seal))
+        log_error("netlog: sealing failed", "dir=%s", dir);
+      c.next_retry = now + c.retry_s;
+    }
+    if (now != last_status) {
+      write_status(&c, now);
+      last_status = now;
+    }
+  }
+  free(pfd);
+  /* shutdown: what the clients still hold, then the last segment sealed */
+  while (c.nclients)
+    client_close(&c, c.nclients - 1, true);
+  for (size_t i = 0; i < c.ntails; i++)
+    tail_poll(&c, &c.tails[i]);
+  now = now_unix();
+  rc = rotate(&c, now, false) ? 1 : 0;
+  write_status(&c, now);
+  log_info("netlog: stopped", "received=%llu stored=%llu dropped=%llu stamps_pending=%d",
+           (unsigned long long)c.st.received, (unsigned long long)c.st.stored, (unsigned long long)c.st.dropped,
+           c.st.seal.pending);
+out:
+  if (c.seg && netlog_seg_close(c.seg))
+    rc = 1;
+  while (c.nclients)
+    client_close(&c, c.nclients - 1, false);
+  for (size_t i = 0; i < c.ntails; i++) {
+    if (c.tails[i].fd >= 0)
+      close(c.tails[i].fd);
+    free(c.tails[i].b);
+  }
+  free(c.clients);
+  if (c.udp >= 0)
+    close(c.udp);
+  if (c.tcp >= 0)
+    close(c.tcp);
+  return rc;
+}
