@@ -283,8 +283,10 @@ int netlog_stamp(const char *dir, uint64_t seq, const char *tsa_url, char *err, 
    * against the configured CA bundle) */
   if (!(vctx = TS_REQ_to_TS_VERIFY_CTX(req, NULL)))
     goto out;
+  TS_VERIFY_CTX_set_flags(vctx, TS_VFY_VERSION | TS_VFY_IMPRINT | TS_VFY_NONCE);
   if (TS_RESP_verify_response(vctx, resp) != 1) {
-    snprintf(err, errlen, "TSA refused or answered for another request");
+    unsigned long e = ERR_peek_last_error();
+    snprintf(err, errlen, "TSA refused or answered for another request (%s)", e ? ERR_reason_error_string(e) : "-");
     goto out;
   }
   char path[NETLOG_PATH_MAX];
