@@ -168,10 +168,11 @@ int netlog_seal_manifest(const char *dir, uint64_t seq, int64_t now)
   fmt_iso8601(now, ts);
   char name[32];
   snprintf(name, sizeof name, "%08llu.seg", (unsigned long long)seq);
-  json_t *m = json_pack("{s:s, s:I, s:s, s:I, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:b}", "format",
+  bool empty = st.lines == 0; /* an empty segment proves silence; it has no time range */
+  json_t *m = json_pack("{s:s, s:I, s:s, s:I, s:s, s:I, s:I, s:s?, s:s?, s:s, s:s, s:b}", "format",
                         "defter-netlog-manifest/1", "seq", (json_int_t)seq, "segment", name, "size",
                         (json_int_t)size, "sha256", seg_hex, "lines", (json_int_t)st.lines, "blocks",
-                        (json_int_t)st.blocks, "first_time", t0, "last_time", t1, "sealed_at", ts,
+                        (json_int_t)st.blocks, "first_time", empty ? NULL : t0, "last_time", empty ? NULL : t1, "sealed_at", ts,
                         "prev_manifest_sha256", prev_hex, "torn_tail", st.torn);
   char *text = m ? json_dumps(m, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
   json_decref(m);
@@ -528,8 +529,9 @@ int netlog_verify(const char *dir, const struct netlog_verify_opts *o, FILE *out
     }
     if (problems == before)
       fprintf(out, "TAMAM / OK %08llu: %lld lines %s .. %s, sha256 %s, stamped %s\n", (unsigned long long)s->seq,
-              (long long)json_integer_value(json_object_get(s->man, "lines")), jsonx_str(s->man, "first_time"),
-              jsonx_str(s->man, "last_time"), s->seg_sha, gen);
+              (long long)json_integer_value(json_object_get(s->man, "lines")),
+              jsonx_str(s->man, "first_time") ? jsonx_str(s->man, "first_time") : "-",
+              jsonx_str(s->man, "last_time") ? jsonx_str(s->man, "last_time") : "-", s->seg_sha, gen);
   }
   for (size_t i = 0; i < n; i++)
     json_decref(v[i].man);

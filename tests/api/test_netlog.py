@@ -158,6 +158,11 @@ def test_netlog_tamper_detected(h):
     rc, out = _verify(h, flip)
     eq(rc, 1, f"verify after a flipped byte ({out})")
     check(f"BAD {b}: content altered" in out, f"flipped byte not named: {out}")
+    # --from/--to: only the segments whose records lie in the range are checked
+    a_last = json.load(open(nl(data, f"{a}.manifest.json")))["last_time"]
+    rc, out = _verify(h, flip, "--to", a_last)
+    eq(rc, 0, f"verify up to segment {a} only ({out})")
+    check(f"OK {a}" in out and f" {b}" not in out, f"verify --to report: {out}")
 
     gone = _copy(h, data, "delete")
     os.unlink(nl(gone, f"{b}.seg"))
@@ -277,3 +282,21 @@ def test_netlog_dnsmasq_dhcp_in_namespaces(h):
     eq(_query(h, data, ip1, "2020-01-01T00:00:00Z")["found"], False, "a moment before the lease")
     left = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
     check(ns.srv not in left and ns.cli not in left, f"namespaces left behind: {left}")
+
+
+def test_netlog_drops_privileges(h):
+    data = h.tmpdir("netlog-user")
+    os.makedirs(os.path.join(data, "netlog"))
+    shutil.chown(os.path.join(data, "netlog"), "nobody")
+    for d in (h.root, data):  # nobody must reach DATA/netlog (mkdtemp makes 0700 folders)
+        os.chmod(d, 0o711)
+    with Collector(h, data, "user = nobody\nrotate_seconds = 1\n") as col:
+        with open(f"/proc/{col.proc.pid}/status") as f:
+            uids = next(line for line in f if line.startswith("Uid:")).split()[1:]
+        import pwd
+        nobody = str(pwd.getpwnam("nobody").pw_uid)
+        eq(uids, [nobody] * 4, "real, effective, saved and fs uid of the collector")
+        _logger("--rfc5424", "-d", "-n", "127.0.0.1", "-P", str(col.udp), "-t", "x", "after the drop")
+        col.wait_status(lambda s: s["stored"] == 1 and s["sealed"] >= 1, "a line stored and a segment sealed as nobody")
+    st = os.stat(os.path.join(data, "netlog", "00000001.seg"))
+    eq(st.st_uid, int(nobody), "segment owner")
