@@ -25,15 +25,13 @@ enum {
   MAX_CLIENTS_CAP = 1024,
   MAX_FILES = 16,
   CLIENT_BUF = NETLOG_LINE_MAX + 16,
-  OCTET_DIGITS_MAX = 9,
 };
 
 struct client {
   int fd;
   char *b;
   size_t len;
-  size_t skip;   /* bytes of an over-long octet-counted frame still to discard */
-  bool discard;  /* an over-long newline-framed line: discard up to the newline */
+  struct netlog_framer fr;
 };
 
 struct tail {
@@ -192,74 +190,28 @@ static void take_line(struct collector *c, const char *line, size_t n, bool trun
   c->st.stored++;
 }
 
-/* Frames in a TCP client's buffer: octet-counted ("LEN SP MSG") when it
- * starts with a digit, otherwise newline-terminated (RFC 6587). */
+static void on_frame(void *u, const char *line, size_t len, int flags)
+{
+  struct collector *c = u;
+  if (flags & NETLOG_FRAME_DROPPED) {
+    c->st.received++;
+    c->st.dropped++; /* an over-long frame: counted, its bytes skipped */
+    return;
+  }
+  take_line(c, line, len, flags & NETLOG_FRAME_TRUNCATED);
+}
+
 static void client_frames(struct collector *c, struct client *cl)
 {
-  size_t pos = 0;
-  while (pos < cl->len) {
-    char *b = cl->b + pos;
-    size_t avail = cl->len - pos;
-    if (cl->skip) {
-      size_t k = avail < cl->skip ? avail : cl->skip;
-      cl->skip -= k;
-      pos += k;
-      continue;
-    }
-    if (cl->discard) {
-      char *nl = memchr(b, '\n', avail);
-      pos += nl ? (size_t)(nl - b) + 1 : avail;
-      cl->discard = !nl;
-      continue;
-    }
-    if (b[0] == '\n' || b[0] == '\r') {
-      pos++;
-      continue;
-    }
-    if (b[0] >= '1' && b[0] <= '9') {
-      size_t d = 0;
-      uint64_t len = 0;
-      while (d < avail && d < OCTET_DIGITS_MAX && b[d] >= '0' && b[d] <= '9')
-        len = len * 10 + (uint64_t)(b[d++] - '0');
-      if (d < avail && b[d] == ' ') {
-        if (len > NETLOG_LINE_MAX) {
-          c->st.received++;
-          c->st.dropped++; /* an over-long frame: counted, its bytes skipped */
-          cl->skip = len;
-          pos += d + 1;
-          continue;
-        }
-        if (avail < d + 1 + len)
-          break; /* wait for the rest */
-        take_line(c, b + d + 1, len, false);
-        pos += d + 1 + len;
-        continue;
-      }
-      if (d == avail && d < OCTET_DIGITS_MAX)
-        break; /* only digits so far */
-    }
-    char *nl = memchr(b, '\n', avail);
-    if (nl) {
-      take_line(c, b, (size_t)(nl - b), false);
-      pos += (size_t)(nl - b) + 1;
-      continue;
-    }
-    if (avail >= NETLOG_LINE_MAX) {
-      take_line(c, b, NETLOG_LINE_MAX, true);
-      pos += avail;
-      cl->discard = true;
-      continue;
-    }
-    break;
-  }
-  memmove(cl->b, cl->b + pos, cl->len - pos);
-  cl->len -= pos;
+  size_t used = netlog_frames(&cl->fr, cl->b, cl->len, on_frame, c);
+  memmove(cl->b, cl->b + used, cl->len - used);
+  cl->len -= used;
 }
 
 static void client_close(struct collector *c, size_t i, bool flush)
 {
   struct client *cl = &c->clients[i];
-  if (flush && cl->len && !cl->skip && !cl->discard)
+  if (flush && cl->len && !cl->fr.skip && !cl->fr.discard)
     take_line(c, cl->b, cl->len, false); /* a last line without its newline */
   close(cl->fd);
   free(cl->b);

@@ -87,6 +87,23 @@ int netlog_parse_conntrack(const char *msg, size_t n, struct netlog_rec *r) WUR;
  * header only). r->time falls back to now. */
 enum netlog_kind netlog_parse_line(const char *line, size_t n, int64_t now, struct netlog_rec *r);
 
+/* Syslog over TCP (RFC 6587): a frame is octet-counted ("LEN SP MSG")
+ * when it starts with a digit, otherwise it ends at a newline. A framer
+ * keeps what it must remember between reads of one connection. */
+struct netlog_framer {
+  size_t skip;  /* bytes of an over-long octet-counted frame still to discard */
+  bool discard; /* an over-long line was cut: discard up to its newline */
+};
+enum netlog_frame_flag {
+  NETLOG_FRAME_TRUNCATED = 1, /* a line longer than NETLOG_LINE_MAX, cut there */
+  NETLOG_FRAME_DROPPED = 2,   /* an octet-counted frame over the limit: skipped (len 0) */
+};
+typedef void (*netlog_frame_fn)(void *u, const char *line, size_t len, int flags);
+/* Hands every complete frame in b[0..n) to fn and returns how many bytes
+ * were used; the caller keeps the rest and appends the next read to it
+ * (holding at most NETLOG_LINE_MAX + 16 bytes is enough). */
+size_t netlog_frames(struct netlog_framer *f, const char *b, size_t n, netlog_frame_fn fn, void *u);
+
 const char *netlog_kind_name(enum netlog_kind k);
 const char *netlog_parser_name(enum netlog_source s);
 

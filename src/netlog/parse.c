@@ -645,6 +645,69 @@ enum netlog_kind netlog_parse_line(const char *line, size_t n, int64_t now, stru
   return r->kind;
 }
 
+/* ---- TCP framing (RFC 6587) ---------------------------------------------- */
+
+size_t netlog_frames(struct netlog_framer *f, const char *in, size_t n, netlog_frame_fn fn, void *u)
+{
+  size_t pos = 0;
+  while (pos < n) {
+    const char *b = in + pos;
+    size_t avail = n - pos;
+    if (f->skip) {
+      size_t k = avail < f->skip ? avail : f->skip;
+      f->skip -= k;
+      pos += k;
+      continue;
+    }
+    if (f->discard) {
+      const char *nl = memchr(b, '\n', avail);
+      pos += nl ? (size_t)(nl - b) + 1 : avail;
+      f->discard = !nl;
+      continue;
+    }
+    if (b[0] == '\n' || b[0] == '\r') {
+      pos++;
+      continue;
+    }
+    if (b[0] >= '1' && b[0] <= '9') {
+      enum { DIGITS_MAX = 9 };
+      size_t d = 0;
+      uint64_t len = 0;
+      while (d < avail && d < DIGITS_MAX && b[d] >= '0' && b[d] <= '9')
+        len = len * 10 + (uint64_t)(b[d++] - '0');
+      if (d < avail && b[d] == ' ') {
+        if (len > NETLOG_LINE_MAX) {
+          fn(u, b, 0, NETLOG_FRAME_DROPPED);
+          f->skip = (size_t)len;
+          pos += d + 1;
+          continue;
+        }
+        if (avail < d + 1 + len)
+          break; /* wait for the rest */
+        fn(u, b + d + 1, (size_t)len, 0);
+        pos += d + 1 + (size_t)len;
+        continue;
+      }
+      if (d == avail && d < DIGITS_MAX)
+        break; /* only digits so far */
+    }
+    const char *nl = memchr(b, '\n', avail);
+    if (nl) {
+      fn(u, b, (size_t)(nl - b), 0);
+      pos += (size_t)(nl - b) + 1;
+      continue;
+    }
+    if (avail >= NETLOG_LINE_MAX) {
+      fn(u, b, NETLOG_LINE_MAX, NETLOG_FRAME_TRUNCATED);
+      pos += avail;
+      f->discard = true;
+      continue;
+    }
+    break;
+  }
+  return pos;
+}
+
 const char *netlog_kind_name(enum netlog_kind k)
 {
   static const char *const names[] = {"unknown", "dhcp_ack", "dhcp_release", "session", "info"};

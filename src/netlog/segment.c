@@ -337,6 +337,13 @@ static int decode_line(char *line, struct netlog_rec *r, char *raw)
   set_text(r->mac, sizeof r->mac, f[12]);
   set_text(r->user, sizeof r->user, f[13]);
   set_text(r->client, sizeof r->client, f[14]);
+  /* a damaged or forged file may hold anything: nothing the parsers
+   * could not have produced is handed on */
+  if (r->mac[0] && strlen(r->mac) != 17)
+    r->mac[0] = '\0';
+  if (((r->kind == NL_DHCP_ACK || r->kind == NL_DHCP_RELEASE) && (!r->in_ip[0] || !r->mac[0])) ||
+      (r->kind == NL_SESSION && (!r->in_ip[0] || !r->dst_ip[0])))
+    r->kind = NL_UNKNOWN;
   r->bytes = strtoll(f[15], NULL, 10);
   r->lease_end = strtoll(f[16], NULL, 10);
   size_t n = 0;

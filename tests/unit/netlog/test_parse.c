@@ -229,12 +229,92 @@ static void test_unknown_and_hostile(void **state)
   assert_int_equal(r.tag[0], '?');
 }
 
+struct frames {
+  int n;
+  char line[8][64];
+  size_t len[8];
+  int flags[8];
+};
+
+static void on_frame(void *u, const char *line, size_t len, int flags)
+{
+  struct frames *f = u;
+  if (f->n < 8) {
+    memcpy(f->line[f->n], line, len < 63 ? len : 63);
+    f->line[f->n][len < 63 ? len : 63] = '\0';
+    f->len[f->n] = len;
+    f->flags[f->n] = flags;
+  }
+  f->n++;
+}
+
+/* Feeds data in chunks of `step` bytes the way the collector does: the
+ * unused rest stays in front of the next read. */
+static void feed(const char *data, size_t n, size_t step, struct frames *out)
+{
+  static char b[NETLOG_LINE_MAX + 16];
+  size_t have = 0;
+  struct netlog_framer fr = {0};
+  memset(out, 0, sizeof *out);
+  for (size_t i = 0; i < n; i += step) {
+    size_t k = n - i < step ? n - i : step;
+    if (have + k > sizeof b)
+      k = sizeof b - have;
+    memcpy(b + have, data + i, k);
+    have += k;
+    size_t used = netlog_frames(&fr, b, have, on_frame, out);
+    assert_true(used <= have);
+    memmove(b, b + used, have - used);
+    have -= used;
+  }
+}
+
+static void test_tcp_framing(void **state)
+{
+  (void)state;
+  static const char data[] = "<13>1 - h t - - - newline framed\n"
+                             "17 <13>octet counted\n"
+                             "\r\n"
+                             "11 two\nlines!!";
+  size_t steps[] = {1, 3, 7, sizeof data};
+  for (size_t k = 0; k < ARRAY_LEN(steps); k++) {
+    struct frames f;
+    feed(data, sizeof data - 1, steps[k], &f);
+    assert_int_equal(f.n, 3);
+    assert_string_equal(f.line[0], "<13>1 - h t - - - newline framed");
+    assert_string_equal(f.line[1], "<13>octet counted");
+    assert_string_equal(f.line[2], "two\nlines!!"); /* a newline inside a counted frame is data */
+    assert_int_equal(f.flags[2], 0);
+  }
+  /* an over-long line is cut once and the rest of it discarded */
+  size_t big = NETLOG_LINE_MAX + 5000;
+  char *b = malloc(big + 16);
+  memset(b, 'x', big);
+  memcpy(b + big, "\nok\n", 4);
+  struct frames f;
+  feed(b, big + 4, 4096, &f);
+  assert_int_equal(f.n, 2);
+  assert_int_equal(f.len[0], NETLOG_LINE_MAX);
+  assert_int_equal(f.flags[0], NETLOG_FRAME_TRUNCATED);
+  assert_string_equal(f.line[1], "ok");
+  /* an over-long counted frame is dropped and its bytes skipped */
+  int w = snprintf(b, 16, "%d ", NETLOG_LINE_MAX + 1);
+  memset(b + w, 'y', NETLOG_LINE_MAX + 1);
+  memcpy(b + w + NETLOG_LINE_MAX + 1, "3 abc", 5);
+  feed(b, (size_t)w + NETLOG_LINE_MAX + 6, 1000, &f);
+  assert_int_equal(f.n, 2);
+  assert_int_equal(f.flags[0], NETLOG_FRAME_DROPPED);
+  assert_string_equal(f.line[1], "abc");
+  free(b);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rfc5424),  cmocka_unit_test(test_rfc3164_and_file), cmocka_unit_test(test_dnsmasq),
       cmocka_unit_test(test_dhcpd),    cmocka_unit_test(test_kea),              cmocka_unit_test(test_fortigate),
       cmocka_unit_test(test_iptables), cmocka_unit_test(test_conntrack),        cmocka_unit_test(test_unknown_and_hostile),
+      cmocka_unit_test(test_tcp_framing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
