@@ -44,7 +44,7 @@ struct tail {
 };
 
 struct stats {
-  uint64_t received, parsed, unknown, dropped, truncated, stored, tcp_refused;
+  uint64_t received, parsed, unknown, dropped, truncated, stored, tcp_refused, destroyed;
   uint64_t by_kind[NL_KIND_COUNT];
   struct netlog_seal_counts seal;
   int64_t started, last_line;
@@ -61,6 +61,7 @@ struct collector {
   size_t ntails;
   struct netlog_seg *seg;
   int64_t rotate_s, retry_s, next_retry;
+  int64_t retention_s, next_purge;
   int64_t flush_ms, last_flush_ms;
   struct stats st;
 };
@@ -142,7 +143,7 @@ static void write_status(struct collector *c, int64_t now)
   for (int k = 0; k < NL_KIND_COUNT; k++)
     json_object_set_new(kinds, netlog_kind_name((enum netlog_kind)k), json_integer((json_int_t)c->st.by_kind[k]));
   json_t *s = json_pack(
-      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I}", "started",
+      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:I}", "started",
       (json_int_t)c->st.started, "updated", (json_int_t)now, "received", (json_int_t)c->st.received, "parsed",
       (json_int_t)c->st.parsed, "unknown", (json_int_t)c->st.unknown, "dropped", (json_int_t)c->st.dropped,
       "truncated", (json_int_t)c->st.truncated, "stored", (json_int_t)c->st.stored, "tcp_refused",
@@ -150,7 +151,7 @@ static void write_status(struct collector *c, int64_t now)
       "sealed", (json_int_t)c->st.seal.sealed, "stamped", (json_int_t)c->st.seal.stamped, "stamp_failures",
       (json_int_t)c->st.seal.stamp_failed, "stamps_pending", (json_int_t)c->st.seal.pending, "tcp_clients",
       (json_int_t)c->nclients, "alarm", c->st.seal.pending > 0 || c->st.dropped > 0, "last_line",
-      (json_int_t)c->st.last_line);
+      (json_int_t)c->st.last_line, "destroyed", (json_int_t)c->st.destroyed);
   char tmp[NETLOG_PATH_MAX + 8];
   snprintf(tmp, sizeof tmp, "%s.tmp", c->status_path);
   if (s && json_dump_file(s, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) == 0)
@@ -370,6 +371,8 @@ int netlog_collect(const char *data_dir, const config *conf)
   c.retry_s = config_int(conf, "netlog.tsa_retry_seconds", 300);
   if (c.retry_s < 1)
     c.retry_s = 300;
+  int64_t days = config_int(conf, "netlog.retention_days", 730);
+  c.retention_s = (days < 1 ? 730 : days) * 86400;
   c.flush_ms = config_int(conf, "netlog.flush_ms", 1000);
   if (c.flush_ms < 10)
     c.flush_ms = 1000;
@@ -450,6 +453,12 @@ int netlog_collect(const char *data_dir, const config *conf)
       if (netlog_seal_pending(c.dir, netlog_seg_seq(c.seg), c.tsa_url, now, &c.st.seal))
         log_error("netlog: sealing failed", "dir=%s", dir);
       c.next_retry = now + c.retry_s;
+    }
+    if (now >= c.next_purge) { /* at start, then hourly: at least daily as the law asks */
+      int gone = netlog_purge(c.dir, now, c.retention_s);
+      if (gone > 0)
+        c.st.destroyed += (uint64_t)gone;
+      c.next_purge = now + 3600;
     }
     if (now != last_status) {
       write_status(&c, now);

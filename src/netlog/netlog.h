@@ -203,6 +203,29 @@ struct netlog_verify_opts {
  * problems (0: all is well), -1 when dir cannot be read. */
 int netlog_verify(const char *dir, const struct netlog_verify_opts *o, FILE *out) WUR;
 
+/* ---- retention (retention.c) -------------------------------------------
+ * Sealed segments older than the retention period are destroyed oldest
+ * first, never leaving a hole; each is first written to the destruction
+ * ledger dir/destruction.jsonl (one JSON line per segment, chained by the
+ * SHA-256 of the line before), so verify can tell a purge from a loss. */
+
+/* Destroys every sealed segment sealed before now - retention_s, from the
+ * start of the chain. Returns how many, -1 on an I/O error. */
+int netlog_purge(const char *dir, int64_t now, int64_t retention_s) WUR;
+
+/* The ledger, read for verify: seq -> the destroyed manifest's SHA-256.
+ * Returns 0 and a heap array (caller frees; sorted by seq) and, when
+ * last_sha is not NULL, the hash of its last line (zeros when empty); -1
+ * when the ledger is damaged (why says how). A missing ledger is an empty
+ * one. */
+struct netlog_purged {
+  uint64_t seq;
+  char manifest_sha[65];
+  char destroyed_at[32];
+};
+int netlog_ledger_read(const char *dir, struct netlog_purged **out, size_t *n, char last_sha[65], char *why,
+                       size_t whylen) WUR;
+
 /* ---- the collector (collect.c) ----------------------------------------- */
 
 /* Runs `defter netlog --data DIR`: binds the [netlog] udp / tcp syslog

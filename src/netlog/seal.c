@@ -434,6 +434,15 @@ struct vseg {
   unsigned char man_md[32];
 };
 
+/* The destroyed manifest's hash when seq is in the ledger, else NULL. */
+static const char *purged_sha(const struct netlog_purged *led, size_t n, uint64_t seq)
+{
+  for (size_t i = 0; i < n; i++)
+    if (led[i].seq == seq)
+      return led[i].manifest_sha;
+  return NULL;
+}
+
 static int64_t man_time(json_t *m, const char *key)
 {
   int64_t t = 0;
@@ -463,10 +472,23 @@ int netlog_verify(const char *dir, const struct netlog_verify_opts *o, FILE *out
       v[i].man = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
     }
   }
+  /* segments destroyed at the end of their retention are not losses */
+  struct netlog_purged *led = NULL;
+  size_t nled = 0;
+  char why_led[256] = "";
+  if (netlog_ledger_read(dir, &led, &nled, NULL, why_led, sizeof why_led)) {
+    fprintf(out, "HATA / BAD ledger: %s\n", why_led);
+    problems++;
+  } else if (nled) {
+    fprintf(out, "SİLİNDİ / DESTROYED %08llu..%08llu: %zu segments, per the destruction ledger (last %s)\n",
+            (unsigned long long)led[0].seq, (unsigned long long)led[nled - 1].seq, nled, led[nled - 1].destroyed_at);
+  }
   uint64_t expect = 1;
   for (size_t i = 0; i < n; i++) {
     struct vseg *s = &v[i];
     for (; expect < s->seq; expect++) {
+      if (purged_sha(led, nled, expect))
+        continue;
       fprintf(out, "HATA / BAD %08llu: segment and manifest missing (deleted)\n", (unsigned long long)expect);
       problems++;
     }
@@ -516,7 +538,9 @@ int netlog_verify(const char *dir, const struct netlog_verify_opts *o, FILE *out
     }
     /* the chain link to the previous manifest */
     const struct vseg *pv = i > 0 && v[i - 1].seq == s->seq - 1 ? &v[i - 1] : NULL;
-    if (s->seq == 1 ? !str_eq(prev, ZERO_HASH) : (pv && pv->has_man && !str_eq(prev, pv->man_sha))) {
+    const char *gone = pv ? NULL : purged_sha(led, nled, s->seq - 1);
+    if (s->seq == 1 ? !str_eq(prev, ZERO_HASH)
+                    : (pv && pv->has_man) ? !str_eq(prev, pv->man_sha) : gone ? !str_eq(prev, gone) : false) {
       fprintf(out, "HATA / BAD %08llu: chain broken: previous manifest is not the one sealed before it "
                    "(altered, replaced or reordered)\n", (unsigned long long)s->seq);
       problems++;
@@ -535,6 +559,7 @@ int netlog_verify(const char *dir, const struct netlog_verify_opts *o, FILE *out
   }
   for (size_t i = 0; i < n; i++)
     json_decref(v[i].man);
+  free(led);
   free(v);
   free(seqs);
   return problems;
