@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -50,6 +51,22 @@ struct stats {
   int64_t started, last_line;
 };
 
+/* The sealer thread: manifests, time stamps (an HTTP round trip that may
+ * hang until its timeout) and purges happen here, so the loop that reads
+ * sockets never waits on them. */
+struct sealer {
+  pthread_t th;
+  bool started;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  const char *dir, *tsa_url;
+  int64_t retry_s, retention_s;
+  uint64_t below; /* seal segments numbered below this (0: all) */
+  bool kick, quit;
+  struct netlog_seal_counts counts;
+  uint64_t destroyed;
+};
+
 struct collector {
   const char *dir;  /* DATA/netlog */
   char status_path[NETLOG_PATH_MAX], tails_path[NETLOG_PATH_MAX];
@@ -60,8 +77,8 @@ struct collector {
   struct tail tails[MAX_FILES];
   size_t ntails;
   struct netlog_seg *seg;
-  int64_t rotate_s, retry_s, next_retry;
-  int64_t retention_s, next_purge;
+  int64_t rotate_s;
+  struct sealer sl;
   int64_t flush_ms, last_flush_ms;
   struct stats st;
 };
@@ -139,6 +156,10 @@ static int drop_privileges(const char *user)
 
 static void write_status(struct collector *c, int64_t now)
 {
+  pthread_mutex_lock(&c->sl.mu);
+  c->st.seal = c->sl.counts;
+  c->st.destroyed = c->sl.destroyed;
+  pthread_mutex_unlock(&c->sl.mu);
   json_t *kinds = json_object();
   for (int k = 0; k < NL_KIND_COUNT; k++)
     json_object_set_new(kinds, netlog_kind_name((enum netlog_kind)k), json_integer((json_int_t)c->st.by_kind[k]));
@@ -335,19 +356,65 @@ static void tails_setup(struct collector *c, const char *files)
 
 /* ---- rotation and sealing -------------------------------------------------- */
 
-static int rotate(struct collector *c, int64_t now, bool reopen)
+static void *sealer_main(void *p)
+{
+  struct sealer *s = p;
+  int64_t next_purge = 0;
+  pthread_mutex_lock(&s->mu);
+  for (;;) {
+    if (!s->kick && !s->quit) {
+      struct timespec ts;
+      clock_gettime(CLOCK_REALTIME, &ts);
+      ts.tv_sec += s->counts.pending ? s->retry_s : 60;
+      pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+    }
+    bool quit = s->quit;
+    uint64_t below = s->below;
+    struct netlog_seal_counts counts = s->counts;
+    s->kick = false;
+    pthread_mutex_unlock(&s->mu);
+    int64_t now = now_unix();
+    if (netlog_seal_pending(s->dir, below, s->tsa_url, now, &counts))
+      log_error("netlog: sealing failed; will retry", "dir=%s", s->dir);
+    int gone = 0;
+    if (now >= next_purge) { /* hourly: at least daily, as the law asks */
+      gone = netlog_purge(s->dir, now, s->retention_s);
+      next_purge = now + 3600;
+    }
+    pthread_mutex_lock(&s->mu);
+    s->counts = counts;
+    if (gone > 0)
+      s->destroyed += (uint64_t)gone;
+    if (quit)
+      break;
+  }
+  pthread_mutex_unlock(&s->mu);
+  return NULL;
+}
+
+/* Asks the sealer to seal everything below `below` now (0: all, and stop). */
+static void sealer_kick(struct sealer *s, uint64_t below, bool quit)
+{
+  pthread_mutex_lock(&s->mu);
+  s->below = below;
+  s->kick = true;
+  s->quit = s->quit || quit;
+  pthread_cond_signal(&s->cv);
+  pthread_mutex_unlock(&s->mu);
+}
+
+/* Closes the open segment and opens the next one; the sealer takes the
+ * closed one (and any a crash left unsealed). */
+static int rotate(struct collector *c, int64_t now)
 {
   int rc = 0;
-  if (c->seg) {
-    if (netlog_seg_close(c->seg))
-      rc = -1;
-    c->seg = NULL;
-  }
-  if (reopen && netlog_seg_create(c->dir, now, &c->seg))
+  if (c->seg && netlog_seg_close(c->seg))
     rc = -1;
-  if (netlog_seal_pending(c->dir, c->seg ? netlog_seg_seq(c->seg) : 0, c->tsa_url, now, &c->st.seal))
+  c->seg = NULL;
+  if (netlog_seg_create(c->dir, now, &c->seg))
     rc = -1;
-  c->next_retry = now + c->retry_s;
+  if (c->seg)
+    sealer_kick(&c->sl, netlog_seg_seq(c->seg), false);
   return rc;
 }
 
@@ -368,11 +435,15 @@ int netlog_collect(const char *data_dir, const config *conf)
   c.rotate_s = config_int(conf, "netlog.rotate_seconds", 3600);
   if (c.rotate_s < 1 || c.rotate_s > 3600)
     c.rotate_s = 3600; /* at least hourly */
-  c.retry_s = config_int(conf, "netlog.tsa_retry_seconds", 300);
-  if (c.retry_s < 1)
-    c.retry_s = 300;
+  c.sl.dir = dir;
+  c.sl.tsa_url = c.tsa_url;
+  c.sl.retry_s = config_int(conf, "netlog.tsa_retry_seconds", 300);
+  if (c.sl.retry_s < 1)
+    c.sl.retry_s = 300;
+  pthread_mutex_init(&c.sl.mu, NULL);
+  pthread_cond_init(&c.sl.cv, NULL);
   int64_t days = config_int(conf, "netlog.retention_days", 730);
-  c.retention_s = (days < 1 ? 730 : days) * 86400;
+  c.sl.retention_s = (days < 1 ? 730 : days) * 86400;
   c.flush_ms = config_int(conf, "netlog.flush_ms", 1000);
   if (c.flush_ms < 10)
     c.flush_ms = 1000;
@@ -399,11 +470,22 @@ int netlog_collect(const char *data_dir, const config *conf)
 
   int64_t now = now_unix();
   c.st.started = now;
-  /* segments left open by a crash are sealed first, then a new one opens */
-  if (rotate(&c, now, true) || !c.seg) {
+  /* a new segment; the sealer then seals what a crash left open */
+  if (rotate(&c, now) || !c.seg) {
     log_error("netlog: cannot open a segment", "dir=%s", dir);
     goto out;
   }
+  /* signals are the loop's: the sealer starts with them blocked */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  int perr = pthread_create(&c.sl.th, NULL, sealer_main, &c.sl);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (perr) {
+    log_error("netlog: cannot start the sealer", "errno=%d", perr);
+    goto out;
+  }
+  c.sl.started = true;
   log_info("netlog: collecting", "udp=%s tcp=%s files=%zu segment=%llu", c.udp >= 0 ? c.udp_addr : "off",
            c.tcp >= 0 ? c.tcp_addr : "off", c.ntails, (unsigned long long)netlog_seg_seq(c.seg));
   write_status(&c, now);
@@ -444,21 +526,9 @@ int netlog_collect(const char *data_dir, const config *conf)
         log_error("netlog: block write failed", "segment=%llu", (unsigned long long)netlog_seg_seq(c.seg));
       c.last_flush_ms = ms;
     }
-    if (now - netlog_seg_opened(c.seg) >= c.rotate_s) {
-      if (rotate(&c, now, true) || !c.seg) {
-        log_error("netlog: rotation failed", "dir=%s", dir);
-        break;
-      }
-    } else if (c.st.seal.pending && now >= c.next_retry) {
-      if (netlog_seal_pending(c.dir, netlog_seg_seq(c.seg), c.tsa_url, now, &c.st.seal))
-        log_error("netlog: sealing failed", "dir=%s", dir);
-      c.next_retry = now + c.retry_s;
-    }
-    if (now >= c.next_purge) { /* at start, then hourly: at least daily as the law asks */
-      int gone = netlog_purge(c.dir, now, c.retention_s);
-      if (gone > 0)
-        c.st.destroyed += (uint64_t)gone;
-      c.next_purge = now + 3600;
+    if (now - netlog_seg_opened(c.seg) >= c.rotate_s && (rotate(&c, now) || !c.seg)) {
+      log_error("netlog: rotation failed", "dir=%s", dir);
+      break;
     }
     if (now != last_status) {
       write_status(&c, now);
@@ -471,8 +541,12 @@ int netlog_collect(const char *data_dir, const config *conf)
     client_close(&c, c.nclients - 1, true);
   for (size_t i = 0; i < c.ntails; i++)
     tail_poll(&c, &c.tails[i]);
+  rc = c.seg && netlog_seg_close(c.seg) ? 1 : 0;
+  c.seg = NULL;
+  sealer_kick(&c.sl, 0, true);
+  pthread_join(c.sl.th, NULL);
+  c.sl.started = false;
   now = now_unix();
-  rc = rotate(&c, now, false) ? 1 : 0;
   write_status(&c, now);
   log_info("netlog: stopped", "received=%llu stored=%llu dropped=%llu stamps_pending=%d",
            (unsigned long long)c.st.received, (unsigned long long)c.st.stored, (unsigned long long)c.st.dropped,
@@ -480,6 +554,12 @@ int netlog_collect(const char *data_dir, const config *conf)
 out:
   if (c.seg && netlog_seg_close(c.seg))
     rc = 1;
+  if (c.sl.started) {
+    sealer_kick(&c.sl, 0, true);
+    pthread_join(c.sl.th, NULL);
+  }
+  pthread_cond_destroy(&c.sl.cv);
+  pthread_mutex_destroy(&c.sl.mu);
   while (c.nclients)
     client_close(&c, c.nclients - 1, false);
   for (size_t i = 0; i < c.ntails; i++) {

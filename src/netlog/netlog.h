@@ -183,11 +183,11 @@ int netlog_seal_manifest(const char *dir, uint64_t seq, int64_t now) WUR;
 /* Asks tsa_url for a token on manifest seq and stores it. 0 ok; -1 with
  * a reason in err. */
 int netlog_stamp(const char *dir, uint64_t seq, const char *tsa_url, char *err, size_t errlen) WUR;
-/* Seals every segment other than open_seq (0: none) that has no
+/* Seals every segment numbered below `below` (0: every one) that has no
  * manifest, in order, then stamps every manifest that has no token (none
- * when tsa_url is empty). Adds to c. 0 unless a manifest could not be
- * written. */
-int netlog_seal_pending(const char *dir, uint64_t open_seq, const char *tsa_url, int64_t now,
+ * when tsa_url is empty). Adds to c and sets c->pending. 0 unless a
+ * manifest could not be written. */
+int netlog_seal_pending(const char *dir, uint64_t below, const char *tsa_url, int64_t now,
                         struct netlog_seal_counts *c) WUR;
 
 /* The SHA-256 of manifest seq as hex (65 bytes), for evidence. 0 ok. */

@@ -310,7 +310,7 @@ out:
   return rc;
 }
 
-int netlog_seal_pending(const char *dir, uint64_t open_seq, const char *tsa_url, int64_t now,
+int netlog_seal_pending(const char *dir, uint64_t below, const char *tsa_url, int64_t now,
                         struct netlog_seal_counts *c)
 {
   uint64_t *seqs = NULL;
@@ -320,8 +320,8 @@ int netlog_seal_pending(const char *dir, uint64_t open_seq, const char *tsa_url,
     return -1;
   for (size_t i = 0; i < n; i++) {
     uint64_t s = seqs[i];
-    if (s == open_seq)
-      continue;
+    if (below && s >= below)
+      break; /* open, or opened after the caller looked */
     if (!exists(dir, s, "manifest.json") && exists(dir, s, "seg")) {
       if (netlog_seal_manifest(dir, s, now)) {
         rc = -1;

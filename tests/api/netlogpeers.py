@@ -3,7 +3,8 @@
     Tsa(tmpdir)         an RFC 3161 time-stamp authority: `openssl ts -reply`
                         behind a small http.server on 127.0.0.1, with a test
                         CA and TSA certificate made by openssl in tmpdir;
-                        .url, .ca, .fail (answer 503 while True), .served.
+                        .url, .ca, .fail (answer 503 while True), .served,
+                        .release (clear it to hold requests: a hanging TSA).
     Collector(h, data)  `defter netlog --data DATA` on free UDP/TCP ports
                         (DEFTER_NETLOG_UDP / _TCP), .status(), .wait_status(),
                         .stop() (SIGTERM: must exit 0, no sanitizer report).
@@ -37,6 +38,9 @@ class Tsa:
         self.dir = tmpdir
         self.fail = False
         self.served = 0
+        self.inflight = 0
+        self.release = threading.Event()  # cleared: hold each request until set (a hanging TSA)
+        self.release.set()
         d = tmpdir
         with open(os.path.join(d, "ext.cnf"), "w") as f:
             f.write("[tsa_ext]\nbasicConstraints = CA:false\nkeyUsage = critical,digitalSignature,nonRepudiation\n"
@@ -80,6 +84,11 @@ ess_cert_id_alg = sha256
             def do_POST(self):
                 n = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(n)
+                tsa.inflight += 1
+                try:
+                    tsa.release.wait(20)
+                finally:
+                    tsa.inflight -= 1
                 if tsa.fail or self.headers.get("Content-Type") != "application/timestamp-query":
                     self.send_response(503)
                     self.end_headers()
@@ -112,6 +121,7 @@ ess_cert_id_alg = sha256
         self.thread.start()
 
     def close(self):
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
 

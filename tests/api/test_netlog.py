@@ -300,3 +300,23 @@ def test_netlog_drops_privileges(h):
         col.wait_status(lambda s: s["stored"] == 1 and s["sealed"] >= 1, "a line stored and a segment sealed as nobody")
     st = os.stat(os.path.join(data, "netlog", "00000001.seg"))
     eq(st.st_uid, int(nobody), "segment owner")
+
+
+def test_netlog_hanging_tsa_does_not_stop_ingest(h):
+    data = h.tmpdir("netlog-hang")
+    with Tsa(h.tmpdir("tsa")) as tsa:
+        tsa.release.clear()
+        with Collector(h, data, _conf(tsa, "rotate_seconds = 1\n")) as col:
+            _logger("--rfc5424", "-d", "-n", "127.0.0.1", "-P", str(col.udp), "-t", "t", "first")
+            deadline = time.time() + 10
+            while tsa.inflight == 0 and time.time() < deadline:
+                time.sleep(0.05)
+            check(tsa.inflight > 0, "the collector never asked the TSA")
+            for i in range(5):
+                _logger("--rfc5424", "-d", "-n", "127.0.0.1", "-P", str(col.udp), "-t", "t", f"during the hang {i}")
+            col.wait_status(lambda s: s["stored"] == 6 and s["segment"] >= 3, "lines stored and segments rotated "
+                            "while the TSA hangs", timeout=4)
+            check(tsa.inflight > 0, "the TSA stopped hanging too early for the test")
+            tsa.release.set()
+            col.wait_status(lambda s: s["stamps_pending"] == 0 and s["stamped"] >= 2, "the stamps once it answers")
+        eq(col.status()["stamps_pending"], 0, "stamps pending after the stop")
