@@ -68,9 +68,10 @@ static bool parse_num(const char *s, size_t n, int64_t max, int64_t *out)
   for (size_t i = 0; i < n; i++) {
     if (s[i] < '0' || s[i] > '9')
       return false;
-    v = v * 10 + (s[i] - '0');
-    if (v > max)
+    int d = s[i] - '0';
+    if (v > (max - d) / 10)
       return false;
+    v = v * 10 + d;
   }
   *out = v;
   return true;

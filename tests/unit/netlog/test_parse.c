@@ -199,6 +199,13 @@ static void test_conntrack(void **state)
   assert_string_equal(r.tr_ip, "");
   assert_int_equal(r.bytes, 190);
   assert_string_equal(r.proto, "udp");
+  /* numbers past their range are ignored, not overflowed */
+  assert_int_equal(parse("[NEW] tcp src=10.0.0.6 dst=10.0.0.1 sport=99999 dport=53 bytes=9999999999999999999 "
+                         "src=10.0.0.1 dst=10.0.0.6",
+                         &r),
+                   NL_SESSION);
+  assert_int_equal(r.bytes, 0);
+  assert_int_equal(r.in_port, 0);
 }
 
 static void test_unknown_and_hostile(void **state)
