@@ -5,11 +5,13 @@
 #include "org/org.h"
 #include "work/work.h"
 #include "desk/desk.h"
+#include "netlog/netlog.h"
 
 const struct defter_module *const defter_modules[] = {
     &system_module,
     &org_module,
     &work_module,
     &desk_module,
+    &netlog_module,
 };
 const size_t defter_nmodules = sizeof defter_modules / sizeof defter_modules[0];

@@ -43,5 +43,6 @@ int cmd_routes(int argc, char **argv);
 int cmd_preset(int argc, char **argv);
 int cmd_jobs(int argc, char **argv);
 int cmd_mail(int argc, char **argv);
+int cmd_netlog(int argc, char **argv);
 
 #endif

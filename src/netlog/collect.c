@@ -1,0 +1,576 @@
+/* collect.c - the collector process behind `defter netlog --data DIR`:
+ * syslog over UDP and TCP (octet-counted and newline framing), tailed
+ * files, one poll() loop, every buffer bounded. Every line is stored,
+ * parsed or not; whatever cannot be taken is counted as dropped in
+ * DIR/netlog/status.json, never lost silently. Segments rotate after
+ * [netlog] rotate_seconds and on shutdown, and are sealed then. */
+#define _GNU_SOURCE
+#include "netlog.h"
+#include "../core/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+  MAX_CLIENTS_CAP = 1024,
+  MAX_FILES = 16,
+  CLIENT_BUF = NETLOG_LINE_MAX + 16,
+};
+
+struct client {
+  int fd;
+  char *b;
+  size_t len;
+  struct netlog_framer fr;
+};
+
+struct tail {
+  char path[NETLOG_PATH_MAX];
+  int fd;
+  ino_t ino;
+  off_t off;
+  char *b;
+  size_t len;
+};
+
+struct stats {
+  uint64_t received, parsed, unknown, dropped, truncated, stored, tcp_refused, destroyed;
+  uint64_t by_kind[NL_KIND_COUNT];
+  struct netlog_seal_counts seal;
+  int64_t started, last_line;
+};
+
+/* The sealer thread: manifests, time stamps (an HTTP round trip that may
+ * hang until its timeout) and purges happen here, so the loop that reads
+ * sockets never waits on them. */
+struct sealer {
+  pthread_t th;
+  bool started;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  const char *dir, *tsa_url;
+  int64_t retry_s, retention_s;
+  uint64_t below; /* seal segments numbered below this (0: all) */
+  bool kick, quit;
+  struct netlog_seal_counts counts;
+  uint64_t destroyed;
+};
+
+struct collector {
+  const char *dir;  /* DATA/netlog */
+  char status_path[NETLOG_PATH_MAX], tails_path[NETLOG_PATH_MAX];
+  const char *udp_addr, *tcp_addr, *tsa_url;
+  int udp, tcp;
+  struct client *clients;
+  size_t nclients, max_clients;
+  struct tail tails[MAX_FILES];
+  size_t ntails;
+  struct netlog_seg *seg;
+  int64_t rotate_s;
+  struct sealer sl;
+  int64_t flush_ms, last_flush_ms;
+  struct stats st;
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_stop(int sig)
+{
+  (void)sig;
+  stop_flag = 1;
+}
+
+/* ---- sockets ------------------------------------------------------------ */
+
+/* Binds HOST:PORT ([v6]:port for IPv6); -1 when off (empty or "off"). */
+static int bind_addr(const char *spec, int type)
+{
+  if (!spec || !spec[0] || str_eq(spec, "off"))
+    return -1;
+  char host[128];
+  const char *colon = strrchr(spec, ':');
+  if (!colon || (size_t)(colon - spec) >= sizeof host)
+    return -2;
+  size_t hl = (size_t)(colon - spec);
+  memcpy(host, spec, hl);
+  host[hl] = '\0';
+  char *h = host;
+  if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+    host[hl - 1] = '\0';
+    h = host + 1;
+  }
+  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = type,
+                           .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV};
+  struct addrinfo *ai = NULL;
+  if (getaddrinfo(h[0] ? h : NULL, colon + 1, &hints, &ai) || !ai)
+    return -2;
+  int fd = socket(ai->ai_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int one = 1;
+  if (fd >= 0) {
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (type == SOCK_DGRAM) {
+      int rcv = 4 << 20;
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
+    }
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) || (type == SOCK_STREAM && listen(fd, 64))) {
+      close(fd);
+      fd = -2;
+    }
+  } else {
+    fd = -2;
+  }
+  freeaddrinfo(ai);
+  return fd;
+}
+
+static int drop_privileges(const char *user)
+{
+  if (!user || !user[0] || geteuid() != 0)
+    return 0;
+  struct passwd *pw = getpwnam(user);
+  if (!pw) {
+    log_error("netlog: unknown user", "user=%s", user);
+    return -1;
+  }
+  if (setgroups(0, NULL) || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) ||
+      setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid)) {
+    log_error("netlog: cannot drop privileges", "user=%s errno=%d", user, errno);
+    return -1;
+  }
+  log_info("netlog: privileges dropped", "user=%s", user);
+  return 0;
+}
+
+/* ---- status ------------------------------------------------------------- */
+
+static void write_status(struct collector *c, int64_t now)
+{
+  pthread_mutex_lock(&c->sl.mu);
+  c->st.seal = c->sl.counts;
+  c->st.destroyed = c->sl.destroyed;
+  pthread_mutex_unlock(&c->sl.mu);
+  json_t *kinds = json_object();
+  for (int k = 0; k < NL_KIND_COUNT; k++)
+    json_object_set_new(kinds, netlog_kind_name((enum netlog_kind)k), json_integer((json_int_t)c->st.by_kind[k]));
+  json_t *s = json_pack(
+      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:I}", "started",
+      (json_int_t)c->st.started, "updated", (json_int_t)now, "received", (json_int_t)c->st.received, "parsed",
+      (json_int_t)c->st.parsed, "unknown", (json_int_t)c->st.unknown, "dropped", (json_int_t)c->st.dropped,
+      "truncated", (json_int_t)c->st.truncated, "stored", (json_int_t)c->st.stored, "tcp_refused",
+      (json_int_t)c->st.tcp_refused, "kinds", kinds, "segment", (json_int_t)(c->seg ? netlog_seg_seq(c->seg) : 0),
+      "sealed", (json_int_t)c->st.seal.sealed, "stamped", (json_int_t)c->st.seal.stamped, "stamp_failures",
+      (json_int_t)c->st.seal.stamp_failed, "stamps_pending", (json_int_t)c->st.seal.pending, "tcp_clients",
+      (json_int_t)c->nclients, "alarm", c->st.seal.pending > 0 || c->st.dropped > 0, "last_line",
+      (json_int_t)c->st.last_line, "destroyed", (json_int_t)c->st.destroyed);
+  char tmp[NETLOG_PATH_MAX + 8];
+  snprintf(tmp, sizeof tmp, "%s.tmp", c->status_path);
+  if (s && json_dump_file(s, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) == 0)
+    (void)!rename(tmp, c->status_path);
+  json_decref(s);
+  /* where each tailed file was read to, so a restart does not store it twice */
+  json_t *t = json_object();
+  for (size_t i = 0; i < c->ntails; i++)
+    json_object_set_new(t, c->tails[i].path,
+                        json_pack("{s:I, s:I}", "ino", (json_int_t)c->tails[i].ino, "off", (json_int_t)c->tails[i].off));
+  snprintf(tmp, sizeof tmp, "%s.tmp", c->tails_path);
+  if (json_dump_file(t, tmp, JSON_SORT_KEYS) == 0)
+    (void)!rename(tmp, c->tails_path);
+  json_decref(t);
+}
+
+/* ---- lines -------------------------------------------------------------- */
+
+static void take_line(struct collector *c, const char *line, size_t n, bool truncated)
+{
+  int64_t now = now_unix();
+  c->st.received++;
+  if (truncated)
+    c->st.truncated++;
+  struct netlog_rec r;
+  enum netlog_kind k = netlog_parse_line(line, n, now, &r);
+  c->st.by_kind[k]++;
+  if (k == NL_UNKNOWN)
+    c->st.unknown++;
+  else
+    c->st.parsed++;
+  c->st.last_line = now;
+  if (!c->seg || netlog_seg_append(c->seg, &r)) {
+    c->st.dropped++;
+    return;
+  }
+  c->st.stored++;
+}
+
+static void on_frame(void *u, const char *line, size_t len, int flags)
+{
+  struct collector *c = u;
+  if (flags & NETLOG_FRAME_DROPPED) {
+    c->st.received++;
+    c->st.dropped++; /* an over-long frame: counted, its bytes skipped */
+    return;
+  }
+  take_line(c, line, len, flags & NETLOG_FRAME_TRUNCATED);
+}
+
+static void client_frames(struct collector *c, struct client *cl)
+{
+  size_t used = netlog_frames(&cl->fr, cl->b, cl->len, on_frame, c);
+  memmove(cl->b, cl->b + used, cl->len - used);
+  cl->len -= used;
+}
+
+static void client_close(struct collector *c, size_t i, bool flush)
+{
+  struct client *cl = &c->clients[i];
+  if (flush && cl->len && !cl->fr.skip && !cl->fr.discard)
+    take_line(c, cl->b, cl->len, false); /* a last line without its newline */
+  close(cl->fd);
+  free(cl->b);
+  c->clients[i] = c->clients[--c->nclients];
+}
+
+static void client_read(struct collector *c, size_t i)
+{
+  struct client *cl = &c->clients[i];
+  for (;;) {
+    ssize_t r = read(cl->fd, cl->b + cl->len, CLIENT_BUF - cl->len);
+    if (r > 0) {
+      cl->len += (size_t)r;
+      client_frames(c, cl);
+      continue;
+    }
+    if (r < 0 && (errno == EAGAIN || errno == EINTR))
+      return;
+    client_close(c, i, true);
+    return;
+  }
+}
+
+static void accept_clients(struct collector *c)
+{
+  for (;;) {
+    int fd = accept4(c->tcp, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0)
+      return;
+    if (c->nclients >= c->max_clients) {
+      c->st.tcp_refused++;
+      close(fd);
+      continue;
+    }
+    c->clients[c->nclients++] = (struct client){.fd = fd, .b = xmalloc(CLIENT_BUF)};
+  }
+}
+
+static void udp_read(struct collector *c)
+{
+  static char b[65536];
+  for (int k = 0; k < 1024; k++) {
+    ssize_t r = recv(c->udp, b, sizeof b, MSG_TRUNC);
+    if (r < 0)
+      return;
+    size_t n = (size_t)r > sizeof b ? sizeof b : (size_t)r;
+    bool cut = n > NETLOG_LINE_MAX;
+    take_line(c, b, cut ? NETLOG_LINE_MAX : n, cut);
+  }
+}
+
+/* ---- tailed files ---------------------------------------------------------- */
+
+static void tail_poll(struct collector *c, struct tail *t)
+{
+  struct stat sb;
+  if (stat(t->path, &sb))
+    return;
+  if (t->fd >= 0 && (sb.st_ino != t->ino || sb.st_size < t->off)) {
+    /* rotated or truncated: finish with the old one, start at the new one's top */
+    close(t->fd);
+    t->fd = -1;
+    t->off = 0;
+    t->len = 0;
+  }
+  if (t->fd < 0) {
+    t->fd = open(t->path, O_RDONLY | O_CLOEXEC);
+    if (t->fd < 0)
+      return;
+    if (t->ino != sb.st_ino)
+      t->off = 0;
+    t->ino = sb.st_ino;
+  }
+  for (;;) {
+    ssize_t r = pread(t->fd, t->b + t->len, NETLOG_LINE_MAX - t->len, t->off);
+    if (r <= 0)
+      return;
+    t->off += r;
+    t->len += (size_t)r;
+    size_t pos = 0;
+    char *nl;
+    while ((nl = memchr(t->b + pos, '\n', t->len - pos))) {
+      take_line(c, t->b + pos, (size_t)(nl - (t->b + pos)), false);
+      pos = (size_t)(nl - t->b) + 1;
+    }
+    if (!pos && t->len == NETLOG_LINE_MAX) {
+      take_line(c, t->b, t->len, true);
+      pos = t->len;
+    }
+    memmove(t->b, t->b + pos, t->len - pos);
+    t->len -= pos;
+  }
+}
+
+static void tails_setup(struct collector *c, const char *files)
+{
+  json_t *saved = json_load_file(c->tails_path, 0, NULL);
+  const char *p = files;
+  while (p && *p && c->ntails < MAX_FILES) {
+    while (*p == ' ')
+      p++;
+    size_t n = strcspn(p, " ");
+    if (!n)
+      break;
+    struct tail *t = &c->tails[c->ntails];
+    if (n < sizeof t->path) {
+      memcpy(t->path, p, n);
+      t->path[n] = '\0';
+      t->fd = -1;
+      t->b = xmalloc(NETLOG_LINE_MAX);
+      json_t *s = json_object_get(saved, t->path);
+      t->ino = (ino_t)json_integer_value(json_object_get(s, "ino"));
+      t->off = (off_t)json_integer_value(json_object_get(s, "off"));
+      c->ntails++;
+    }
+    p += n;
+  }
+  json_decref(saved);
+}
+
+/* ---- rotation and sealing -------------------------------------------------- */
+
+static void *sealer_main(void *p)
+{
+  struct sealer *s = p;
+  int64_t next_purge = 0;
+  pthread_mutex_lock(&s->mu);
+  for (;;) {
+    if (!s->kick && !s->quit) {
+      struct timespec ts;
+      clock_gettime(CLOCK_REALTIME, &ts);
+      ts.tv_sec += s->counts.pending ? s->retry_s : 60;
+      pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+    }
+    bool quit = s->quit;
+    uint64_t below = s->below;
+    struct netlog_seal_counts counts = s->counts;
+    s->kick = false;
+    pthread_mutex_unlock(&s->mu);
+    int64_t now = now_unix();
+    if (netlog_seal_pending(s->dir, below, s->tsa_url, now, &counts))
+      log_error("netlog: sealing failed; will retry", "dir=%s", s->dir);
+    int gone = 0;
+    if (now >= next_purge) { /* hourly: at least daily, as the law asks */
+      gone = netlog_purge(s->dir, now, s->retention_s);
+      next_purge = now + 3600;
+    }
+    pthread_mutex_lock(&s->mu);
+    s->counts = counts;
+    if (gone > 0)
+      s->destroyed += (uint64_t)gone;
+    if (quit)
+      break;
+  }
+  pthread_mutex_unlock(&s->mu);
+  return NULL;
+}
+
+/* Asks the sealer to seal everything below `below` now (0: all, and stop). */
+static void sealer_kick(struct sealer *s, uint64_t below, bool quit)
+{
+  pthread_mutex_lock(&s->mu);
+  s->below = below;
+  s->kick = true;
+  s->quit = s->quit || quit;
+  pthread_cond_signal(&s->cv);
+  pthread_mutex_unlock(&s->mu);
+}
+
+/* Closes the open segment and opens the next one; the sealer takes the
+ * closed one (and any a crash left unsealed). */
+static int rotate(struct collector *c, int64_t now)
+{
+  int rc = 0;
+  if (c->seg && netlog_seg_close(c->seg))
+    rc = -1;
+  c->seg = NULL;
+  if (netlog_seg_create(c->dir, now, &c->seg))
+    rc = -1;
+  if (c->seg)
+    sealer_kick(&c->sl, netlog_seg_seq(c->seg), false);
+  return rc;
+}
+
+int netlog_collect(const char *data_dir, const config *conf)
+{
+  struct collector c = {.udp = -1, .tcp = -1};
+  char dir[NETLOG_PATH_MAX - 32];
+  int rc = 1;
+  if (snprintf(dir, sizeof dir, "%s/netlog", data_dir) >= (int)sizeof dir)
+    return 1;
+  mkdir(dir, 0750);
+  c.dir = dir;
+  snprintf(c.status_path, sizeof c.status_path, "%s/status.json", dir);
+  snprintf(c.tails_path, sizeof c.tails_path, "%s/tails.json", dir);
+  c.udp_addr = config_get(conf, "netlog.udp", "0.0.0.0:514");
+  c.tcp_addr = config_get(conf, "netlog.tcp", "0.0.0.0:514");
+  c.tsa_url = config_get(conf, "netlog.tsa_url", "");
+  c.rotate_s = config_int(conf, "netlog.rotate_seconds", 3600);
+  if (c.rotate_s < 1 || c.rotate_s > 3600)
+    c.rotate_s = 3600; /* at least hourly */
+  c.sl.dir = dir;
+  c.sl.tsa_url = c.tsa_url;
+  c.sl.retry_s = config_int(conf, "netlog.tsa_retry_seconds", 300);
+  if (c.sl.retry_s < 1)
+    c.sl.retry_s = 300;
+  pthread_mutex_init(&c.sl.mu, NULL);
+  pthread_cond_init(&c.sl.cv, NULL);
+  int64_t days = config_int(conf, "netlog.retention_days", 730);
+  c.sl.retention_s = (days < 1 ? 730 : days) * 86400;
+  c.flush_ms = config_int(conf, "netlog.flush_ms", 1000);
+  if (c.flush_ms < 10)
+    c.flush_ms = 1000;
+  c.max_clients = (size_t)config_int(conf, "netlog.tcp_clients", 64);
+  if (c.max_clients < 1 || c.max_clients > MAX_CLIENTS_CAP)
+    c.max_clients = 64;
+  c.clients = xcalloc(c.max_clients, sizeof *c.clients);
+
+  c.udp = bind_addr(c.udp_addr, SOCK_DGRAM);
+  c.tcp = bind_addr(c.tcp_addr, SOCK_STREAM);
+  if (c.udp == -2 || c.tcp == -2) {
+    log_error("netlog: cannot listen", "udp=%s tcp=%s errno=%d", c.udp_addr, c.tcp_addr, errno);
+    goto out;
+  }
+  if (drop_privileges(config_get(conf, "netlog.user", "")))
+    goto out;
+  tails_setup(&c, config_get(conf, "netlog.files", ""));
+
+  struct sigaction sa = {.sa_handler = on_stop};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  int64_t now = now_unix();
+  c.st.started = now;
+  /* a new segment; the sealer then seals what a crash left open */
+  if (rotate(&c, now) || !c.seg) {
+    log_error("netlog: cannot open a segment", "dir=%s", dir);
+    goto out;
+  }
+  /* signals are the loop's: the sealer starts with them blocked */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  int perr = pthread_create(&c.sl.th, NULL, sealer_main, &c.sl);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (perr) {
+    log_error("netlog: cannot start the sealer", "errno=%d", perr);
+    goto out;
+  }
+  c.sl.started = true;
+  log_info("netlog: collecting", "udp=%s tcp=%s files=%zu segment=%llu", c.udp >= 0 ? c.udp_addr : "off",
+           c.tcp >= 0 ? c.tcp_addr : "off", c.ntails, (unsigned long long)netlog_seg_seq(c.seg));
+  write_status(&c, now);
+  c.last_flush_ms = now_ms();
+  int64_t last_status = now;
+  struct pollfd *pfd = xcalloc(c.max_clients + 2, sizeof *pfd);
+  while (!stop_flag) {
+    size_t np = 0;
+    if (c.udp >= 0)
+      pfd[np++] = (struct pollfd){.fd = c.udp, .events = POLLIN};
+    if (c.tcp >= 0)
+      pfd[np++] = (struct pollfd){.fd = c.tcp, .events = POLLIN};
+    size_t first_client = np;
+    for (size_t i = 0; i < c.nclients; i++)
+      pfd[np++] = (struct pollfd){.fd = c.clients[i].fd, .events = POLLIN};
+    int n = poll(pfd, (nfds_t)np, 200);
+    if (n < 0 && errno != EINTR)
+      break;
+    if (n > 0) {
+      size_t k = 0;
+      if (c.udp >= 0 && (pfd[k++].revents & POLLIN))
+        udp_read(&c);
+      if (c.tcp >= 0 && (pfd[k++].revents & POLLIN))
+        accept_clients(&c);
+      /* from the end, as closing moves the last client into the hole */
+      for (size_t i = np; i-- > first_client;) {
+        size_t ci = i - first_client;
+        if (ci < c.nclients && c.clients[ci].fd == pfd[i].fd && (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+          client_read(&c, ci);
+      }
+    }
+    for (size_t i = 0; i < c.ntails; i++)
+      tail_poll(&c, &c.tails[i]);
+    now = now_unix();
+    int64_t ms = now_ms();
+    if (ms - c.last_flush_ms >= c.flush_ms) {
+      if (netlog_seg_flush(c.seg))
+        log_error("netlog: block write failed", "segment=%llu", (unsigned long long)netlog_seg_seq(c.seg));
+      c.last_flush_ms = ms;
+    }
+    if (now - netlog_seg_opened(c.seg) >= c.rotate_s && (rotate(&c, now) || !c.seg)) {
+      log_error("netlog: rotation failed", "dir=%s", dir);
+      break;
+    }
+    if (now != last_status) {
+      write_status(&c, now);
+      last_status = now;
+    }
+  }
+  free(pfd);
+  /* shutdown: what the clients still hold, then the last segment sealed */
+  while (c.nclients)
+    client_close(&c, c.nclients - 1, true);
+  for (size_t i = 0; i < c.ntails; i++)
+    tail_poll(&c, &c.tails[i]);
+  rc = c.seg && netlog_seg_close(c.seg) ? 1 : 0;
+  c.seg = NULL;
+  sealer_kick(&c.sl, 0, true);
+  pthread_join(c.sl.th, NULL);
+  c.sl.started = false;
+  now = now_unix();
+  write_status(&c, now);
+  log_info("netlog: stopped", "received=%llu stored=%llu dropped=%llu stamps_pending=%d",
+           (unsigned long long)c.st.received, (unsigned long long)c.st.stored, (unsigned long long)c.st.dropped,
+           c.st.seal.pending);
+out:
+  if (c.seg && netlog_seg_close(c.seg))
+    rc = 1;
+  if (c.sl.started) {
+    sealer_kick(&c.sl, 0, true);
+    pthread_join(c.sl.th, NULL);
+  }
+  pthread_cond_destroy(&c.sl.cv);
+  pthread_mutex_destroy(&c.sl.mu);
+  while (c.nclients)
+    client_close(&c, c.nclients - 1, false);
+  for (size_t i = 0; i < c.ntails; i++) {
+    if (c.tails[i].fd >= 0)
+      close(c.tails[i].fd);
+    free(c.tails[i].b);
+  }
+  free(c.clients);
+  if (c.udp >= 0)
+    close(c.udp);
+  if (c.tcp >= 0)
+    close(c.tcp);
+  return rc;
+}
