@@ -139,6 +139,7 @@ def test_netlog_tamper_detected(h):
                         f"DHCPACK on 10.9.0.{i + 10} to 52:54:00:00:00:{i + 10:02x} (pc{i}) via eth0")
                 col.wait_status(lambda s: s["stored"] >= i + 1, f"line {i} stored")
                 col.wait_status(lambda s: s["segment"] > seg, "a rotation")
+                time.sleep(1.1)  # the next line in a later second: --to below is a whole second
             col.wait_status(lambda s: s["stamped"] >= 3 and s["stamps_pending"] == 0, "three segments stamped")
     rc, out = _verify(h, data)
     eq(rc, 0, f"verify of the untouched archive ({out.strip()})")
