@@ -77,6 +77,27 @@ static void alert(html *h, json_t *err)
   H(h, "</div>");
 }
 
+/* A form's end: runs the API handler with in (stolen); on success back to
+ * `then`, on 403/404 the error page, otherwise `page` again with the error. */
+static int submit(request *r, route_fn fn, json_t *in, const char *then, int (*page)(request *, int, json_t *))
+{
+  json_t *out;
+  int status = call_api(r, fn, in, &out);
+  if (status < 0)
+    return -1;
+  int rc;
+  if (status >= 200 && status < 300) {
+    rc = http_redirect(r, then);
+  } else if (status == 404 || status == 403) {
+    json_t *e = json_object_get(out, "error");
+    rc = http_error(r, status, jstr(e, "code"), jstr(e, "message"), NULL);
+  } else {
+    rc = page(r, status, out);
+  }
+  json_decref(out);
+  return rc;
+}
+
 static const char *local_time(request *r, const char *iso)
 {
   int64_t t;
@@ -945,23 +966,7 @@ int desk_form_action(request *r)
     json_decref(in);
     return desk_not_found(r);
   }
-  json_t *out;
-  int status = call_api(r, fn, in, &out);
-  if (status < 0)
-    return -1;
-  if (status >= 200 && status < 300) {
-    json_decref(out);
-    return http_redirect(r, arena_printf(r->a, "/desk/tickets/%s", req_param(r, "id")));
-  }
-  if (status == 404 || status == 403) {
-    json_t *e = json_object_get(out, "error");
-    int rc = http_error(r, status, jstr(e, "code"), jstr(e, "message"), NULL);
-    json_decref(out);
-    return rc;
-  }
-  int rc = ticket_page(r, status, out);
-  json_decref(out);
-  return rc;
+  return submit(r, fn, in, arena_printf(r->a, "/desk/tickets/%s", req_param(r, "id")), ticket_page);
 }
 
 int desk_form_attach(request *r)
@@ -1196,15 +1201,5 @@ int desk_form_settings(request *r)
     json_decref(in);
     return desk_not_found(r);
   }
-  json_t *out;
-  int status = call_api(r, fn, in, &out);
-  if (status < 0)
-    return -1;
-  if (status >= 200 && status < 300) {
-    json_decref(out);
-    return http_redirect(r, "/desk/settings");
-  }
-  int rc = settings_page(r, status, out);
-  json_decref(out);
-  return rc;
+  return submit(r, fn, in, "/desk/settings", settings_page);
 }
