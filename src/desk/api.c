@@ -76,17 +76,22 @@ int desk_fts_query(arena *a, const char *q, bool staff, struct desk_search *out)
     if (len > TERM_MAX)
       len = TERM_MAX;
     /* Turkish adds suffixes, so a word matches what begins with it
-     * ("yazıcı" finds "yazıcısı"). FTS5 answers a prefix from its own
-     * index only up to PREFIX_INDEXED characters; a longer word asks for
-     * its first PREFIX_INDEXED characters there and is checked whole
-     * against the row's text (out->words). One letter: the word itself. */
-    size_t chars = 0, cut = len;
+     * ("yazıcı" finds "yazıcısı"). FTS5 answers a prefix quickly only from
+     * a prefix index (4 and 6 characters here; each one costs every insert):
+     * a word of 4-5 characters asks the 4-index, a longer one the 6-index,
+     * and what the index cut off is checked whole against the row's text
+     * (out->words). Up to 3 characters: the word itself. */
+    size_t chars = 0, cut4 = len, cut6 = len;
     for (size_t i = 0; i < len; i++)
-      if (((unsigned char)start[i] & 0xC0) != 0x80 && ++chars == PREFIX_INDEXED + 1) {
-        cut = i;
-        break;
+      if (((unsigned char)start[i] & 0xC0) != 0x80) {
+        chars++;
+        if (chars == 5)
+          cut4 = i;
+        if (chars == PREFIX_INDEXED + 1)
+          cut6 = i;
       }
-    if (chars == 1)
+    size_t cut = chars <= 3 ? len : chars < PREFIX_INDEXED ? cut4 : cut6;
+    if (chars <= 3)
       buf_printf(&b, "%s\"%.*s\"", terms ? " " : "", (int)len, start);
     else
       buf_printf(&b, "%s\"%.*s\"*", terms ? " " : "", (int)cut, start);

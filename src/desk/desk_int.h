@@ -54,9 +54,9 @@ int64_t desk_number_in_subject(const char *subject);
 /* A user's search words as an FTS5 query (api.c): each word folded the
  * Turkish way, kept to letters and digits, quoted and prefix-matched, at
  * most DESK_SEARCH_TERMS; non-staff searches are limited to the columns
- * they may see. Words longer than the prefix index are matched on their
- * first PREFIX_INDEXED characters and listed in words[] for a whole-word
- * check. Returns the number of words (0: match is NULL). */
+ * they may see. Words are matched on the prefix index (4 or 6
+ * characters) and, where the index cut them, listed in words[] for a
+ * whole-word check. Returns the number of words (0: match is NULL). */
 enum { DESK_SEARCH_TERMS = 8, PREFIX_INDEXED = 6 };
 #define SEARCH_TERMS DESK_SEARCH_TERMS
 struct desk_search {

@@ -137,7 +137,7 @@ static const struct db_migration migrations[] = {
      " query TEXT NOT NULL, created_at INTEGER NOT NULL, UNIQUE (user_id, name));"
      "CREATE TABLE desk_mail_seen (message_id TEXT PRIMARY KEY, ticket_id INTEGER, at INTEGER NOT NULL);"
      "CREATE VIRTUAL TABLE desk_fts USING fts5(subject, body, public, internal,"
-     " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4 5 6');"},
+     " tokenize = 'unicode61 remove_diacritics 2', prefix = '4 6');"},
 };
 
 static const struct perm_def perms[] = {
