@@ -439,11 +439,18 @@ int netlog_seg_scan(const char *path, const struct netlog_filter *f, netlog_row_
     }
     plain[plen] = '\0';
     char *line = plain;
+    uint32_t seen = 0;
     while (line < plain + plen && !rc) {
       char *nlc = memchr(line, '\n', (size_t)(plain + plen - line));
       if (!nlc)
         break;
       *nlc = '\0';
+      /* A block holds exactly the records its header counts: more is a
+       * damaged or forged block, and nothing of it is handed on beyond. */
+      if (++seen > nl) {
+        rc = -1;
+        break;
+      }
       struct netlog_rec r;
       if (decode_line(line, &r, raw) == 0 && (!f || ((!f->from || r.time >= f->from) && (!f->to || r.time <= f->to))))
         rc = fn(&r, u);
