@@ -1,7 +1,6 @@
 /* files.c - the content-addressed file store, safe upload names and the
  * download disposition (see files.h). */
 #include "files.h"
-#include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -37,18 +36,6 @@ int files_data_dir(db *d, char *out, size_t n)
   }
   db_done(st);
   return rc;
-}
-
-int64_t files_limit(const char *dir, const char *key, int64_t def)
-{
-  char path[4200], err[256];
-  config *c = NULL;
-  snprintf(path, sizeof path, "%s/defter.conf", dir);
-  int64_t max = def;
-  if (config_load(path, &c, err, sizeof err) == 0)
-    max = config_int(c, key, def);
-  config_free(c);
-  return max > 0 ? max : def;
 }
 
 static int write_all(int fd, const void *p, size_t n)

@@ -13,10 +13,6 @@
  * unknown or out does not fit it (never cut). */
 int files_data_dir(db *d, char *out, size_t n) WUR;
 
-/* A size limit from DATA/defter.conf (or its DEFTER_ override), e.g.
- * "work.attachment_max"; def when unset or not positive. */
-int64_t files_limit(const char *dir, const char *key, int64_t def);
-
 /* Stores data under DIR/files unless it is there already; sha_out (65
  * bytes) receives its SHA-256. 0 ok, -1 on an I/O error. */
 int files_put(const char *dir, const void *data, size_t n, char sha_out[65]) WUR;

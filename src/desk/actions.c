@@ -40,17 +40,21 @@ static int resume_clock(db *d, const struct desk_ticket *t, int64_t now)
   if (!t->paused_at)
     return 0;
   int64_t res = t->resolve_due, resp = t->response_due;
+  struct desk_clock clock;
+  desk_clock_open(d, &clock);
   if (res > t->paused_at)
-    res = desk_sla_add(d, now, desk_sla_between(d, t->paused_at, res) / 60);
+    res = desk_clock_add(&clock, now, desk_clock_between(&clock, t->paused_at, res));
   if (!t->first_response_at && resp > t->paused_at)
-    resp = desk_sla_add(d, now, desk_sla_between(d, t->paused_at, resp) / 60);
+    resp = desk_clock_add(&clock, now, desk_clock_between(&clock, t->paused_at, resp));
+  desk_clock_close(&clock);
   return db_run(d, "UPDATE desk_tickets SET paused_at = NULL, resolve_due = ?, response_due = ? WHERE id = ?", "iii",
                 res, resp, t->id);
 }
 
-static int mark_response(db *d, request *r, const struct desk_ticket *t, int64_t now)
+/* The first response of the desk (callers: someone working the ticket). */
+static int mark_response(db *d, const struct desk_ticket *t, int64_t now)
 {
-  if (t->first_response_at || !desk_staff(r, t))
+  if (t->first_response_at)
     return 0;
   return db_run(d,
                 "UPDATE desk_tickets SET first_response_at = ?, response_breached = CASE WHEN ? > response_due"
@@ -137,7 +141,7 @@ int desk_api_transition(request *r)
   if (!rc && t.status == DS_BEKLEMEDE && to != DS_BEKLEMEDE)
     rc = resume_clock(d, &t, now);
   if (!rc && worker)
-    rc = mark_response(d, r, &t, now);
+    rc = mark_response(d, &t, now);
   if (!rc) {
     switch (to) {
     case DS_BEKLEMEDE:
@@ -254,7 +258,7 @@ int desk_api_assign(request *r)
   struct actor who = audit_actor(r);
   rc = db_begin(d);
   if (!rc)
-    rc = mark_response(d, r, &t, now);
+    rc = mark_response(d, &t, now);
   if (!rc)
     rc = db_run(d, "UPDATE desk_tickets SET unit_id = ?, assignee_id = ?, status = ?, updated_at = ? WHERE id = ?",
                 "iIiii", unit, assignee, (int64_t)to, now, t.id);
@@ -327,7 +331,7 @@ int desk_api_escalate(request *r)
   bool moved = unit != t.unit_id;
   rc = db_begin(d);
   if (!rc)
-    rc = mark_response(d, r, &t, now);
+    rc = mark_response(d, &t, now);
   if (!rc)
     rc = db_run(d,
                 "UPDATE desk_tickets SET level = 2, unit_id = ?, assignee_id = CASE WHEN ? THEN NULL ELSE assignee_id"
@@ -423,11 +427,8 @@ int desk_comment_insert(db *d, const struct actor *who, const struct desk_ticket
                 "INSERT INTO desk_comments (ticket_id, author_id, author, body, internal, via, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 "iIttiti", t->id, who->user_id, who->name, body, (int64_t)internal, via, now);
-  if (!rc && worker && !internal && !t->first_response_at)
-    rc = db_run(d,
-                "UPDATE desk_tickets SET first_response_at = ?, response_breached = CASE WHEN ? > response_due"
-                " THEN 1 ELSE response_breached END WHERE id = ?",
-                "iii", now, now, t->id);
+  if (!rc && worker && !internal)
+    rc = mark_response(d, t, now);
   if (!rc && resume)
     rc = resume_clock(d, t, now);
   if (!rc)
@@ -500,7 +501,7 @@ int desk_worklog_add(request *r, const struct desk_ticket *t, int64_t minutes, c
                 "UPDATE desk_tickets SET minutes = minutes + ?, mode = COALESCE(mode, ?), updated_at = ? WHERE id = ?",
                 "itii", minutes, mode, now, t->id);
   if (!rc)
-    rc = mark_response(d, r, t, now);
+    rc = mark_response(d, t, now);
   if (!rc) {
     json_t *after = json_pack("{sIss}", "minutes", (json_int_t)minutes, "mode", mode);
     rc = desk_audit(d, &who, "worklog", t->id, t->unit_id, NULL, after);

@@ -133,11 +133,6 @@ int desk_seed_categories(db *d)
   return 0;
 }
 
-int desk_categories_seed(db *d)
-{
-  return desk_seed_categories(d);
-}
-
 /* ---- categories API ------------------------------------------------------------ */
 
 int desk_api_categories(request *r)

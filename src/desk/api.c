@@ -64,7 +64,7 @@ int desk_fts_query(arena *a, const char *q, bool staff, struct desk_search *out)
   if (!staff)
     buf_puts(&b, "{subject body public} : (");
   int terms = 0;
-  for (char *p = folded; *p && terms < SEARCH_TERMS;) {
+  for (char *p = folded; *p && terms < DESK_SEARCH_TERMS;) {
     while (*p && !word_byte((unsigned char)*p))
       p++;
     char *start = p;
@@ -673,10 +673,14 @@ int desk_api_patch(request *r)
   if (!rc && priority != t.priority && desk_status_open(t.status)) {
     int64_t resp = 0, res = 0;
     desk_sla_targets(d, category, priority, &resp, &res);
+    struct desk_clock clock;
+    desk_clock_open(d, &clock);
     rc = db_run(d,
                 "UPDATE desk_tickets SET response_due = CASE WHEN first_response_at IS NULL THEN ? ELSE response_due"
                 " END, resolve_due = ? WHERE id = ?",
-                "iii", desk_sla_add(d, t.created_at, resp), desk_sla_add(d, t.created_at, res), t.id);
+                "iii", desk_clock_add(&clock, t.created_at, resp * 60), desk_clock_add(&clock, t.created_at, res * 60),
+                t.id);
+    desk_clock_close(&clock);
   }
   if (!rc)
     rc = desk_event(d, t.id, &who, "updated", NULL, NULL, NULL);

@@ -10,6 +10,7 @@
 #include "../core/db.h"
 #include "../core/http.h"
 #include "../core/module.h"
+#include "../core/worktime.h"
 
 /* ---- vocabulary (workflow.c) ------------------------------------------ */
 
@@ -58,7 +59,6 @@ int64_t desk_number_in_subject(const char *subject);
  * characters) and, where the index cut them, listed in words[] for a
  * whole-word check. Returns the number of words (0: match is NULL). */
 enum { DESK_SEARCH_TERMS = 8, PREFIX_INDEXED = 6 };
-#define SEARCH_TERMS DESK_SEARCH_TERMS
 struct desk_search {
   const char *match;
   const char *words[DESK_SEARCH_TERMS];
@@ -140,9 +140,6 @@ int desk_ticket_create(db *d, request *r, const struct actor *who, struct desk_n
 
 /* The unit a category routes to (its own, or its nearest ancestor's). */
 int64_t desk_category_unit(db *d, int64_t category_id);
-/* Seeds the default category tree routed by the loaded preset's duties
- * (only when there are no categories yet). */
-int desk_categories_seed(db *d) WUR;
 
 /* Shared by the API and the ticket page (actions.c); 0 or -1. */
 int desk_comment_insert(db *d, const struct actor *who, const struct desk_ticket *t, const char *body, bool internal,
@@ -165,10 +162,18 @@ int desk_rate(request *r, const char *token, int64_t rating, const char *comment
 /* Response and resolution targets in working minutes for a category and
  * priority (category rows first, then the defaults). */
 void desk_sla_targets(db *d, int64_t category_id, int priority, int64_t *response_min, int64_t *resolve_min);
-/* The instant `minutes` of working time after start. */
-int64_t desk_sla_add(db *d, int64_t start, int64_t minutes);
+/* The institution's working calendar for one operation (a copy from the
+ * org module's cache); without one, time counts as wall-clock time. */
+struct desk_clock {
+  struct wt_calendar cal;
+  bool ok;
+};
+void desk_clock_open(db *d, struct desk_clock *c);
+void desk_clock_close(struct desk_clock *c);
+/* The instant `seconds` of working time after start. */
+int64_t desk_clock_add(const struct desk_clock *c, int64_t start, int64_t seconds);
 /* Working seconds in [a, b). */
-int64_t desk_sla_between(db *d, int64_t a, int64_t b);
+int64_t desk_clock_between(const struct desk_clock *c, int64_t a, int64_t b);
 int desk_job_sla(db *d);
 int desk_job_autoclose(db *d);
 

@@ -125,7 +125,7 @@ static int on_message(const char *raw, size_t len, void *u)
   int64_t number = desk_number_in_subject(m.subject);
   if (number && desk_ticket_load(d, a, number, &t) == DB_ROW && t.status != DS_KAPANDI &&
       may_write(d, &t, user, m.from.addr)) {
-    bool worker = user && user != t.requester_id && may_write(d, &t, user, NULL) && user == t.assignee_id;
+    bool worker = user && user == t.assignee_id && user != t.requester_id; /* the technician answering */
     if (desk_comment_insert(d, &who, &t, text, false, "eposta", worker)) {
       ret = -1;
       goto out;

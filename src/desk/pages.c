@@ -558,7 +558,7 @@ static void row(html *h, const char *label, const char *value)
   H(h, "</td></tr>");
 }
 
-static void workers_select(request *r, html *h, int64_t unit, int64_t current)
+static void workers_select(html *h, int64_t unit, int64_t current)
 {
   db_stmt *st = db_q(db_thread(),
                      "SELECT DISTINCT u.id, u.display_name FROM users u JOIN effective_grants g ON g.user_id = u.id"
@@ -575,7 +575,6 @@ static void workers_select(request *r, html *h, int64_t unit, int64_t current)
   }
   db_done(st);
   H(h, "</select>");
-  (void)r;
 }
 
 static void comments_section(request *r, html *h, json_t *t)
@@ -826,7 +825,7 @@ static int ticket_page(request *r, int status, json_t *err)
     H(&h, "</h2>");
     action_form(r, &h, number, "assign", "assign-form");
     h_label(&h, "a-assignee", _("Person"));
-    workers_select(r, &h, rec.unit_id, rec.assignee_id);
+    workers_select(&h, rec.unit_id, rec.assignee_id);
     h_label(&h, "a-unit", _("Or move to unit"));
     H(&h, "<select id=\"a-unit\" name=\"unit\">");
     h_option(&h, "", _("(keep)"), true);

@@ -10,10 +10,9 @@
 #include "../core/worktime.h"
 #include "../org/org.h"
 
-#include <pthread.h>
 #include <string.h>
 
-enum { CALENDAR_TTL = 30, JOB_BATCH = 500 };
+enum { JOB_BATCH = 500 };
 
 void desk_sla_targets(db *d, int64_t category_id, int priority, int64_t *response_min, int64_t *resolve_min)
 {
@@ -41,57 +40,30 @@ void desk_sla_targets(db *d, int64_t category_id, int priority, int64_t *respons
   }
 }
 
-/* One calendar for the process, reloaded every CALENDAR_TTL seconds, so a
- * change made on the calendar page applies within half a minute. */
-static pthread_mutex_t cal_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct wt_calendar cal;
-static bool cal_ok;
-static int64_t cal_at;
-
-static bool calendar_lock(db *d)
+void desk_clock_open(db *d, struct desk_clock *c)
 {
-  pthread_mutex_lock(&cal_mu);
-  int64_t now = now_unix();
-  if (!cal_ok || now - cal_at >= CALENDAR_TTL) {
-    struct wt_calendar fresh;
-    wt_calendar_init(&fresh);
-    if (org_calendar_load(d, &fresh) == 0) {
-      if (cal_ok)
-        wt_calendar_free(&cal);
-      cal = fresh;
-      cal_ok = true;
-      cal_at = now;
-    } else {
-      wt_calendar_free(&fresh);
-      log_warn("working calendar not readable; SLA counts wall-clock time", "%s", "");
-    }
-  }
-  return cal_ok;
+  /* The org module keeps the calendar cached and checks its version, so a
+   * change on the calendar page applies to the next ticket at once. */
+  c->ok = org_calendar_load(d, &c->cal) == 0;
+  if (!c->ok)
+    log_warn("working calendar not readable; SLA counts wall-clock time", "%s", "");
 }
 
-int64_t desk_sla_add(db *d, int64_t start, int64_t minutes)
+void desk_clock_close(struct desk_clock *c)
 {
-  int64_t out = start + minutes * 60;
-  if (calendar_lock(d))
-    out = wt_add(&cal, start, minutes * 60);
-  pthread_mutex_unlock(&cal_mu);
-  return out;
+  if (c->ok)
+    wt_calendar_free(&c->cal);
+  c->ok = false;
 }
 
-int64_t desk_sla_between(db *d, int64_t a, int64_t b)
+int64_t desk_clock_add(const struct desk_clock *c, int64_t start, int64_t seconds)
 {
-  int64_t out = b > a ? b - a : 0;
-  if (calendar_lock(d))
-    out = wt_between(&cal, a, b);
-  pthread_mutex_unlock(&cal_mu);
-  return out;
+  return c->ok ? wt_add(&c->cal, start, seconds) : start + seconds;
 }
 
-void desk_sla_forget_calendar(void)
+int64_t desk_clock_between(const struct desk_clock *c, int64_t a, int64_t b)
 {
-  pthread_mutex_lock(&cal_mu);
-  cal_at = 0;
-  pthread_mutex_unlock(&cal_mu);
+  return c->ok ? wt_between(&c->cal, a, b) : (b > a ? b - a : 0);
 }
 
 /* ---- jobs -------------------------------------------------------------------- */

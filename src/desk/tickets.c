@@ -450,7 +450,11 @@ int desk_ticket_create(db *d, request *r, const struct actor *who, struct desk_n
   int priority = desk_priority(n->urgency, n->impact);
   int64_t resp_min = 0, res_min = 0;
   desk_sla_targets(d, n->category_id, priority, &resp_min, &res_min);
-  int64_t response_due = desk_sla_add(d, now, resp_min), resolve_due = desk_sla_add(d, now, res_min);
+  struct desk_clock clock;
+  desk_clock_open(d, &clock);
+  int64_t response_due = desk_clock_add(&clock, now, resp_min * 60);
+  int64_t resolve_due = desk_clock_add(&clock, now, res_min * 60);
+  desk_clock_close(&clock);
 
   int rc = db_begin(d);
   if (!rc)

@@ -9,6 +9,7 @@
  * attachment disposition, so a browser never renders it in place. */
 #include "work_int.h"
 #include "../core/audit.h"
+#include "../core/config.h"
 #include "../core/files.h"
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
@@ -25,6 +26,16 @@
 
 enum { ATTACH_SHOWN = 500 };
 #define ATTACHMENT_MAX_DEFAULT (10 * 1024 * 1024)
+
+static int64_t attachment_max = ATTACHMENT_MAX_DEFAULT;
+
+/* [work] attachment_max, read when the data directory is opened. */
+void work_configure(const config *c)
+{
+  attachment_max = config_int(c, "work.attachment_max", ATTACHMENT_MAX_DEFAULT);
+  if (attachment_max <= 0)
+    attachment_max = ATTACHMENT_MAX_DEFAULT;
+}
 
 static json_t *attachment_json(db_stmt *st, int64_t task_id)
 {
@@ -75,7 +86,7 @@ static int attach(request *r, const struct work_task *t, const char *name, const
     return http_error(r, 400, "validation", _("Some fields are invalid."),
                       json_pack("{ss}", "content", _("The file is empty."))),
            1;
-  if ((int64_t)n > files_limit(dir, "work.attachment_max", ATTACHMENT_MAX_DEFAULT))
+  if ((int64_t)n > attachment_max)
     return http_error(r, 413, "too_large", _("The file is larger than attachments may be."), NULL), 1;
   const char *mime = files_sniff_type(data, n);
   if (!mime)

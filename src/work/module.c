@@ -107,4 +107,5 @@ const struct defter_module work_module = {
     .capabilities = capabilities,
     .figures = work_figures,
     .dashboard = work_dashboard,
+    .configure = work_configure,
 };

@@ -176,6 +176,8 @@ int work_user_unit(db *d, int64_t user_id, int64_t *unit) WUR;
 /* Trims ASCII white space; NULL stays NULL. */
 const char *work_trim(arena *a, const char *s);
 
+void work_configure(const config *c);
+
 /* ---- handlers --------------------------------------------------------- */
 
 int work_api_tasks_list(request *r);

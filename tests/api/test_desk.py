@@ -468,6 +468,49 @@ def test_desk_sla_job_breach(h):
     check("sla_breach" in kinds and "escalated" in kinds, f"history {kinds}")
     ids = [x["id"] for x in h.as_user("sef").get_json("/api/v1/desk/tickets?breached=1&limit=200")["items"]]
     check(t["id"] in ids, "breached filter")
+    # four fifths of the resolution time gone: a warning, once
+    w = _ticket(h)
+    with _db(h.server, write=True) as con:
+        now = con.execute("SELECT strftime('%s','now')").fetchone()[0]
+        con.execute("UPDATE desk_tickets SET created_at = ?, response_due = ?, first_response_at = ?,"
+                    " resolve_due = ? WHERE id = ?", (int(now) - 1000, int(now) + 500, int(now) - 900,
+                                                     int(now) + 100, w["id"]))
+    for _ in range(2):
+        eq(h.cli("jobs", "run", "desk.sla", "--data", h.server.data_dir).returncode, 0, "desk.sla")
+    kinds = [e["kind"] for e in h.as_user("sef").get_json(f"/api/v1/desk/tickets/{w['id']}")["history"]]
+    eq(kinds.count("sla_warning"), 1, f"one warning: {kinds}")
+    # a resolution the requester left unanswered closes by itself
+    c = _ticket(h)
+    expect_status(_move(h, "sef", c, "cozuldu", resolution="Tamam"), 200, "resolved")
+    with _db(h.server, write=True) as con:
+        con.execute("UPDATE desk_tickets SET resolved_at = 1000 WHERE id = ?", (c["id"],))
+    eq(h.cli("jobs", "run", "desk.autoclose", "--data", h.server.data_dir).returncode, 0, "desk.autoclose")
+    eq(h.as_user("personel").get_json(f"/api/v1/desk/tickets/{c['id']}")["status"], "kapandi", "closed by itself")
+
+
+def test_desk_sla_follows_the_calendar(h):
+    """SLA deadlines count working time of the calendar, and a change on the
+    calendar applies to the next ticket at once."""
+    import datetime
+    s = h.new_server()
+    adm, emp = h.login("admin", server=s), h.login("personel", server=s)
+    r = adm.request("PUT", "/api/v1/calendar/hours", json_body={"hours": "mon-sun 00:00-24:00"}, csrf=True)
+    expect_status(r, 200, "around the clock")
+    t = emp.post("/api/v1/desk/tickets", {"type": "ariza", "subject": "Saat"}).json()
+    created = datetime.datetime.fromisoformat(t["created_at"].replace("Z", "+00:00"))
+    due = datetime.datetime.fromisoformat(t["sla"]["response_due"].replace("Z", "+00:00"))
+    eq(due - created, datetime.timedelta(minutes=240), "medium priority: 4 working hours, all hours working")
+    # today and tomorrow (Istanbul) become holidays: the clock starts the day after
+    today = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=3)).date()
+    for d in (today, today + datetime.timedelta(days=1)):
+        r = adm.request("PUT", f"/api/v1/calendar/days/{d.isoformat()}", json_body={"kind": "holiday", "name": "Test"},
+                        csrf=True)
+        check(r.status in (200, 201), f"holiday {d}: {r.status} {r.snippet()}")
+    t = emp.post("/api/v1/desk/tickets", {"type": "ariza", "subject": "Bayram"}).json()
+    due = datetime.datetime.fromisoformat(t["sla"]["response_due"].replace("Z", "+00:00"))
+    start = datetime.datetime.combine(today + datetime.timedelta(days=2), datetime.time(0, 0),
+                                      datetime.timezone(datetime.timedelta(hours=3)))
+    eq(due, start + datetime.timedelta(minutes=240), "the deadline skips the two holidays")
 
 
 def test_desk_admin(h):
