@@ -3,6 +3,7 @@
  * archive's seals and chain, and `netlog query`, the audited "who had
  * this address then". */
 #include "cli.h"
+#include "../core/schema.h"
 #include "../core/audit.h"
 #include "../core/jsonx.h"
 #include "../core/log.h"
@@ -12,15 +13,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char NETLOG_HELP[] =
     "Kullanım / usage:\n"
     "  defter netlog --data DIR\n"
     "      5651 erişim kayıtlarını toplar (syslog UDP/TCP, dosyalar); SIGTERM ile mühürleyip durur.\n"
     "      Collects access logs (syslog UDP/TCP, tailed files); SIGTERM seals and stops.\n"
-    "  defter netlog verify --data DIR [--from T] [--to T] [--ca FILE]\n"
-    "      Özetleri, zaman damgalarını ve zinciri doğrular (sorun varsa çıkış kodu 1).\n"
-    "      Checks hashes, time stamps and the chain (exit status 1 on any problem).\n"
+    "  defter netlog verify --data DIR [--from T] [--to T] [--ca FILE] [--pdf FILE] [--json]\n"
+    "      Özetleri, zaman damgalarını ve zinciri doğrular (sorun varsa çıkış kodu 1); --pdf raporu\n"
+    "      bilirkişi ve mahkeme için PDF olarak da yazar.\n"
+    "      Checks hashes, time stamps and the chain (exit status 1 on any problem); --pdf also writes\n"
+    "      the report as a PDF for experts and courts.\n"
     "  defter netlog query --data DIR --ip ADDR [--port N] --at ISO8601 --reason TEXT [--json]\n"
     "      O anda adresi kimin kullandığını yanıtlar; sorgu ve gerekçesi denetim kaydına yazılır.\n"
     "      Answers who had the address then; the query and its reason go to the audit trail.\n";
@@ -71,10 +75,38 @@ static int parse_time_arg(const char *s, const char *what, int64_t *out)
   return 0;
 }
 
+/* The report as a PDF at path (the institution from the data directory's
+ * store when it has one). */
+static int verify_pdf_file(const json_t *rep, const char *data_dir, const char *path)
+{
+  char *inst = NULL, dbp[4200];
+  struct data_dir dd;
+  struct stat sb;
+  snprintf(dbp, sizeof dbp, "%s/defter.db", data_dir);
+  if (stat(dbp, &sb) == 0 && data_open(&dd, data_dir) == 0) {
+    arena *a = arena_new();
+    const char *v = settings_get(dd.d, a, "institution");
+    inst = v ? xstrdup(v) : NULL;
+    arena_free(a);
+    data_close(&dd);
+  }
+  buf out;
+  int rc = netlog_verify_pdf(rep, inst, now_unix(), &out);
+  free(inst);
+  if (!rc) {
+    FILE *fp = fopen(path, "wbe");
+    rc = fp && fwrite(out.data, 1, out.len, fp) == out.len ? 0 : -1;
+    if (fp && fclose(fp))
+      rc = -1;
+  }
+  buf_free(&out);
+  return rc;
+}
+
 static int netlog_verify_cmd(int argc, char **argv)
 {
   struct args a;
-  if (args_parse(&a, argc, argv, "data=,from=,to=,ca="))
+  if (args_parse(&a, argc, argv, "data=,from=,to=,ca=,pdf=,json"))
     return 2;
   const char *dir = arg_get(&a, "data");
   if (!dir) {
@@ -88,14 +120,33 @@ static int netlog_verify_cmd(int argc, char **argv)
   if (load_conf(dir, &conf))
     return 1;
   o.ca_file = arg_get(&a, "ca") ? arg_get(&a, "ca") : config_get(conf, "netlog.tsa_ca", "");
+  o.fallback_ca_file = config_get(conf, "netlog.fallback_tsa_ca", "");
   char nl[4200];
   snprintf(nl, sizeof nl, "%s/netlog", dir);
-  int problems = netlog_verify(nl, &o, stdout);
-  config_free(conf);
-  if (problems < 0) {
+  json_t *rep = netlog_verify_report(nl, &o);
+  if (!rep) {
+    config_free(conf);
     cli_error("%s okunamadı / cannot read", nl);
     return 1;
   }
+  int problems = arg_flag(&a, "json") ? (int)jsonx_int(rep, "problems", 0) : netlog_verify_print(rep, stdout);
+  if (arg_flag(&a, "json")) {
+    char *text = json_dumps(rep, JSON_INDENT(2) | JSON_SORT_KEYS);
+    if (text)
+      puts(text);
+    free(text);
+  }
+  int prc = 0;
+  if (arg_get(&a, "pdf"))
+    prc = verify_pdf_file(rep, dir, arg_get(&a, "pdf"));
+  json_decref(rep);
+  config_free(conf);
+  if (prc) {
+    cli_error("PDF yazılamadı / cannot write the PDF: %s", arg_get(&a, "pdf"));
+    return 1;
+  }
+  if (arg_flag(&a, "json"))
+    return problems ? 1 : 0;
   if (problems) {
     printf("Arşiv BOZUK / archive BROKEN: %d sorun / problems\n", problems);
     return 1;

@@ -59,8 +59,9 @@ struct sealer {
   bool started;
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  const char *dir, *tsa_url;
-  int64_t retry_s, retention_s;
+  const char *dir;
+  struct netlog_tsa_set tsa;
+  int64_t retry_s, retention_s, ledger_s;
   uint64_t below; /* seal segments numbered below this (0: all) */
   bool kick, quit;
   struct netlog_seal_counts counts;
@@ -70,7 +71,7 @@ struct sealer {
 struct collector {
   const char *dir;  /* DATA/netlog */
   char status_path[NETLOG_PATH_MAX], tails_path[NETLOG_PATH_MAX];
-  const char *udp_addr, *tcp_addr, *tsa_url;
+  const char *udp_addr, *tcp_addr;
   int udp, tcp;
   struct client *clients;
   size_t nclients, max_clients;
@@ -173,6 +174,8 @@ static void write_status(struct collector *c, int64_t now)
       (json_int_t)c->st.seal.stamp_failed, "stamps_pending", (json_int_t)c->st.seal.pending, "tcp_clients",
       (json_int_t)c->nclients, "alarm", c->st.seal.pending > 0 || c->st.dropped > 0, "last_line",
       (json_int_t)c->st.last_line, "destroyed", (json_int_t)c->st.destroyed);
+  if (s)
+    json_object_set_new(s, "tsa", netlog_seal_counts_json(&c->st.seal));
   char tmp[NETLOG_PATH_MAX + 8];
   snprintf(tmp, sizeof tmp, "%s.tmp", c->status_path);
   if (s && json_dump_file(s, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) == 0)
@@ -374,11 +377,11 @@ static void *sealer_main(void *p)
     s->kick = false;
     pthread_mutex_unlock(&s->mu);
     int64_t now = now_unix();
-    if (netlog_seal_pending(s->dir, below, s->tsa_url, now, &counts))
+    if (netlog_seal_pending(s->dir, below, &s->tsa, now, &counts))
       log_error("netlog: sealing failed; will retry", "dir=%s", s->dir);
     int gone = 0;
     if (now >= next_purge) { /* hourly: at least daily, as the law asks */
-      gone = netlog_purge(s->dir, now, s->retention_s);
+      gone = netlog_purge(s->dir, now, s->retention_s, s->ledger_s);
       next_purge = now + 3600;
     }
     pthread_mutex_lock(&s->mu);
@@ -431,12 +434,11 @@ int netlog_collect(const char *data_dir, const config *conf)
   snprintf(c.tails_path, sizeof c.tails_path, "%s/tails.json", dir);
   c.udp_addr = config_get(conf, "netlog.udp", "0.0.0.0:514");
   c.tcp_addr = config_get(conf, "netlog.tcp", "0.0.0.0:514");
-  c.tsa_url = config_get(conf, "netlog.tsa_url", "");
   c.rotate_s = config_int(conf, "netlog.rotate_seconds", 3600);
   if (c.rotate_s < 1 || c.rotate_s > 3600)
     c.rotate_s = 3600; /* at least hourly */
   c.sl.dir = dir;
-  c.sl.tsa_url = c.tsa_url;
+  netlog_tsa_config(conf, &c.sl.tsa);
   c.sl.retry_s = config_int(conf, "netlog.tsa_retry_seconds", 300);
   if (c.sl.retry_s < 1)
     c.sl.retry_s = 300;
@@ -444,6 +446,8 @@ int netlog_collect(const char *data_dir, const config *conf)
   pthread_cond_init(&c.sl.cv, NULL);
   int64_t days = config_int(conf, "netlog.retention_days", 730);
   c.sl.retention_s = (days < 1 ? 730 : days) * 86400;
+  int64_t ledger_days = config_int(conf, "netlog.ledger_days", 1095);
+  c.sl.ledger_s = (ledger_days < 1095 ? 1095 : ledger_days) * 86400; /* KVKK: at least 3 years */
   c.flush_ms = config_int(conf, "netlog.flush_ms", 1000);
   if (c.flush_ms < 10)
     c.flush_ms = 1000;

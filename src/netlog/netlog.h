@@ -164,43 +164,100 @@ typedef int (*netlog_row_fn)(const struct netlog_rec *r, void *u);
 int netlog_seg_scan(const char *path, const struct netlog_filter *f, netlog_row_fn fn, void *u,
                     struct netlog_seg_stats *st) WUR;
 
-/* ---- sealing and verification (seal.c) -----------------------------------
+/* ---- sealing and verification (seal.c, tsa.c) ------------------------------
  * On rotation a closed segment gets dir/<seq>.manifest.json (its SHA-256,
  * size, lines, time range, and the SHA-256 of manifest seq-1: a chain),
  * then an RFC 3161 time stamp of the manifest's SHA-256, the whole TSA
- * response kept as dir/<seq>.tsr. A TSA failure leaves the manifest
- * unstamped; the collector tries again later and counts an alarm. */
+ * response kept as dir/<seq>.tsr and a note dir/<seq>.stamp.json saying
+ * which authority answered. A TSA failure leaves the manifest unstamped;
+ * the collector tries again later and counts an alarm. */
+
+/* One time-stamp authority. user/password: a Kamu SM customer number and
+ * password, sent in its `identity` header (empty: plain RFC 3161). */
+struct netlog_tsa {
+  const char *url, *ca_file, *user, *password;
+};
+/* [0] the configured authority, [1] the fallback asked when it fails (a
+ * segment it stamps is flagged). Strings are never NULL. */
+struct netlog_tsa_set {
+  struct netlog_tsa tsa[2];
+  int64_t credit_min; /* Kamu SM balance under which an alarm is raised */
+};
+/* Reads [netlog] tsa_url, tsa_ca, tsa_user, tsa_password, the same with
+ * fallback_tsa_ and tsa_credit_min (strings point into c). */
+void netlog_tsa_config(const config *c, struct netlog_tsa_set *out);
+
 struct netlog_seal_counts {
   int sealed;       /* manifests written */
   int stamped;      /* tokens stored */
-  int stamp_failed; /* TSA attempts that failed (the alarm) */
+  int fallback;     /* of them, by the fallback authority */
+  int stamp_failed; /* TSA rounds that failed (the alarm) */
   int pending;      /* manifests still without a token */
+  int64_t last_failure;  /* when a stamp last failed (0: never) */
+  char last_error[256];  /* why */
+  int64_t credits;         /* Kamu SM balance (-1 or 0 before the first answer) */
+  int64_t credits_checked; /* when it was asked */
 };
+
+/* The TSA part of the collector's status.json. */
+json_t *netlog_seal_counts_json(const struct netlog_seal_counts *c);
 
 /* Writes the manifest of closed segment seq (refuses, -1, when one
  * exists). now is the sealing time. */
 int netlog_seal_manifest(const char *dir, uint64_t seq, int64_t now) WUR;
-/* Asks tsa_url for a token on manifest seq and stores it. 0 ok; -1 with
- * a reason in err. */
-int netlog_stamp(const char *dir, uint64_t seq, const char *tsa_url, char *err, size_t errlen) WUR;
+/* Asks set's authority for a token on manifest seq, then its fallback;
+ * stores the token and its note; *fallback tells which answered. 0 ok;
+ * -1 with the reasons in err. */
+int netlog_stamp(const char *dir, uint64_t seq, const struct netlog_tsa_set *set, bool *fallback, char *err,
+                 size_t errlen) WUR;
 /* Seals every segment numbered below `below` (0: every one) that has no
  * manifest, in order, then stamps every manifest that has no token (none
- * when tsa_url is empty). Adds to c and sets c->pending. 0 unless a
- * manifest could not be written. */
-int netlog_seal_pending(const char *dir, uint64_t below, const char *tsa_url, int64_t now,
+ * when no authority is configured); once a day asks Kamu SM for the
+ * balance. Adds to c and sets c->pending. 0 unless a manifest could not
+ * be written. */
+int netlog_seal_pending(const char *dir, uint64_t below, const struct netlog_tsa_set *tsa, int64_t now,
                         struct netlog_seal_counts *c) WUR;
+
+/* The identity header's value for digest md (heap hex string, caller
+ * frees). 0 ok, -1 when user is not a customer number. */
+int netlog_kamusm_identity(const char *user, const char *password, const unsigned char *md, size_t mdlen,
+                           char **hex_out) WUR;
+/* Kamu SM's balance of stamps for t. 0 ok; -1 with err. */
+int netlog_kamusm_credits(const struct netlog_tsa *t, int64_t now_ms, int64_t *credits, char *err,
+                          size_t errlen) WUR;
 
 /* The SHA-256 of manifest seq as hex (65 bytes), for evidence. 0 ok. */
 int netlog_manifest_sha(const char *dir, uint64_t seq, char out[65]) WUR;
+int netlog_manifest_digest(const char *dir, uint64_t seq, unsigned char md[32]) WUR;
+/* Small file helpers shared by the netlog files. */
+bool netlog_exists(const char *dir, uint64_t seq, const char *ext);
+void netlog_hex(const unsigned char *p, size_t n, char *out);
+int netlog_write_atomic(const char *path, const void *data, size_t n) WUR;
 
 struct netlog_verify_opts {
-  const char *ca_file; /* PEM bundle the TSA's certificate chains to */
-  int64_t from, to;    /* only segments whose records overlap (0: all) */
+  const char *ca_file;          /* PEM bundle the TSA's certificate chains to */
+  const char *fallback_ca_file; /* the fallback authority's (optional) */
+  int64_t from, to;             /* only segments whose records overlap (0: all) */
 };
-/* Recomputes every hash, checks every token against the CA bundle and
- * the manifest's hash, walks the chain; writes a report to out naming
- * each altered, missing or reordered segment. Returns the number of
- * problems (0: all is well), -1 when dir cannot be read. */
+/* Recomputes every hash, checks every token against the CA bundles and
+ * the manifest's hash, walks the chain. Returns a new report
+ * {"ok", "problems", "segments_checked", "lines", "fallback_stamps",
+ * "from", "to", "destroyed", "segments": [{seq, status ok|bad|open,
+ * lines, first_time, last_time, sha256, manifest_sha256, stamped_at, tsa
+ * primary|fallback, tsa_name, problems[]}], "issues": [{code, seq,
+ * text}]}, codes: missing, no_manifest, manifest_unreadable, reordered,
+ * segment_missing, altered, chain_broken, stamp, ledger. NULL when dir
+ * cannot be read. */
+json_t *netlog_verify_report(const char *dir, const struct netlog_verify_opts *o);
+/* Prints a report as text lines; returns its number of problems. */
+int netlog_verify_print(const json_t *rep, FILE *out);
+/* The report as a PDF for experts and courts (out is initialised here;
+ * the caller frees it). 0 or -1. */
+int netlog_verify_pdf(const json_t *rep, const char *institution, int64_t now, buf *out) WUR;
+/* The Turkish (UI language) label of a problem code. */
+const char *netlog_problem_label(const char *code);
+/* Both in one: the number of problems (0: all is well), -1 when dir
+ * cannot be read. */
 int netlog_verify(const char *dir, const struct netlog_verify_opts *o, FILE *out) WUR;
 
 /* ---- retention (retention.c) -------------------------------------------
@@ -210,8 +267,11 @@ int netlog_verify(const char *dir, const struct netlog_verify_opts *o, FILE *out
  * SHA-256 of the line before), so verify can tell a purge from a loss. */
 
 /* Destroys every sealed segment sealed before now - retention_s, from the
- * start of the chain. Returns how many, -1 on an I/O error. */
-int netlog_purge(const char *dir, int64_t now, int64_t retention_s) WUR;
+ * start of the chain; then, when ledger_keep_s > 0, replaces the ledger
+ * lines older than that (KVKK: kept 3 years) by one checkpoint line that
+ * keeps the chain checkable. Returns how many segments, -1 on an I/O
+ * error. */
+int netlog_purge(const char *dir, int64_t now, int64_t retention_s, int64_t ledger_keep_s) WUR;
 
 /* The ledger, read for verify: seq -> the destroyed manifest's SHA-256.
  * Returns 0 and a heap array (caller frees; sorted by seq) and, when
@@ -222,6 +282,7 @@ struct netlog_purged {
   uint64_t seq;
   char manifest_sha[65];
   char destroyed_at[32];
+  bool through; /* a pruned ledger's checkpoint: every segment up to seq is gone */
 };
 int netlog_ledger_read(const char *dir, struct netlog_purged **out, size_t *n, char last_sha[65], char *why,
                        size_t whylen) WUR;

@@ -54,6 +54,14 @@ int netlog_ledger_read(const char *dir, struct netlog_purged **out, size_t *n, c
     json_t *e = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
     const char *p = jsonx_str(e, "prev_entry_sha256"), *m = jsonx_str(e, "manifest_sha256"),
                *at = jsonx_str(e, "destroyed_at");
+    bool checkpoint = json_is_true(json_object_get(e, "checkpoint"));
+    const char *last = jsonx_str(e, "last_entry_sha256");
+    if (checkpoint && (lineno != 1 || !last || strlen(last) != 64)) {
+      snprintf(why, whylen, "destruction ledger line %zu: a checkpoint out of place", lineno);
+      json_decref(e);
+      rc = -1;
+      break;
+    }
     json_int_t seq = json_integer_value(json_object_get(e, "seq"));
     if (!e || !p || !m || !at || strlen(m) != 64 || seq <= 0 || (*n && (uint64_t)seq <= (*out)[*n - 1].seq)) {
       snprintf(why, whylen, "destruction ledger line %zu unreadable", lineno);
@@ -75,8 +83,13 @@ int netlog_ledger_read(const char *dir, struct netlog_purged **out, size_t *n, c
     x->seq = (uint64_t)seq;
     snprintf(x->manifest_sha, sizeof x->manifest_sha, "%s", m);
     snprintf(x->destroyed_at, sizeof x->destroyed_at, "%s", at);
+    x->through = checkpoint;
+    /* the lines a checkpoint replaced were chained to the one it names */
+    if (checkpoint)
+      snprintf(prev, sizeof prev, "%s", last);
+    else
+      sha256_hex(line, len, prev);
     json_decref(e);
-    sha256_hex(line, len, prev);
   }
   free(line);
   fclose(fp);
@@ -117,7 +130,7 @@ static int ledger_append(const char *dir, json_t *entry, char prev[65])
 
 static void remove_files(const char *dir, uint64_t seq)
 {
-  static const char *const exts[] = {"seg", "tsr", "manifest.json"}; /* the manifest last */
+  static const char *const exts[] = {"seg", "tsr", "stamp.json", "manifest.json"}; /* the manifest last */
   for (size_t i = 0; i < ARRAY_LEN(exts); i++) {
     char p[NETLOG_PATH_MAX];
     if (!netlog_path(dir, seq, exts[i], p, sizeof p))
@@ -125,7 +138,77 @@ static void remove_files(const char *dir, uint64_t seq)
   }
 }
 
-int netlog_purge(const char *dir, int64_t now, int64_t retention_s)
+/* Rewrites the ledger without the lines destroyed before now - keep_s:
+ * one checkpoint line stands for them (the last one's segment, manifest
+ * hash and line hash), the kept lines follow unchanged, still chained. */
+static int ledger_prune(const char *dir, int64_t now, int64_t keep_s)
+{
+  struct netlog_purged *led = NULL;
+  size_t nled = 0, cut = 0;
+  char why[256] = "";
+  if (netlog_ledger_read(dir, &led, &nled, NULL, why, sizeof why))
+    return -1;
+  for (; cut < nled; cut++) {
+    int64_t at = 0;
+    if (parse_iso8601(led[cut].destroyed_at, &at) || at >= now - keep_s)
+      break;
+  }
+  if (cut == 0 || (cut == 1 && led[0].through)) {
+    free(led);
+    return 0;
+  }
+  char path[NETLOG_PATH_MAX];
+  FILE *fp = ledger_path(dir, path, sizeof path) ? NULL : fopen(path, "re");
+  buf out;
+  buf_init(&out, 64u * 1024 * 1024);
+  char *line = xmalloc(LEDGER_LINE_MAX + 2), last[65] = "";
+  size_t lineno = 0;
+  int rc = fp ? 0 : -1;
+  while (fp && fgets(line, LEDGER_LINE_MAX + 2, fp)) {
+    size_t len = strlen(line);
+    if (++lineno <= cut) {
+      if (lineno == 1 && led[0].through) {
+        json_t *e = json_loads(line, 0, NULL); /* a checkpoint's line is not chained; it passes on its hash */
+        snprintf(last, sizeof last, "%s", jsonx_str(e, "last_entry_sha256") ? jsonx_str(e, "last_entry_sha256") : "");
+        json_decref(e);
+      } else {
+        sha256_hex(line, len - 1, last);
+      }
+      if (lineno == cut) {
+        char when[32];
+        fmt_iso8601(now, when);
+        const struct netlog_purged *x = &led[cut - 1];
+        json_t *c = json_pack("{s:b, s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "checkpoint", 1, "seq", (json_int_t)x->seq,
+                              "manifest_sha256", x->manifest_sha, "destroyed_at", x->destroyed_at,
+                              "last_entry_sha256", last, "prev_entry_sha256", ZERO_HASH, "ledger_pruned_at", when,
+                              "ledger_keep_days", (json_int_t)(keep_s / 86400));
+        char *text = c ? json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        json_decref(c);
+        if (!text) {
+          rc = -1;
+          break;
+        }
+        buf_puts(&out, text);
+        buf_puts(&out, "\n");
+        free(text);
+      }
+      continue;
+    }
+    buf_append(&out, line, len);
+  }
+  if (fp)
+    fclose(fp);
+  free(line);
+  free(led);
+  if (!rc && (out.overflow || netlog_write_atomic(path, out.data ? out.data : "", out.len)))
+    rc = -1;
+  buf_free(&out);
+  if (!rc)
+    log_info("netlog: destruction ledger pruned", "lines=%zu keep_days=%lld", cut, (long long)(keep_s / 86400));
+  return rc ? -1 : (int)cut;
+}
+
+int netlog_purge(const char *dir, int64_t now, int64_t retention_s, int64_t ledger_keep_s)
 {
   struct netlog_purged *led = NULL;
   size_t nled = 0;
@@ -187,5 +270,7 @@ int netlog_purge(const char *dir, int64_t now, int64_t retention_s)
   }
   free(seqs);
   free(led);
+  if (purged >= 0 && ledger_keep_s > 0 && ledger_prune(dir, now, ledger_keep_s) < 0)
+    log_error("netlog: cannot prune the destruction ledger", "dir=%s", dir);
   return purged;
 }

@@ -1,13 +1,11 @@
 /* seal.c - sealing closed segments: SHA-256, a manifest chained to the
- * previous one, an RFC 3161 time stamp over HTTP (libcurl, OpenSSL TS)
- * stored whole; and the verifier that recomputes all of it and names
- * each altered, missing or reordered segment. */
+ * previous one, its time stamp (tsa.c); and the verifier that recomputes
+ * all of it and names each altered, missing or reordered segment. */
 #define _GNU_SOURCE
 #include "netlog.h"
 #include "../core/jsonx.h"
 #include "../core/log.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/err.h>
@@ -17,6 +15,9 @@
 #include <openssl/ts.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+#include <openssl/bio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,7 +26,7 @@
 enum { TSR_MAX = 64 * 1024, MANIFEST_MAX = 64 * 1024 };
 static const char ZERO_HASH[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
-static void hex(const unsigned char *p, size_t n, char *out)
+void netlog_hex(const unsigned char *p, size_t n, char *out)
 {
   static const char d[] = "0123456789abcdef";
   for (size_t i = 0; i < n; i++) {
@@ -86,7 +87,7 @@ static int read_small(const char *path, size_t max, unsigned char **out, size_t 
 }
 
 /* Writes data to path through a temporary name, synced, then renamed. */
-static int write_atomic(const char *path, const void *data, size_t n)
+int netlog_write_atomic(const char *path, const void *data, size_t n)
 {
   char tmp[NETLOG_PATH_MAX + 8];
   if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
@@ -115,7 +116,7 @@ static int write_atomic(const char *path, const void *data, size_t n)
   return 0;
 }
 
-static int manifest_digest(const char *dir, uint64_t seq, unsigned char md[32])
+int netlog_manifest_digest(const char *dir, uint64_t seq, unsigned char md[32])
 {
   char path[NETLOG_PATH_MAX];
   if (netlog_path(dir, seq, "manifest.json", path, sizeof path))
@@ -126,13 +127,13 @@ static int manifest_digest(const char *dir, uint64_t seq, unsigned char md[32])
 int netlog_manifest_sha(const char *dir, uint64_t seq, char out[65])
 {
   unsigned char md[32];
-  if (manifest_digest(dir, seq, md))
+  if (netlog_manifest_digest(dir, seq, md))
     return -1;
-  hex(md, 32, out);
+  netlog_hex(md, 32, out);
   return 0;
 }
 
-static bool exists(const char *dir, uint64_t seq, const char *ext)
+bool netlog_exists(const char *dir, uint64_t seq, const char *ext)
 {
   char path[NETLOG_PATH_MAX];
   struct stat sb;
@@ -155,7 +156,7 @@ int netlog_seal_manifest(const char *dir, uint64_t seq, int64_t now)
     return -1;
   }
   char seg_hex[65], prev_hex[65], t0[32], t1[32], ts[32];
-  hex(md, 32, seg_hex);
+  netlog_hex(md, 32, seg_hex);
   if (seq <= 1)
     strcpy(prev_hex, ZERO_HASH);
   else if (netlog_manifest_sha(dir, seq - 1, prev_hex)) {
@@ -181,7 +182,7 @@ int netlog_seal_manifest(const char *dir, uint64_t seq, int64_t now)
   size_t tl = strlen(text);
   text = xrealloc(text, tl + 2);
   text[tl++] = '\n';
-  int rc = write_atomic(man, text, tl);
+  int rc = netlog_write_atomic(man, text, tl);
   free(text);
   if (rc)
     log_error("netlog: cannot write the manifest", "path=%s errno=%d", man, errno);
@@ -191,126 +192,7 @@ int netlog_seal_manifest(const char *dir, uint64_t seq, int64_t now)
   return rc;
 }
 
-/* ---- RFC 3161 -------------------------------------------------------------- */
-
-static size_t curl_sink(char *p, size_t size, size_t n, void *u)
-{
-  buf *b = u;
-  buf_append(b, p, size * n);
-  return b->overflow ? 0 : size * n;
-}
-
-/* The DER TimeStampReq for a SHA-256 digest, with a nonce and the TSA's
- * certificate asked for. */
-static TS_REQ *make_request(const unsigned char md[32])
-{
-  TS_REQ *req = TS_REQ_new();
-  TS_MSG_IMPRINT *mi = TS_MSG_IMPRINT_new();
-  X509_ALGOR *alg = X509_ALGOR_new();
-  ASN1_INTEGER *nonce = NULL;
-  BIGNUM *bn = BN_new();
-  bool ok = req && mi && alg && bn && X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, NULL) &&
-            TS_MSG_IMPRINT_set_algo(mi, alg) && TS_MSG_IMPRINT_set_msg(mi, (unsigned char *)md, 32) &&
-            TS_REQ_set_version(req, 1) && TS_REQ_set_msg_imprint(req, mi) && BN_rand(bn, 63, 0, 0) &&
-            (nonce = BN_to_ASN1_INTEGER(bn, NULL)) && TS_REQ_set_nonce(req, nonce) && TS_REQ_set_cert_req(req, 1);
-  ASN1_INTEGER_free(nonce);
-  BN_free(bn);
-  X509_ALGOR_free(alg);
-  TS_MSG_IMPRINT_free(mi);
-  if (!ok) {
-    TS_REQ_free(req);
-    return NULL;
-  }
-  return req;
-}
-
-int netlog_stamp(const char *dir, uint64_t seq, const char *tsa_url, char *err, size_t errlen)
-{
-  unsigned char md[32];
-  unsigned char *der = NULL;
-  TS_REQ *req = NULL;
-  TS_RESP *resp = NULL;
-  TS_VERIFY_CTX *vctx = NULL;
-  CURL *c = NULL;
-  struct curl_slist *hdrs = NULL;
-  buf body;
-  buf_init(&body, TSR_MAX);
-  int rc = -1;
-  snprintf(err, errlen, "internal error");
-  if (!tsa_url || !tsa_url[0]) {
-    snprintf(err, errlen, "no tsa_url configured");
-    goto out;
-  }
-  if (manifest_digest(dir, seq, md)) {
-    snprintf(err, errlen, "manifest unreadable");
-    goto out;
-  }
-  if (!(req = make_request(md)))
-    goto out;
-  int dl = i2d_TS_REQ(req, &der);
-  if (dl <= 0)
-    goto out;
-  c = curl_easy_init();
-  if (!c)
-    goto out;
-  hdrs = curl_slist_append(NULL, "Content-Type: application/timestamp-query");
-  curl_easy_setopt(c, CURLOPT_URL, tsa_url);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, der);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)dl);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_sink);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  CURLcode cc = curl_easy_perform(c);
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  if (cc != CURLE_OK) {
-    snprintf(err, errlen, "TSA unreachable: %s", curl_easy_strerror(cc));
-    goto out;
-  }
-  if (status != 200) {
-    snprintf(err, errlen, "TSA answered HTTP %ld", status);
-    goto out;
-  }
-  const unsigned char *p = (const unsigned char *)body.data;
-  if (!body.len || !(resp = d2i_TS_RESP(NULL, &p, (long)body.len)) || p != (const unsigned char *)body.data + body.len) {
-    snprintf(err, errlen, "TSA response is not a TimeStampResp");
-    goto out;
-  }
-  /* status granted, our imprint and nonce (the signature is verify's job,
-   * against the configured CA bundle) */
-  if (!(vctx = TS_REQ_to_TS_VERIFY_CTX(req, NULL)))
-    goto out;
-  TS_VERIFY_CTX_set_flags(vctx, TS_VFY_VERSION | TS_VFY_IMPRINT | TS_VFY_NONCE);
-  if (TS_RESP_verify_response(vctx, resp) != 1) {
-    unsigned long e = ERR_peek_last_error();
-    snprintf(err, errlen, "TSA refused or answered for another request (%s)", e ? ERR_reason_error_string(e) : "-");
-    goto out;
-  }
-  char path[NETLOG_PATH_MAX];
-  if (netlog_path(dir, seq, "tsr", path, sizeof path) || write_atomic(path, body.data, body.len)) {
-    snprintf(err, errlen, "cannot store the token");
-    goto out;
-  }
-  rc = 0;
-  err[0] = '\0';
-out:
-  ERR_clear_error();
-  TS_VERIFY_CTX_free(vctx);
-  TS_RESP_free(resp);
-  TS_REQ_free(req);
-  OPENSSL_free(der);
-  curl_slist_free_all(hdrs);
-  if (c)
-    curl_easy_cleanup(c);
-  buf_free(&body);
-  return rc;
-}
-
-int netlog_seal_pending(const char *dir, uint64_t below, const char *tsa_url, int64_t now,
+int netlog_seal_pending(const char *dir, uint64_t below, const struct netlog_tsa_set *tsa, int64_t now,
                         struct netlog_seal_counts *c)
 {
   uint64_t *seqs = NULL;
@@ -322,7 +204,7 @@ int netlog_seal_pending(const char *dir, uint64_t below, const char *tsa_url, in
     uint64_t s = seqs[i];
     if (below && s >= below)
       break; /* open, or opened after the caller looked */
-    if (!exists(dir, s, "manifest.json") && exists(dir, s, "seg")) {
+    if (!netlog_exists(dir, s, "manifest.json") && netlog_exists(dir, s, "seg")) {
       if (netlog_seal_manifest(dir, s, now)) {
         rc = -1;
         break; /* the chain must not skip a link */
@@ -331,34 +213,75 @@ int netlog_seal_pending(const char *dir, uint64_t below, const char *tsa_url, in
     }
   }
   c->pending = 0;
-  bool tsa_down = false;
+  bool tsa_down = false, any = tsa && (tsa->tsa[0].url[0] || tsa->tsa[1].url[0]);
   for (size_t i = 0; i < n && !rc; i++) {
     uint64_t s = seqs[i];
-    if (!exists(dir, s, "manifest.json") || exists(dir, s, "tsr"))
+    if (!netlog_exists(dir, s, "manifest.json") || netlog_exists(dir, s, "tsr"))
       continue;
-    char err[256];
-    if (!tsa_down && tsa_url && tsa_url[0]) {
-      if (netlog_stamp(dir, s, tsa_url, err, sizeof err) == 0) {
+    char err[sizeof c->last_error];
+    bool fb = false;
+    if (!tsa_down && any) {
+      if (netlog_stamp(dir, s, tsa, &fb, err, sizeof err) == 0) {
         c->stamped++;
+        if (fb)
+          c->fallback++;
         continue;
       }
       tsa_down = true; /* one failure a round: the next round tries again */
       c->stamp_failed++;
+      c->last_failure = now;
+      snprintf(c->last_error, sizeof c->last_error, "%s", err);
       log_warn("netlog: time stamp failed; will retry", "seq=%llu reason=\"%s\"", (unsigned long long)s, err);
     }
     c->pending++;
   }
   free(seqs);
+  /* Kamu SM sells stamps: the balance is looked at once a day */
+  if (tsa && tsa->tsa[0].user[0] && now - c->credits_checked >= 86400) {
+    char err[256];
+    int64_t credits = -1;
+    c->credits_checked = now;
+    if (netlog_kamusm_credits(&tsa->tsa[0], now * 1000, &credits, err, sizeof err) == 0)
+      c->credits = credits;
+    else
+      log_warn("netlog: Kamu SM credit query failed", "reason=\"%s\"", err);
+  }
   return rc;
 }
 
+json_t *netlog_seal_counts_json(const struct netlog_seal_counts *c)
+{
+  char at[32] = "";
+  if (c->last_failure)
+    fmt_iso8601(c->last_failure, at);
+  return json_pack("{s:i, s:s, s:s, s:I, s:I}", "fallback_stamps", c->fallback, "last_failure", at, "last_error",
+                   c->last_error, "credits", (json_int_t)c->credits, "credits_checked", (json_int_t)c->credits_checked);
+}
+
 /* ---- verification ----------------------------------------------------------- */
+
+/* The TSA's name the token carries (its GeneralName), for the report. */
+static void tsa_name(TS_TST_INFO *info, char *out, size_t n)
+{
+  out[0] = '\0';
+  GENERAL_NAME *g = TS_TST_INFO_get_tsa(info);
+  BIO *b = g ? BIO_new(BIO_s_mem()) : NULL;
+  if (!b)
+    return;
+  if (g->type == GEN_DIRNAME)
+    X509_NAME_print_ex(b, g->d.directoryName, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  else
+    GENERAL_NAME_print(b, g);
+  int l = BIO_read(b, out, (int)n - 1);
+  out[l > 0 ? l : 0] = '\0';
+  BIO_free(b);
+}
 
 /* Checks token file path: a granted response, signed by a certificate
  * that chains to ca_file, stamping the SHA-256 md. gen receives the time
  * stamp's time. 0 ok, -1 with why. */
 static int check_token(const char *path, const char *ca_file, const unsigned char md[32], char *gen, size_t genlen,
-                       char *why, size_t whylen)
+                       char *signer, size_t signerlen, char *why, size_t whylen)
 {
   unsigned char *der = NULL;
   size_t len = 0;
@@ -390,6 +313,7 @@ static int check_token(const char *path, const char *ca_file, const unsigned cha
   struct tm tm;
   if (t && ASN1_TIME_to_tm(t, &tm))
     strftime(gen, genlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  tsa_name(info, signer, signerlen);
   if (!ca_file || !ca_file[0]) {
     snprintf(why, whylen, "no CA bundle ([netlog] tsa_ca) to check the token against");
     goto out;
@@ -425,21 +349,25 @@ out:
   return rc;
 }
 
+
 struct vseg {
   uint64_t seq;
   bool has_seg, has_man;
   json_t *man;
-  char man_sha[65];  /* hash of the manifest file */
-  char seg_sha[65];  /* hash of the segment file as it is now */
+  char man_sha[65]; /* hash of the manifest file */
   unsigned char man_md[32];
 };
 
-/* The destroyed manifest's hash when seq is in the ledger, else NULL. */
+/* The destroyed manifest's hash when seq is in the ledger, else NULL. A
+ * pruned ledger's checkpoint stands for every segment up to its seq. */
 static const char *purged_sha(const struct netlog_purged *led, size_t n, uint64_t seq)
 {
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < n; i++) {
     if (led[i].seq == seq)
       return led[i].manifest_sha;
+    if (led[i].through && seq < led[i].seq)
+      return "";
+  }
   return NULL;
 }
 
@@ -450,47 +378,74 @@ static int64_t man_time(json_t *m, const char *key)
   return s && parse_iso8601(s, &t) == 0 ? t : 0;
 }
 
-int netlog_verify(const char *dir, const struct netlog_verify_opts *o, FILE *out)
+/* Adds a problem {code, seq, text} to the segment entry e and the list. */
+static void problem(json_t *e, json_t *all, const char *code, uint64_t seq, const char *fmt, ...) PRINTF(5, 6);
+static void problem(json_t *e, json_t *all, const char *code, uint64_t seq, const char *fmt, ...)
+{
+  char text[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  json_t *p = json_pack("{s:s, s:I, s:s}", "code", code, "seq", (json_int_t)seq, "text", text);
+  if (e) {
+    json_object_set_new(e, "status", json_string("bad"));
+    json_array_append(json_object_get(e, "problems"), p);
+  }
+  json_array_append_new(all, p);
+}
+
+static json_t *seg_entry(json_t *segs, uint64_t seq, const char *status)
+{
+  json_t *e = json_pack("{s:I, s:s, s:[]}", "seq", (json_int_t)seq, "status", status, "problems");
+  json_array_append_new(segs, e);
+  return e;
+}
+
+json_t *netlog_verify_report(const char *dir, const struct netlog_verify_opts *o)
 {
   uint64_t *seqs = NULL;
   size_t n = 0;
   if (netlog_list(dir, &seqs, &n))
-    return -1;
+    return NULL;
   struct vseg *v = xcalloc(n ? n : 1, sizeof *v);
-  int problems = 0;
   for (size_t i = 0; i < n; i++) {
     char path[NETLOG_PATH_MAX];
-    unsigned char md[32];
     v[i].seq = seqs[i];
-    v[i].has_seg = exists(dir, seqs[i], "seg");
-    v[i].has_man = exists(dir, seqs[i], "manifest.json");
-    if (v[i].has_seg && !netlog_path(dir, seqs[i], "seg", path, sizeof path) && !file_sha256(path, md, NULL))
-      hex(md, 32, v[i].seg_sha);
+    v[i].has_seg = netlog_exists(dir, seqs[i], "seg");
+    v[i].has_man = netlog_exists(dir, seqs[i], "manifest.json");
     if (v[i].has_man && !netlog_path(dir, seqs[i], "manifest.json", path, sizeof path) &&
         !file_sha256(path, v[i].man_md, NULL)) {
-      hex(v[i].man_md, 32, v[i].man_sha);
+      netlog_hex(v[i].man_md, 32, v[i].man_sha);
       v[i].man = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
     }
   }
+  json_t *segs = json_array(), *all = json_array(), *destroyed = json_null();
+  char from_s[32] = "", to_s[32] = "";
+  if (o->from)
+    fmt_iso8601(o->from, from_s);
+  if (o->to)
+    fmt_iso8601(o->to, to_s);
   /* segments destroyed at the end of their retention are not losses */
   struct netlog_purged *led = NULL;
   size_t nled = 0;
   char why_led[256] = "";
   if (netlog_ledger_read(dir, &led, &nled, NULL, why_led, sizeof why_led)) {
-    fprintf(out, "HATA / BAD ledger: %s\n", why_led);
-    problems++;
+    problem(NULL, all, "ledger", 0, "%s", why_led);
   } else if (nled) {
-    fprintf(out, "SİLİNDİ / DESTROYED %08llu..%08llu: %zu segments, per the destruction ledger (last %s)\n",
-            (unsigned long long)led[0].seq, (unsigned long long)led[nled - 1].seq, nled, led[nled - 1].destroyed_at);
+    destroyed = json_pack("{s:I, s:I, s:I, s:s}", "first_seq", (json_int_t)(led[0].through ? 1 : led[0].seq),
+                          "last_seq", (json_int_t)led[nled - 1].seq, "count",
+                          (json_int_t)(led[0].through ? led[nled - 1].seq : nled), "last_destroyed_at",
+                          led[nled - 1].destroyed_at);
   }
   uint64_t expect = 1;
+  int64_t lines = 0, checked = 0, fallback = 0;
   for (size_t i = 0; i < n; i++) {
     struct vseg *s = &v[i];
     for (; expect < s->seq; expect++) {
       if (purged_sha(led, nled, expect))
         continue;
-      fprintf(out, "HATA / BAD %08llu: segment and manifest missing (deleted)\n", (unsigned long long)expect);
-      problems++;
+      problem(seg_entry(segs, expect, "bad"), all, "missing", expect, "segment and manifest missing (deleted)");
     }
     expect = s->seq + 1;
     if (o->from || o->to) {
@@ -499,68 +454,126 @@ int netlog_verify(const char *dir, const struct netlog_verify_opts *o, FILE *out
         continue;
     }
     if (!s->has_man) {
-      if (i == n - 1 && s->has_seg) {
-        fprintf(out, "AÇIK / OPEN %08llu: being written, not sealed yet\n", (unsigned long long)s->seq);
-      } else {
-        fprintf(out, "HATA / BAD %08llu: no manifest (removed, or never sealed)\n", (unsigned long long)s->seq);
-        problems++;
-      }
+      if (i == n - 1 && s->has_seg)
+        seg_entry(segs, s->seq, "open");
+      else
+        problem(seg_entry(segs, s->seq, "bad"), all, "no_manifest", s->seq, "no manifest (removed, or never sealed)");
       continue;
     }
-    int before = problems;
+    json_t *e = seg_entry(segs, s->seq, "ok");
+    checked++;
     if (!s->man) {
-      fprintf(out, "HATA / BAD %08llu: manifest unreadable (altered)\n", (unsigned long long)s->seq);
-      problems++;
+      problem(e, all, "manifest_unreadable", s->seq, "manifest unreadable (altered)");
       continue;
     }
     json_int_t mseq = json_integer_value(json_object_get(s->man, "seq"));
     const char *want = jsonx_str(s->man, "sha256"), *prev = jsonx_str(s->man, "prev_manifest_sha256");
-    if ((uint64_t)mseq != s->seq) {
-      fprintf(out, "HATA / BAD %08llu: manifest belongs to segment %08lld (reordered)\n", (unsigned long long)s->seq,
-              (long long)mseq);
-      problems++;
-    }
+    json_int_t nlines = json_integer_value(json_object_get(s->man, "lines"));
+    lines += nlines;
+    json_object_set_new(e, "lines", json_integer(nlines));
+    json_object_set_new(e, "first_time", json_string(jsonx_str(s->man, "first_time") ? jsonx_str(s->man, "first_time") : ""));
+    json_object_set_new(e, "last_time", json_string(jsonx_str(s->man, "last_time") ? jsonx_str(s->man, "last_time") : ""));
+    json_object_set_new(e, "manifest_sha256", json_string(s->man_sha));
+    if ((uint64_t)mseq != s->seq)
+      problem(e, all, "reordered", s->seq, "manifest belongs to segment %08lld (reordered)", (long long)mseq);
+    char seg_sha[65] = "", path[NETLOG_PATH_MAX];
+    unsigned char md[32];
+    if (s->has_seg && !netlog_path(dir, s->seq, "seg", path, sizeof path) && !file_sha256(path, md, NULL))
+      netlog_hex(md, 32, seg_sha);
+    json_object_set_new(e, "sha256", json_string(seg_sha));
     if (!s->has_seg) {
-      fprintf(out, "HATA / BAD %08llu: segment file missing (deleted)\n", (unsigned long long)s->seq);
-      problems++;
-    } else if (!want || strcmp(want, s->seg_sha)) {
+      problem(e, all, "segment_missing", s->seq, "segment file missing (deleted)");
+    } else if (!want || strcmp(want, seg_sha)) {
       const struct vseg *other = NULL;
       for (size_t j = 0; j < n && !other; j++)
-        if (j != i && v[j].man && str_eq(jsonx_str(v[j].man, "sha256"), s->seg_sha))
+        if (j != i && v[j].man && str_eq(jsonx_str(v[j].man, "sha256"), seg_sha))
           other = &v[j];
       if (other)
-        fprintf(out, "HATA / BAD %08llu: holds the content of segment %08llu (reordered)\n",
-                (unsigned long long)s->seq, (unsigned long long)other->seq);
+        problem(e, all, "reordered", s->seq, "holds the content of segment %08llu (reordered)",
+                (unsigned long long)other->seq);
       else
-        fprintf(out, "HATA / BAD %08llu: content altered (SHA-256 %s, manifest says %s)\n",
-                (unsigned long long)s->seq, s->seg_sha, want ? want : "-");
-      problems++;
+        problem(e, all, "altered", s->seq, "content altered (SHA-256 %s, manifest says %s)", seg_sha, want ? want : "-");
     }
     /* the chain link to the previous manifest */
     const struct vseg *pv = i > 0 && v[i - 1].seq == s->seq - 1 ? &v[i - 1] : NULL;
     const char *gone = pv ? NULL : purged_sha(led, nled, s->seq - 1);
     if (s->seq == 1 ? !str_eq(prev, ZERO_HASH)
-                    : (pv && pv->has_man) ? !str_eq(prev, pv->man_sha) : gone ? !str_eq(prev, gone) : false) {
-      fprintf(out, "HATA / BAD %08llu: chain broken: previous manifest is not the one sealed before it "
-                   "(altered, replaced or reordered)\n", (unsigned long long)s->seq);
-      problems++;
+                    : (pv && pv->has_man) ? !str_eq(prev, pv->man_sha) : (gone && gone[0]) ? !str_eq(prev, gone) : false)
+      problem(e, all, "chain_broken", s->seq,
+              "chain broken: previous manifest is not the one sealed before it (altered, replaced or reordered)");
+    /* the time stamp: the primary authority's CA, else the fallback's */
+    char tsr[NETLOG_PATH_MAX], gen[40] = "", why[256], why2[256], signer[256] = "";
+    int which = -1;
+    if (!netlog_path(dir, s->seq, "tsr", tsr, sizeof tsr)) {
+      if (check_token(tsr, o->ca_file, s->man_md, gen, sizeof gen, signer, sizeof signer, why, sizeof why) == 0)
+        which = 0;
+      else if (o->fallback_ca_file && o->fallback_ca_file[0] &&
+               check_token(tsr, o->fallback_ca_file, s->man_md, gen, sizeof gen, signer, sizeof signer, why2,
+                           sizeof why2) == 0)
+        which = 1;
+    } else {
+      snprintf(why, sizeof why, "no time stamp token");
     }
-    char tsr[NETLOG_PATH_MAX], gen[40] = "?", why[256];
-    if (netlog_path(dir, s->seq, "tsr", tsr, sizeof tsr) ||
-        check_token(tsr, o->ca_file, s->man_md, gen, sizeof gen, why, sizeof why)) {
-      fprintf(out, "HATA / BAD %08llu: time stamp: %s\n", (unsigned long long)s->seq, why);
-      problems++;
+    if (which < 0) {
+      problem(e, all, "stamp", s->seq, "time stamp: %s", why);
+    } else {
+      json_object_set_new(e, "stamped_at", json_string(gen));
+      json_object_set_new(e, "tsa", json_string(which ? "fallback" : "primary"));
+      json_object_set_new(e, "tsa_name", json_string(signer));
+      if (which)
+        fallback++;
     }
-    if (problems == before)
-      fprintf(out, "TAMAM / OK %08llu: %lld lines %s .. %s, sha256 %s, stamped %s\n", (unsigned long long)s->seq,
-              (long long)json_integer_value(json_object_get(s->man, "lines")),
-              jsonx_str(s->man, "first_time") ? jsonx_str(s->man, "first_time") : "-",
-              jsonx_str(s->man, "last_time") ? jsonx_str(s->man, "last_time") : "-", s->seg_sha, gen);
   }
+  int problems = (int)json_array_size(all);
+  json_t *rep = json_pack("{s:s, s:b, s:i, s:I, s:I, s:I, s:s, s:s, s:o, s:o, s:o}", "format",
+                          "defter-netlog-verify/1", "ok", problems == 0, "problems", problems, "segments_checked",
+                          (json_int_t)checked, "lines", (json_int_t)lines, "fallback_stamps", (json_int_t)fallback,
+                          "from", from_s, "to", to_s, "destroyed", destroyed, "segments", segs, "issues", all);
   for (size_t i = 0; i < n; i++)
     json_decref(v[i].man);
   free(led);
   free(v);
   free(seqs);
+  return rep;
+}
+
+int netlog_verify_print(const json_t *rep, FILE *out)
+{
+  const json_t *d = json_object_get(rep, "destroyed");
+  if (json_is_object(d))
+    fprintf(out, "SİLİNDİ / DESTROYED %08lld..%08lld: %lld segments, per the destruction ledger (last %s)\n",
+            (long long)jsonx_int(d, "first_seq", 0), (long long)jsonx_int(d, "last_seq", 0),
+            (long long)jsonx_int(d, "count", 0), jsonx_str(d, "last_destroyed_at"));
+  size_t i, j;
+  const json_t *p, *s;
+  json_array_foreach(json_object_get(rep, "issues"), i, p) if (str_eq(jsonx_str(p, "code"), "ledger"))
+      fprintf(out, "HATA / BAD ledger: %s\n", jsonx_str(p, "text"));
+  json_array_foreach(json_object_get(rep, "segments"), i, s)
+  {
+    unsigned long long seq = (unsigned long long)jsonx_int(s, "seq", 0);
+    const char *st = jsonx_str(s, "status");
+    if (str_eq(st, "open")) {
+      fprintf(out, "AÇIK / OPEN %08llu: being written, not sealed yet\n", seq);
+    } else if (str_eq(st, "ok")) {
+      const char *t0 = jsonx_str(s, "first_time"), *t1 = jsonx_str(s, "last_time");
+      fprintf(out, "TAMAM / OK %08llu: %lld lines %s .. %s, sha256 %s, stamped %s%s\n", seq,
+              (long long)jsonx_int(s, "lines", 0), t0 && t0[0] ? t0 : "-", t1 && t1[0] ? t1 : "-",
+              jsonx_str(s, "sha256"), jsonx_str(s, "stamped_at"),
+              str_eq(jsonx_str(s, "tsa"), "fallback") ? " (YEDEK TSA / FALLBACK TSA)" : "");
+    } else {
+      json_array_foreach(json_object_get(s, "problems"), j, p)
+        fprintf(out, "HATA / BAD %08llu: %s\n", seq, jsonx_str(p, "text"));
+    }
+  }
+  return (int)jsonx_int(rep, "problems", 0);
+}
+
+int netlog_verify(const char *dir, const struct netlog_verify_opts *o, FILE *out)
+{
+  json_t *rep = netlog_verify_report(dir, o);
+  if (!rep)
+    return -1;
+  int problems = netlog_verify_print(rep, out);
+  json_decref(rep);
   return problems;
 }

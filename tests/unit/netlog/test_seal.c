@@ -91,10 +91,10 @@ static void test_chain_purge_verify(void **state)
   free(rep);
 
   /* retention 1000 s at t=3500: sealed at 1010 and 2010 go, 3010 stays */
-  assert_int_equal(netlog_purge(dir, 3500, 1000), 2);
+  assert_int_equal(netlog_purge(dir, 3500, 1000, 0), 2);
   assert_false(exists(1, "seg") || exists(1, "manifest.json") || exists(2, "seg"));
   assert_true(exists(3, "seg") && exists(3, "manifest.json"));
-  assert_int_equal(netlog_purge(dir, 3500, 1000), 0); /* nothing more is due */
+  assert_int_equal(netlog_purge(dir, 3500, 1000, 0), 0); /* nothing more is due */
   struct netlog_purged *led;
   size_t n;
   char last[65], why[256];
@@ -129,7 +129,7 @@ static void test_chain_purge_verify(void **state)
   assert_non_null(strstr(rep, "BAD ledger: destruction ledger chain broken at line 2"));
   assert_non_null(strstr(rep, "BAD 00000001: segment and manifest missing"));
   free(rep);
-  assert_int_equal(netlog_purge(dir, 999999, 1), -1); /* and no purge on a damaged ledger */
+  assert_int_equal(netlog_purge(dir, 999999, 1, 0), -1); /* and no purge on a damaged ledger */
   assert_true(exists(3, "seg"));
 }
 
@@ -140,7 +140,7 @@ static void test_purge_stops_at_unsealed(void **state)
   struct netlog_seg *s;
   assert_int_equal(netlog_seg_create(dir, 5000, &s), 0); /* open: never destroyed */
   assert_int_equal(netlog_seg_close(s), 0);
-  assert_int_equal(netlog_purge(dir, 1000000, 1), 2);
+  assert_int_equal(netlog_purge(dir, 1000000, 1, 0), 2);
   assert_true(exists(3, "seg"));
   char *rep;
   assert_int_equal(verify(&rep), 0);
