@@ -13,6 +13,7 @@ build_pkgs=(
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libssl-dev
   libinih-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
   python3 python3-yaml sqlite3 libcurl4-openssl-dev libzstd-dev
+  libarchive-dev
 )
 test_pkgs=(
   libcmocka-dev clang libclang-rt-14-dev curl

@@ -7,7 +7,7 @@
 #include "../core/audit.h"
 #include "../core/jsonx.h"
 #include "../core/log.h"
-#include "../netlog/netlog.h"
+#include "../netlog/netlog_int.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -27,7 +27,11 @@ static const char NETLOG_HELP[] =
     "      the report as a PDF for experts and courts.\n"
     "  defter netlog query --data DIR --ip ADDR [--port N] --at ISO8601 --reason TEXT [--json]\n"
     "      O anda adresi kimin kullandığını yanıtlar; sorgu ve gerekçesi denetim kaydına yazılır.\n"
-    "      Answers who had the address then; the query and its reason go to the audit trail.\n";
+    "      Answers who had the address then; the query and its reason go to the audit trail.\n"
+    "      Zaman dilimi yazılmazsa Türkiye saatidir / without a zone the time is Turkish time (UTC+3).\n"
+    "  defter netlog export --data DIR --ip ADDR [--port N] --at T --reason TEXT --out FILE.zip [--segments]\n"
+    "      Yetkili makamlar için delil paketi: satırlar, mühürler, zaman damgaları, doğrulama yönergesi.\n"
+    "      Evidence package for the authorities: lines, seals, time stamps, verification instructions.\n";
 
 static int load_conf(const char *dir, config **conf)
 {
@@ -155,65 +159,66 @@ static int netlog_verify_cmd(int argc, char **argv)
   return 0;
 }
 
-static int netlog_query_cmd(int argc, char **argv)
+/* Reads --ip --port --at --reason into q (the same checks as the API). */
+static int read_ask(const struct args *a, struct netlog_ask *q)
+{
+  memset(q, 0, sizeof *q);
+  q->ip = arg_get(a, "ip");
+  q->reason = arg_get(a, "reason");
+  int64_t port = 0;
+  if (arg_get(a, "port") && (parse_i64(arg_get(a, "port"), &port) || port < 1 || port > 65535)) {
+    cli_error("--port: 1..65535");
+    return -1;
+  }
+  q->port = (int)port;
+  if (netlog_parse_moment(arg_get(a, "at"), &q->at)) {
+    cli_error("--at: geçersiz zaman (ör. 2026-11-22T14:05:00, Türkiye saati; ya da Z / +03:00 ile) / invalid time");
+    return -1;
+  }
+  json_t *f = netlog_ask_problems(q);
+  if (f) {
+    if (json_object_get(f, "reason"))
+      cli_error("--reason gerekli (en çok 1000 bayt) / --reason is required (at most 1000 bytes)");
+    else
+      cli_error("--ip: geçersiz adres / invalid address");
+    json_decref(f);
+    return -1;
+  }
+  return 0;
+}
+
+static int netlog_query_cmd(int argc, char **argv, bool export)
 {
   struct args a;
-  if (args_parse(&a, argc, argv, "data=,ip=,port=,at=,reason=,json"))
+  if (args_parse(&a, argc, argv, export ? "data=,ip=,port=,at=,reason=,out=,segments" : "data=,ip=,port=,at=,reason=,json"))
     return 2;
-  const char *dir = arg_get(&a, "data"), *ip = arg_get(&a, "ip"), *reason = arg_get(&a, "reason");
-  int64_t at = 0, port = 0;
-  if (!dir || !ip || !arg_get(&a, "at")) {
+  const char *dir = arg_get(&a, "data");
+  if (!dir || !arg_get(&a, "ip") || !arg_get(&a, "at") || (export && !arg_get(&a, "out"))) {
     fputs(NETLOG_HELP, stderr);
     return 2;
   }
-  if (!reason || !reason[0] || strlen(reason) > 1000) {
-    cli_error("--reason gerekli (en çok 1000 bayt) / --reason is required (at most 1000 bytes)");
+  struct netlog_ask q;
+  if (read_ask(&a, &q))
     return 2;
-  }
-  if (parse_time_arg(arg_get(&a, "at"), "--at", &at))
-    return 2;
-  if (arg_get(&a, "port") && (parse_i64(arg_get(&a, "port"), &port) || port < 1 || port > 65535)) {
-    cli_error("--port: 1..65535");
-    return 2;
-  }
-  if (strlen(ip) >= NETLOG_IP_MAX) {
-    cli_error("--ip: geçersiz adres / invalid address");
-    return 2;
-  }
   struct data_dir dd;
   if (data_open(&dd, dir))
     return 1;
-  struct netlog_query q = {
-      .ip = ip,
-      .port = (int)port,
-      .at = at,
-      .lease_s = config_int(dd.conf, "netlog.lease_seconds", 86400),
-      .window_s = config_int(dd.conf, "netlog.nat_window_seconds", 600),
-  };
-  char nl[4200];
-  snprintf(nl, sizeof nl, "%s/netlog", dir);
-  json_t *ans = netlog_query_run(nl, &q);
+  struct actor who = audit_system("cli:netlog");
+  char why[256];
+  json_t *ans = netlog_answer(dd.d, &who, export ? "export" : "query", &q, why, sizeof why);
   int rc = 1;
   if (!ans) {
-    cli_error("%s okunamadı / cannot read", nl);
+    cli_error("%s", why);
     goto out;
   }
-  /* the query is on the record before its answer is shown */
-  char at_s[32];
-  fmt_iso8601(at, at_s);
-  json_t *after = json_pack("{s:s, s:I, s:s, s:s, s:b}", "ip", ip, "port", (json_int_t)port, "at", at_s, "reason",
-                            reason, "found", json_is_true(json_object_get(ans, "found")));
-  struct actor who = audit_system("cli:netlog");
-  int arc = after ? audit_write(dd.d, &who, "query", "netlog", ip, 0, NULL, after) : -1;
-  json_decref(after);
-  if (arc) {
-    cli_error("denetim kaydı yazılamadı; yanıt verilmedi / cannot write the audit trail; no answer given");
-    json_decref(ans);
-    goto out;
-  }
-  json_t *query = json_pack("{s:s, s:I, s:s, s:s}", "ip", ip, "port", (json_int_t)port, "at", at_s, "reason", reason);
-  json_object_set_new(ans, "query", query);
-  if (arg_flag(&a, "json")) {
+  if (export) {
+    if (netlog_export_file(dd.d, ans, arg_flag(&a, "segments"), arg_get(&a, "out"))) {
+      cli_error("paket yazılamadı / cannot write the package: %s", arg_get(&a, "out"));
+      json_decref(ans);
+      goto out;
+    }
+    printf("Delil paketi / evidence package: %s\n", arg_get(&a, "out"));
+  } else if (arg_flag(&a, "json")) {
     char *s = json_dumps(ans, JSON_INDENT(2) | JSON_SORT_KEYS);
     if (s)
       puts(s);
@@ -230,6 +235,11 @@ static int netlog_query_cmd(int argc, char **argv)
              (long long)jsonx_int(n, "internal_port", 0), jsonx_str(n, "public_ip"),
              (long long)jsonx_int(n, "public_port", 0), jsonx_str(n, "dst_ip"), (long long)jsonx_int(n, "dst_port", 0),
              jsonx_str(n, "time"), jsonx_str(n, "user") ? jsonx_str(n, "user") : "-");
+    json_array_foreach(json_object_get(ans, "static"), i, n)
+      printf("SABİT / STATIC: %s  MAC %s  %s  %s .. %s\n", jsonx_str(n, "ip"),
+             jsonx_str(n, "mac") ? jsonx_str(n, "mac") : "-",
+             jsonx_str(n, "person") ? jsonx_str(n, "person") : jsonx_str(n, "holder") ? jsonx_str(n, "holder") : "-",
+             jsonx_str(n, "valid_from"), jsonx_str(n, "valid_to") ? jsonx_str(n, "valid_to") : "-");
     if (!json_is_true(json_object_get(ans, "found")))
       printf("Kayıt yok / no record\n");
   }
@@ -249,7 +259,9 @@ int cmd_netlog(int argc, char **argv)
   if (argc > 0 && str_eq(argv[0], "verify"))
     return netlog_verify_cmd(argc - 1, argv + 1);
   if (argc > 0 && str_eq(argv[0], "query"))
-    return netlog_query_cmd(argc - 1, argv + 1);
+    return netlog_query_cmd(argc - 1, argv + 1, false);
+  if (argc > 0 && str_eq(argv[0], "export"))
+    return netlog_query_cmd(argc - 1, argv + 1, true);
   if (argc > 0 && str_eq(argv[0], "collect"))
     return netlog_run(argc - 1, argv + 1);
   return netlog_run(argc, argv);

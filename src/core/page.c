@@ -3,6 +3,7 @@
 #include "page.h"
 #include "db.h"
 #include "i18n.h"
+#include "jsonx.h"
 #include "module.h"
 #include "rbac.h"
 #include "schema.h"
@@ -184,5 +185,58 @@ void page_stat_card(html *h, const char *label, int64_t value, const char *href)
   H(h, "</span><span class=\"label\">");
   h_txt(h, label);
   H(h, "</span></a>");
+}
+
+/* ---- pages over API handlers ---------------------------------------------- */
+
+/* Runs an API handler as a JSON route with in as its body (stolen; may be
+ * NULL for GET). Returns the parsed JSON reply in *out and its status, or
+ * -1 when the handler failed. */
+int page_call_api(request *r, route_fn fn, json_t *in, json_t **out)
+{
+  struct route shadow = *r->route;
+  shadow.flags &= ~(unsigned)ROUTE_HTML;
+  const struct route *saved = r->route;
+  r->route = &shadow;
+  r->body_json = in;
+  int rc = fn(r);
+  r->route = saved;
+  r->body_json = NULL;
+  json_decref(in);
+  *out = NULL;
+  if (rc)
+    return -1;
+  *out = json_loadb(r->out.data ? r->out.data : "", r->out.len, 0, NULL);
+  int status = r->status;
+  buf_free(&r->out);
+  buf_init(&r->out, 0);
+  r->status = 200;
+  r->content_type = NULL;
+  return status;
+}
+
+/* An error box from an API error reply: its message and field messages. */
+void page_alert(html *h, json_t *err)
+{
+  json_t *e = json_object_get(err, "error");
+  if (!e)
+    return;
+  H(h, "<div class=\"alert error\" role=\"alert\" id=\"form-error\"><p>");
+  h_txt(h, jsonx_str(e, "message") ? jsonx_str(e, "message") : "");
+  H(h, "</p>");
+  json_t *fields = json_object_get(e, "fields");
+  const char *k;
+  json_t *v;
+  if (json_object_size(fields)) {
+    H(h, "<ul>");
+    json_object_foreach(fields, k, v)
+    {
+      H(h, "<li>");
+      h_txt(h, json_string_value(v));
+      H(h, "</li>");
+    }
+    H(h, "</ul>");
+  }
+  H(h, "</div>");
 }
 

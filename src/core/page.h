@@ -21,4 +21,12 @@ const char *page_time(request *r, int64_t t);
 /* A figure card on the dashboard linking to its page. */
 void page_stat_card(html *h, const char *label, int64_t value, const char *href);
 
+/* Runs an API handler as a JSON route with in as its body (stolen; may be
+ * NULL for GET), so a page keeps the API's rules. Returns the reply's
+ * status and its parsed JSON in *out (caller decrefs), or -1 when the
+ * handler failed. */
+int page_call_api(request *r, route_fn fn, json_t *in, json_t **out);
+/* An error box from an API error reply: its message and field messages. */
+void page_alert(html *h, json_t *err);
+
 #endif

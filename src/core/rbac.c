@@ -15,6 +15,7 @@ const struct role_def rbac_roles[] = {
     {"teknik", N_("Technical staff")},
     {"personel", N_("Employee")},
     {"denetci", N_("Auditor")},
+    {"kayit_sorumlusu", N_("Access-log officer (Law 5651)")},
 };
 const size_t rbac_nroles = ARRAY_LEN(rbac_roles);
 

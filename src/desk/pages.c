@@ -20,61 +20,10 @@
 
 /* ---- the adapter ------------------------------------------------------------ */
 
-/* Runs an API handler as a JSON route with in as its body (stolen; may be
- * NULL for GET). Returns the parsed JSON reply in *out and its status, or
- * -1 when the handler failed. */
-static int call_api(request *r, route_fn fn, json_t *in, json_t **out)
-{
-  struct route shadow = *r->route;
-  shadow.flags &= ~(unsigned)ROUTE_HTML;
-  const struct route *saved = r->route;
-  r->route = &shadow;
-  r->body_json = in;
-  int rc = fn(r);
-  r->route = saved;
-  r->body_json = NULL;
-  json_decref(in);
-  *out = NULL;
-  if (rc)
-    return -1;
-  *out = json_loadb(r->out.data ? r->out.data : "", r->out.len, 0, NULL);
-  int status = r->status;
-  buf_free(&r->out);
-  buf_init(&r->out, 0);
-  r->status = 200;
-  r->content_type = NULL;
-  return status;
-}
-
 static const char *jstr(json_t *o, const char *k)
 {
   const char *s = jsonx_str(o, k);
   return s ? s : "";
-}
-
-/* An error box from an API error reply: its message and field messages. */
-static void alert(html *h, json_t *err)
-{
-  json_t *e = json_object_get(err, "error");
-  if (!e)
-    return;
-  H(h, "<div class=\"alert error\" role=\"alert\" id=\"form-error\"><p>");
-  h_txt(h, jstr(e, "message"));
-  H(h, "</p>");
-  json_t *fields = json_object_get(e, "fields");
-  const char *k;
-  json_t *v;
-  if (json_object_size(fields)) {
-    H(h, "<ul>");
-    json_object_foreach(fields, k, v)
-    {
-      H(h, "<li>");
-      h_txt(h, json_string_value(v));
-      H(h, "</li>");
-    }
-    H(h, "</ul>");
-  }
-  H(h, "</div>");
 }
 
 /* A form's end: runs the API handler with in (stolen); on success back to
@@ -82,7 +31,7 @@ static void alert(html *h, json_t *err)
 static int submit(request *r, route_fn fn, json_t *in, const char *then, int (*page)(request *, int, json_t *))
 {
   json_t *out;
-  int status = call_api(r, fn, in, &out);
+  int status = page_call_api(r, fn, in, &out);
   if (status < 0)
     return -1;
   int rc;
@@ -235,7 +184,7 @@ int desk_form_view_save(request *r)
   json_object_set_new(in, "name", json_string(req_form(r, "name") ? req_form(r, "name") : ""));
   json_object_set_new(in, "query", json_string(req_form(r, "query") ? req_form(r, "query") : ""));
   json_t *out;
-  int status = call_api(r, desk_api_view_save, in, &out);
+  int status = page_call_api(r, desk_api_view_save, in, &out);
   if (status < 0)
     return -1;
   const char *query = status == 201 ? arena_strdup(r->a, jstr(out, "query")) : NULL;
@@ -259,7 +208,7 @@ static const struct {
 int desk_page_queue(request *r)
 {
   json_t *page;
-  int status = call_api(r, desk_api_list, NULL, &page);
+  int status = page_call_api(r, desk_api_list, NULL, &page);
   if (status < 0)
     return -1;
   if (status != 200) {
@@ -334,7 +283,7 @@ int desk_page_queue(request *r)
 int desk_page_mine(request *r)
 {
   json_t *page;
-  int status = call_api(r, desk_api_list, NULL, &page);
+  int status = page_call_api(r, desk_api_list, NULL, &page);
   if (status != 200) {
     json_decref(page);
     return status < 0 ? -1 : http_error(r, 400, "validation", _("Some filters are invalid."), NULL);
@@ -386,7 +335,7 @@ static int new_page(request *r, int status, json_t *err)
   H(&h, "<h1>");
   h_txt(&h, _("Report a fault or make a request"));
   H(&h, "</h1>");
-  alert(&h, err);
+  page_alert(&h, err);
   H(&h, "<form method=\"post\" action=\"/desk/new\" enctype=\"multipart/form-data\" class=\"grid\" id=\"new-ticket\">");
   page_csrf(r, &h);
   H(&h, "<fieldset><legend>");
@@ -477,7 +426,7 @@ int desk_form_new(request *r)
   put_str(in, r, "location", "location");
   put_int(in, r, "asset_id", "asset_id");
   json_t *out;
-  int status = call_api(r, desk_api_create, in, &out);
+  int status = page_call_api(r, desk_api_create, in, &out);
   if (status < 0)
     return -1;
   if (status != 201) {
@@ -624,7 +573,7 @@ static void comments_section(request *r, html *h, json_t *t)
 static int ticket_page(request *r, int status, json_t *err)
 {
   json_t *t;
-  int st = call_api(r, desk_api_get, NULL, &t);
+  int st = page_call_api(r, desk_api_get, NULL, &t);
   if (st < 0)
     return -1;
   if (st != 200) {
@@ -656,7 +605,7 @@ static int ticket_page(request *r, int status, json_t *err)
     }
     H(&h, "</div>");
   }
-  alert(&h, err);
+  page_alert(&h, err);
   H(&h, "<h1><span id=\"ticket-number\">");
   h_txt(&h, number);
   H(&h, "</span> ");
@@ -1061,7 +1010,7 @@ static void unit_select(html *h, const char *id, const char *name, const char *c
 static int settings_page(request *r, int status, json_t *err)
 {
   json_t *cats, *sla;
-  if (call_api(r, desk_api_categories, NULL, &cats) != 200 || call_api(r, desk_api_sla, NULL, &sla) != 200) {
+  if (page_call_api(r, desk_api_categories, NULL, &cats) != 200 || page_call_api(r, desk_api_sla, NULL, &sla) != 200) {
     json_decref(cats);
     return -1;
   }
@@ -1071,7 +1020,7 @@ static int settings_page(request *r, int status, json_t *err)
   H(&h, "<h1>");
   h_txt(&h, _("Service desk settings"));
   H(&h, "</h1>");
-  alert(&h, err);
+  page_alert(&h, err);
   H(&h, "<section class=\"card\"><h2>");
   h_txt(&h, _("Categories and routing"));
   H(&h, "</h2><p>");
