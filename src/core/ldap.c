@@ -245,6 +245,12 @@ int ldapx_group_map_parse(const char *text, struct ldapx_rule **out, char *err, 
   return n;
 }
 
+const struct ldapx_rule *ldapx_rules(int *n)
+{
+  *n = cf.nrules;
+  return cf.rules;
+}
+
 bool ldapx_group_matches(const char *rule_group, const char *group_dn)
 {
   if (!rule_group || !group_dn)

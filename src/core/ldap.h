@@ -45,6 +45,8 @@ char *ldapx_dn_escape(arena *a, const char *s);
  * with err naming the bad rule. */
 int ldapx_group_map_parse(const char *text, struct ldapx_rule **out, char *err, size_t errlen) WUR;
 void ldapx_rules_free(struct ldapx_rule *rules, int n);
+/* The rules of [ldap] group_map, as read at start. */
+const struct ldapx_rule *ldapx_rules(int *n);
 /* Does the group DN match a rule's group (the DN itself or its cn,
  * case-insensitively)? */
 bool ldapx_group_matches(const char *rule_group, const char *group_dn);
