@@ -298,3 +298,21 @@ def test_ldap_cli_test_and_sync_create_people_and_deactivate(h):
         expect_status(h.client(s, source=h.fresh_source()).login("admin"), 200, "admin after a failed sync")
     finally:
         peer.start()
+
+
+def test_ldap_scheduled_sync_job(h):
+    # sync_minutes = 1: the ldap.sync job runs soon after the start (no
+    # sync yet) and registers the directory's people.
+    import time
+    s, data, _ = _server(h, "ldapjob", sync_minutes="1")
+    admin = h.login("admin", server=s)
+    q = urllib.parse.quote("Ayşe Dizinci")
+    deadline = time.time() + 30
+    items = []
+    while time.time() < deadline and not items:
+        items = admin.get_json(f"/api/v1/org/people?q={q}")["items"]
+        if not items:
+            time.sleep(0.5)
+    eq(len(items), 1, "the scheduled sync registered ayse")
+    rows = admin.get_json("/api/v1/audit?entity=ldap&action=sync&limit=5")["items"]
+    check(rows and rows[0]["actor"] == "ldap.sync", f"the sync's audit row: {rows}")
