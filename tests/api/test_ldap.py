@@ -81,6 +81,7 @@ def test_ldap_user_signs_in_with_the_mapped_role(h):
     u = r.json()["user"]
     eq(u["username"], "ayse", "user name")
     eq(u["display_name"], PEOPLE["ayse"]["cn"], "display name from the directory")
+    eq((u["source"], u["email"], u["unit"]), ("ldap", "ayse@example.org", "MUD"), "source, e-mail and unit")
     root = h.cache.setdefault("root_unit", "MUD")
     eq(_grants(c), [("admin", root)], "ayse (bt-admins) is admin on the root unit")
     # The admin role works: the users list is readable.
