@@ -13,13 +13,14 @@ build_pkgs=(
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libssl-dev
   libinih-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
   python3 python3-yaml sqlite3 libcurl4-openssl-dev libzstd-dev
-  libarchive-dev
+  libarchive-dev libldap2-dev
 )
 test_pkgs=(
   libcmocka-dev clang libclang-rt-14-dev curl
   chromium nodejs npm poppler-utils
   python3-aiosmtpd dovecot-imapd
   dnsmasq-base udhcpc iproute2 bsdutils openssl
+  slapd ldap-utils
 )
 
 pkgs=("${build_pkgs[@]}")

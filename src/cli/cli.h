@@ -44,5 +44,6 @@ int cmd_preset(int argc, char **argv);
 int cmd_jobs(int argc, char **argv);
 int cmd_mail(int argc, char **argv);
 int cmd_netlog(int argc, char **argv);
+int cmd_ldap(int argc, char **argv);
 
 #endif

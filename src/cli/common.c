@@ -5,6 +5,7 @@
 #include "../core/auth.h"
 #include "../core/i18n.h"
 #include "../core/log.h"
+#include "../core/ldap.h"
 #include "../core/mail.h"
 #include "../core/schema.h"
 
@@ -110,6 +111,7 @@ int data_open(struct data_dir *dd, const char *dir)
       .min_password_len = (int)config_int(c, "password.min_length", 10),
   };
   auth_configure(&ao);
+  ldapx_configure(c);
   mail_configure(c);
   snprintf(p, sizeof p, "%s/defter.db", dir);
   if (db_open(p, false, &dd->d)) {

@@ -4,6 +4,7 @@
 #include "auth.h"
 #include "audit.h"
 #include "i18n.h"
+#include "ldap.h"
 #include "log.h"
 
 #include <ctype.h>
@@ -131,31 +132,73 @@ enum auth_result auth_login(request *r, const char *username, const char *passwo
     return AUTH_THROTTLED;
   }
   int64_t uid = 0, active = 0, unit = 0;
-  char hash[160] = "";
-  db_stmt *st = db_q(d, "SELECT id, password_hash, active, COALESCE(unit_id, 0) FROM users WHERE username = ?", "t",
-                     username);
+  char hash[160] = "", source[16] = "";
+  db_stmt *st = db_q(d,
+                     "SELECT id, password_hash, active, COALESCE(unit_id, 0), source FROM users WHERE username = ?",
+                     "t", username);
   int rc = db_step(st);
   if (rc == DB_ROW) {
     uid = db_col_int(st, 0);
     snprintf(hash, sizeof hash, "%s", db_col_text(st, 1) ? db_col_text(st, 1) : "");
     active = db_col_int(st, 2);
     unit = db_col_int(st, 3);
+    snprintf(source, sizeof source, "%s", db_col_text(st, 4) ? db_col_text(st, 4) : "");
   }
   db_done(st);
   if (rc < 0)
     return AUTH_ERROR;
-  bool ok = !overlong && auth_check_password(uid ? hash : dummy_hash, password) && uid && active;
+  /* Local accounts never depend on the directory (break-glass admins);
+   * unknown names and directory users ask it. */
+  bool via_dir = ldapx_enabled() && (!uid || str_eq(source, "ldap"));
+  enum ldapx_result dir = LDAPX_BAD;
+  struct ldapx_entry entry;
+  bool ok;
+  if (via_dir) {
+    dir = overlong ? LDAPX_BAD : ldapx_authenticate(r->a, username, password, &entry);
+    ok = dir == LDAPX_OK;
+  } else {
+    ok = !overlong && auth_check_password(uid ? hash : dummy_hash, password) && uid && active;
+  }
   if (db_begin(d))
     return AUTH_ERROR;
+  if (ok && via_dir) {
+    /* The directory said yes: bring the user row and its grants up to
+     * date; a refusal (a local account or one deactivated here of that
+     * name) is a failed sign-in like any other. */
+    struct ldapx_applied ap;
+    who.user_id = uid;
+    rc = ldapx_user_apply(d, &who, &entry, &ap);
+    if (rc < 0) {
+      db_rollback(d);
+      return AUTH_ERROR;
+    }
+    ok = rc == 0;
+    if (ok) {
+      uid = ap.user_id;
+      if (db_int(d, &unit, "SELECT COALESCE(unit_id, 0) FROM users WHERE id = ?", "i", uid) != DB_ROW)
+        unit = 0;
+    }
+  }
   rc = record_attempt(d, username, r->ip, ok);
   if (!ok) {
     who.user_id = uid;
+    json_t *info = NULL;
+    if (via_dir)
+      info = json_pack("{ss}", "reason", dir == LDAPX_UNREACHABLE ? "directory unreachable"
+                                         : dir == LDAPX_ERROR     ? "directory error"
+                                         : dir == LDAPX_OK        ? "directory user refused here"
+                                                                  : "directory refused");
     if (!rc)
-      rc = audit_write(d, &who, "login.failed", "login", username, unit, NULL, NULL);
+      rc = audit_write(d, &who, "login.failed", "login", username, unit, NULL, info);
+    json_decref(info);
     if (rc || db_commit(d)) {
       db_rollback(d);
       return AUTH_ERROR;
     }
+    if (via_dir && dir == LDAPX_UNREACHABLE)
+      return AUTH_UNREACHABLE;
+    if (via_dir && dir == LDAPX_ERROR)
+      return AUTH_ERROR;
     return AUTH_BAD;
   }
   const char *sid = random_token(r->a, 32);

@@ -21,7 +21,9 @@ const struct auth_opts *auth_options(void);
 
 #define SESSION_COOKIE "defter_sid"
 
-enum auth_result { AUTH_OK = 0, AUTH_BAD = 1, AUTH_THROTTLED = 2, AUTH_ERROR = -1 };
+/* AUTH_UNREACHABLE: the user signs in through the directory ([ldap]) and
+ * no directory server answered. */
+enum auth_result { AUTH_OK = 0, AUTH_BAD = 1, AUTH_THROTTLED = 2, AUTH_UNREACHABLE = 3, AUTH_ERROR = -1 };
 
 /* Checks the password policy; NULL when acceptable, otherwise a
  * translated message. */
@@ -32,6 +34,10 @@ bool auth_check_password(const char *hash, const char *password);
 
 /* Verifies credentials, applies throttling, records the attempt in
  * login_attempts and the audit trail, and on success opens a session.
+ * With [ldap] enabled, a name with no local user, or a directory user
+ * (source 'ldap'), is checked against the directory, and the user row
+ * and its grants are brought up to date first (core/ldap.h); local
+ * accounts (source 'local') never ask the directory.
  * sid_out/csrf_out are allocated from r->a. */
 enum auth_result auth_login(request *r, const char *username, const char *password, const char **sid_out,
                             const char **csrf_out, int64_t *user_id_out);

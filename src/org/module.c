@@ -119,4 +119,5 @@ const struct defter_module org_module = {
     .nav = nav,
     .nnav = ARRAY_LEN(nav),
     .dashboard = org_dashboard,
+    .configure = org_configure,
 };

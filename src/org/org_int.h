@@ -93,6 +93,11 @@ int org_person_check(request *r, int64_t self_id, const struct org_person_in *in
 /* Inserts a checked person and audits it (inside the caller's
  * transaction, or its own). */
 int org_person_insert(db *d, const struct actor *who, const struct org_person *p, int64_t *id_out) WUR;
+/* The person's full record (as the audit trail keeps it), or NULL. */
+json_t *org_person_record(db *d, int64_t id);
+/* Reads [ldap] employment and hooks the people register into directory
+ * syncs (ldapsync.c). */
+void org_configure(const config *c);
 /* Can the signed-in user manage people of this unit? */
 bool org_people_may_manage(request *r, int64_t unit_id);
 /* The /org/people page with an optional message (alert when errors or a

@@ -313,6 +313,11 @@ static json_t *person_json(db *d, int64_t id, bool full_tckn, int64_t *unit_out)
   return o;
 }
 
+json_t *org_person_record(db *d, int64_t id)
+{
+  return person_json(d, id, true, NULL);
+}
+
 int org_person_insert(db *d, const struct actor *who, const struct org_person *p, int64_t *id_out)
 {
   int64_t now = now_unix(), id = 0;

@@ -1,6 +1,7 @@
 /* module.c - the system module's routes, permissions, jobs and menu. */
 #include "system.h"
 #include "system_int.h"
+#include "../core/ldap.h"
 #include "../core/mail.h"
 
 static const struct route routes[] = {
@@ -45,6 +46,8 @@ static const struct perm_def perms[] = {
 static const struct job_def jobs[] = {
     {"auth.cleanup", 3600, sys_job_cleanup},
     {"mail.send", 30, mail_job_send},
+    /* Runs every minute; does its work every [ldap] sync_minutes. */
+    {"ldap.sync", 60, ldapx_job_sync},
 };
 
 static const struct nav_item nav[] = {

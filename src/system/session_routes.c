@@ -29,6 +29,8 @@ static int login_failure(request *r, enum auth_result res)
   }
   if (res == AUTH_BAD)
     return http_error(r, 401, "bad_credentials", _("The user name or password is wrong."), NULL);
+  if (res == AUTH_UNREACHABLE)
+    return http_error(r, 503, "directory_unreachable", _("The directory server cannot be reached."), NULL);
   return http_error(r, 503, "unavailable", _("Sign-in is not available right now."), NULL);
 }
 
@@ -187,6 +189,8 @@ int sys_login_form(request *r)
     login_page(r, 429, _("Too many failed sign-in attempts. Please wait and try again later."), user);
   else if (res == AUTH_BAD)
     login_page(r, 401, _("The user name or password is wrong."), user);
+  else if (res == AUTH_UNREACHABLE)
+    login_page(r, 503, _("The directory server cannot be reached."), user);
   else
     login_page(r, 503, _("Sign-in is not available right now."), user);
   return 0;
