@@ -24,6 +24,9 @@ struct data_dir {
   config *conf;
   db *d;
 };
+/* Loads the Turkish message catalogue once (messages, mails and PDFs of
+ * commands and jobs are Turkish first). data_open calls it. */
+void cli_i18n_init(void);
 /* Opens DIR/defter.conf and DIR/defter.db, runs migrations. */
 int data_open(struct data_dir *dd, const char *dir) WUR;
 void data_close(struct data_dir *dd);

@@ -11,7 +11,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void cli_error(const char *fmt, ...)
 {
@@ -87,6 +89,24 @@ bool arg_flag(const struct args *a, const char *name)
   return arg_get(a, name) != NULL;
 }
 
+void cli_i18n_init(void)
+{
+  static bool done;
+  if (done)
+    return;
+  done = true;
+  /* The build tree's catalogue when run from a build, else the system's. */
+  const char *localedir = getenv("DEFTER_LOCALEDIR");
+  if (!localedir)
+    localedir = access(DEFTER_LOCALE_DIR "/tr/LC_MESSAGES/defter.mo", R_OK) == 0 ? DEFTER_LOCALE_DIR
+                                                                               : DEFTER_SYSTEM_LOCALE_DIR;
+  char mo[4200];
+  snprintf(mo, sizeof mo, "%s/tr/LC_MESSAGES/defter.mo", localedir);
+  if (access(mo, R_OK) != 0)
+    log_warn("Turkish catalogue missing; UI falls back to English", "path=\"%s\"", mo);
+  (void)i18n_init(localedir);
+}
+
 int data_open(struct data_dir *dd, const char *dir)
 {
   memset(dd, 0, sizeof *dd);
@@ -101,6 +121,7 @@ int data_open(struct data_dir *dd, const char *dir)
   if (log_parse_level(config_get(dd->conf, "log.level", "info"), &lvl) == 0)
     log_set_level(lvl);
   config_warn_unknown(dd->conf);
+  cli_i18n_init();
   config *c = dd->conf;
   struct auth_opts ao = {
       .idle_s = config_int(c, "session.idle_minutes", 30) * 60,

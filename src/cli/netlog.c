@@ -94,6 +94,7 @@ static int verify_pdf_file(const json_t *rep, const char *data_dir, const char *
     arena_free(a);
     data_close(&dd);
   }
+  cli_i18n_init();
   buf out;
   int rc = netlog_verify_pdf(rep, inst, now_unix(), &out);
   free(inst);

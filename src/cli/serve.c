@@ -35,16 +35,6 @@ int cmd_serve(int argc, char **argv)
   if (data_open(&dd, dir))
     return 1;
   config *c = dd.conf;
-  /* The build tree's catalogue when run from a build, else the system's. */
-  const char *localedir = getenv("DEFTER_LOCALEDIR");
-  if (!localedir)
-    localedir = access(DEFTER_LOCALE_DIR "/tr/LC_MESSAGES/defter.mo", R_OK) == 0 ? DEFTER_LOCALE_DIR
-                                                                               : DEFTER_SYSTEM_LOCALE_DIR;
-  char mo[4200];
-  snprintf(mo, sizeof mo, "%s/tr/LC_MESSAGES/defter.mo", localedir);
-  if (access(mo, R_OK) != 0)
-    log_warn("Turkish catalogue missing; UI falls back to English", "path=\"%s\"", mo);
-  (void)i18n_init(localedir);
   http_set_error_page(page_error);
   struct http_opts ho = {
       .listen = arg_get(&a, "listen") ? arg_get(&a, "listen") : config_get(c, "server.listen", "127.0.0.1:8080"),

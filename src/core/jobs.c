@@ -1,5 +1,6 @@
 /* jobs.c - a single scheduler thread; jobs are short and idempotent. */
 #include "jobs.h"
+#include "i18n.h"
 #include "log.h"
 #include "module.h"
 
@@ -77,6 +78,7 @@ int jobs_run(db *d, const char *name)
 static void *loop(void *arg)
 {
   (void)arg;
+  i18n_use("tr"); /* mails and records written by jobs: the institution's language */
   db *d = db_thread();
   pthread_mutex_lock(&mu);
   while (running) {

@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <pango/pangocairo.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { PDF_MAX_COLS = 16 };
@@ -102,11 +103,15 @@ static cairo_status_t write_buf(void *closure, const unsigned char *data, unsign
   return b->overflow ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
 }
 
-/* FcFini releases fontconfig's configuration and caches (reloaded on the
- * next render). fontconfig arrives with cairo but the build does not link
- * it directly, so it is looked up in the process. */
-static void fc_fini(void)
+/* At exit: the font caches back, so a leak checker sees a clean process.
+ * (Not after each render: pango's fontconfig loader thread may still hold
+ * cairo's caches then, and resetting them aborted the process.)
+ * fontconfig arrives with cairo but the build does not link it directly,
+ * so FcFini is looked up in the process. */
+static void release_fonts(void)
 {
+  pango_cairo_font_map_set_default(NULL);
+  cairo_debug_reset_static_data();
   void *sym = dlsym(RTLD_DEFAULT, "FcFini");
   void (*fn)(void) = NULL;
   memcpy(&fn, &sym, sizeof fn);
@@ -286,11 +291,9 @@ int pdf_render(pdf_doc *d, buf *out)
 {
   pthread_mutex_lock(&pdf_lock);
   int rc = render_locked(d, out);
-  /* Give back the font caches: reports are rare, and a long-running
-   * server should not hold fontconfig's memory between them. */
-  pango_cairo_font_map_set_default(NULL);
-  cairo_debug_reset_static_data();
-  fc_fini();
+  static bool registered;
+  if (!registered && atexit(release_fonts) == 0)
+    registered = true;
   pthread_mutex_unlock(&pdf_lock);
   if (rc)
     log_error("PDF rendering failed", "title=\"%s\" bytes=%zu", d->title ? d->title : "", out->len);

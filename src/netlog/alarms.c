@@ -108,15 +108,15 @@ static void conditions(db *d, const char *dir, int64_t now, struct conds *cs)
   json_t *st = collector_status(dir);
   int64_t updated = jsonx_int(st, "updated", 0);
   char at[32];
-  if (!st || now - updated > s->stale_s) {
+  if (!st || now - updated > s->stale_s || jsonx_int(st, "stopped", 0)) {
     fmt_iso8601(updated, at);
     cond_add(cs, "collector", NULL, "%s", st ? at : "-");
   }
-  db_stmt *q = db_q(d, "SELECT name, last_seen, coalesce(expected_minutes, ?) FROM netlog_sources ORDER BY name", "i",
-                    s->silent_minutes);
+  db_stmt *q = db_q(d, "SELECT name, last_seen, coalesce(expected_seconds, ?) FROM netlog_sources ORDER BY name", "i",
+                    s->silent_minutes * 60);
   while (db_step(q) == DB_ROW) {
-    int64_t last = db_col_int(q, 1), minutes = db_col_int(q, 2);
-    if (minutes > 0 && now - last > minutes * 60) {
+    int64_t last = db_col_int(q, 1), limit = db_col_int(q, 2);
+    if (limit > 0 && now - last > limit) {
       fmt_iso8601(last, at);
       cond_add(cs, "silent", xstrdup(db_col_text(q, 0)), "%s", at);
     }
@@ -215,7 +215,7 @@ int netlog_job_watch(db *d)
     const struct cond *c = &cs->c[i];
     int64_t open = 0;
     rc = db_int(d, &open, "SELECT count(*) FROM netlog_alarms WHERE kind = ? AND subject = ? AND cleared_at IS NULL",
-                "tt", c->kind, c->subject);
+                "tt", c->kind, c->subject) < 0;
     if (rc || open)
       continue;
     rc = db_run(d, "INSERT INTO netlog_alarms (kind, subject, detail, raised_at) VALUES (?, ?, ?, ?)", "ttti",
@@ -318,7 +318,7 @@ json_t *netlog_status_json(db *d)
   json_t *col = st ? json_deep_copy(st) : json_object();
   json_object_del(col, "sources");
   json_object_del(col, "tsa");
-  json_object_set_new(col, "running", json_boolean(st && now - updated <= s->stale_s));
+  json_object_set_new(col, "running", json_boolean(st && now - updated <= s->stale_s && !jsonx_int(st, "stopped", 0)));
   json_t *tsa = json_object_get(st, "tsa") ? json_deep_copy(json_object_get(st, "tsa")) : json_object();
   json_object_set_new(tsa, "configured", json_boolean(s->tsa.tsa[0].url[0] != '\0'));
   json_object_set_new(tsa, "fallback_configured", json_boolean(s->tsa.tsa[1].url[0] != '\0'));
@@ -327,17 +327,17 @@ json_t *netlog_status_json(db *d)
   json_decref(st);
   json_t *sources = json_array();
   db_stmt *q = db_q(d,
-                    "SELECT id, name, first_seen, last_seen, lines, expected_minutes FROM netlog_sources ORDER BY name",
+                    "SELECT id, name, first_seen, last_seen, lines, expected_seconds FROM netlog_sources ORDER BY name",
                     "");
   while (db_step(q) == DB_ROW) {
-    int64_t expected = db_col_null(q, 5) ? s->silent_minutes : db_col_int(q, 5);
+    int64_t expected = db_col_null(q, 5) ? s->silent_minutes * 60 : db_col_int(q, 5);
     char first[32], last[32];
     fmt_iso8601(db_col_int(q, 2), first);
     fmt_iso8601(db_col_int(q, 3), last);
     json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:b, s:b}", "id", (json_int_t)db_col_int(q, 0), "name",
                           db_col_text(q, 1), "first_seen", first, "last_seen", last, "lines",
-                          (json_int_t)db_col_int(q, 4), "expected_minutes", (json_int_t)expected, "default_interval",
-                          db_col_null(q, 5), "silent", expected > 0 && now - db_col_int(q, 3) > expected * 60);
+                          (json_int_t)db_col_int(q, 4), "expected_seconds", (json_int_t)expected, "default_interval",
+                          db_col_null(q, 5), "silent", expected > 0 && now - db_col_int(q, 3) > expected);
     if (o)
       json_array_append_new(sources, o);
   }

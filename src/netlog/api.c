@@ -88,35 +88,35 @@ int netlog_api_alarms(request *r)
 
 int netlog_api_source_patch(request *r)
 {
-  static const struct jfield spec[] = {{"expected_minutes", JT_ANY, true, 0}};
+  static const struct jfield spec[] = {{"expected_seconds", JT_ANY, true, 0}};
   int64_t id = 0;
   if (parse_i64(req_param(r, "id"), &id) || id <= 0)
     return http_error(r, 404, "not_found", _("No such log source."), NULL);
   json_t *in = req_json(r, spec, ARRAY_LEN(spec));
   if (!in)
     return 0;
-  json_t *v = json_object_get(in, "expected_minutes");
+  json_t *v = json_object_get(in, "expected_seconds");
   bool reset = json_is_null(v);
-  int64_t minutes = json_is_integer(v) ? json_integer_value(v) : -1;
+  int64_t secs = json_is_integer(v) ? json_integer_value(v) : -1;
   json_decref(in);
-  if (!reset && (minutes < 0 || minutes > 10080))
-    return invalid(r, json_pack("{s:s}", "expected_minutes",
-                                _("Minutes from 0 (never alarm) to 10080 (a week), or null for the default.")));
+  if (!reset && (secs < 0 || secs > 7 * 86400))
+    return invalid(r, json_pack("{s:s}", "expected_seconds",
+                                _("Seconds from 0 (never alarm) to 604800 (a week), or null for the default.")));
   db *d = db_thread();
   struct actor who = audit_actor(r);
   int64_t before = -2;
   int rc = db_begin(d);
   if (!rc)
-    rc = db_int(d, &before, "SELECT coalesce(expected_minutes, -1) FROM netlog_sources WHERE id = ?", "i", id);
-  if (rc == DB_OK && before == -2) {
+    rc = db_int(d, &before, "SELECT coalesce(expected_seconds, -1) FROM netlog_sources WHERE id = ?", "i", id) < 0;
+  if (!rc && before == -2) {
     db_rollback(d);
     return http_error(r, 404, "not_found", _("No such log source."), NULL);
   }
   if (!rc)
-    rc = reset ? db_run(d, "UPDATE netlog_sources SET expected_minutes = NULL WHERE id = ?", "i", id)
-               : db_run(d, "UPDATE netlog_sources SET expected_minutes = ? WHERE id = ?", "ii", minutes, id);
-  json_t *b = json_pack("{s:I}", "expected_minutes", (json_int_t)before),
-         *a = reset ? json_pack("{s:n}", "expected_minutes") : json_pack("{s:I}", "expected_minutes", (json_int_t)minutes);
+    rc = reset ? db_run(d, "UPDATE netlog_sources SET expected_seconds = NULL WHERE id = ?", "i", id)
+               : db_run(d, "UPDATE netlog_sources SET expected_seconds = ? WHERE id = ?", "ii", secs, id);
+  json_t *b = json_pack("{s:I}", "expected_seconds", (json_int_t)before),
+         *a = reset ? json_pack("{s:n}", "expected_seconds") : json_pack("{s:I}", "expected_seconds", (json_int_t)secs);
   char ids[24];
   snprintf(ids, sizeof ids, "%lld", (long long)id);
   if (!rc)
@@ -409,9 +409,9 @@ int netlog_api_static_add(request *r)
       (jsonx_str(in, "note") && jsonx_str(in, "note")[0] && !note))
     json_object_set_new(f, "note", json_string(_("The text contains invalid characters.")));
   int64_t found = 0;
-  if (person && (db_int(d, &found, "SELECT count(*) FROM org_people WHERE id = ?", "i", person) || !found))
+  if (person && (db_int(d, &found, "SELECT count(*) FROM org_people WHERE id = ?", "i", person) < 0 || !found))
     json_object_set_new(f, "person_id", json_string(_("No such person.")));
-  if (unit && (db_int(d, &found, "SELECT count(*) FROM units WHERE id = ?", "i", unit) || !found))
+  if (unit && (db_int(d, &found, "SELECT count(*) FROM units WHERE id = ?", "i", unit) < 0 || !found))
     json_object_set_new(f, "unit_id", json_string(_("No such unit.")));
   if (!holder && !person && !unit)
     json_object_set_new(f, "holder", json_string(_("Name who holds the address: a person, a unit or a holder.")));
@@ -433,7 +433,7 @@ int netlog_api_static_add(request *r)
     rc = db_int(d, &overlap,
                 "SELECT count(*) FROM netlog_static WHERE ip = ? AND (valid_to IS NULL OR valid_to > ?)"
                 " AND (? = 0 OR valid_from < ?)",
-                "tiii", ip, from, (int64_t)has_to, to);
+                "tiii", ip, from, (int64_t)has_to, to) < 0;
   if (!rc && overlap) {
     db_rollback(d);
     return http_error(r, 409, "overlap",

@@ -79,6 +79,7 @@ struct collector {
   size_t ntails;
   struct netlog_seg *seg;
   int64_t rotate_s;
+  int64_t stopped; /* set for the last status written */
   struct sealer sl;
   int64_t flush_ms, last_flush_ms;
   struct stats st;
@@ -176,6 +177,8 @@ static void write_status(struct collector *c, int64_t now)
       (json_int_t)c->st.last_line, "destroyed", (json_int_t)c->st.destroyed);
   if (s)
     json_object_set_new(s, "tsa", netlog_seal_counts_json(&c->st.seal));
+  if (s && c->stopped)
+    json_object_set_new(s, "stopped", json_integer(c->stopped)); /* a clean stop, not a silent death */
   char tmp[NETLOG_PATH_MAX + 8];
   snprintf(tmp, sizeof tmp, "%s.tmp", c->status_path);
   if (s && json_dump_file(s, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) == 0)
@@ -551,6 +554,7 @@ int netlog_collect(const char *data_dir, const config *conf)
   pthread_join(c.sl.th, NULL);
   c.sl.started = false;
   now = now_unix();
+  c.stopped = now;
   write_status(&c, now);
   log_info("netlog: stopped", "received=%llu stored=%llu dropped=%llu stamps_pending=%d",
            (unsigned long long)c.st.received, (unsigned long long)c.st.stored, (unsigned long long)c.st.dropped,

@@ -48,7 +48,7 @@ static const struct db_migration migrations[] = {
      /* every source the collector has heard from, kept across its restarts */
      "CREATE TABLE netlog_sources ("
      " id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, first_seen INTEGER NOT NULL,"
-     " last_seen INTEGER NOT NULL, lines INTEGER NOT NULL DEFAULT 0, expected_minutes INTEGER);"
+     " last_seen INTEGER NOT NULL, lines INTEGER NOT NULL DEFAULT 0, expected_seconds INTEGER);"
      "CREATE TABLE netlog_alarms ("
      " id INTEGER PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL DEFAULT '', detail TEXT,"
      " raised_at INTEGER NOT NULL, cleared_at INTEGER);"

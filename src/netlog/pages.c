@@ -186,12 +186,12 @@ int netlog_page_status(request *r)
       H(&h, "<input type=\"number\" min=\"0\" max=\"10080\" name=\"expected_minutes\" aria-label=\"");
       h_attr(&h, _("Alarm after silence of (minutes)"));
       H(&h, "\" value=\"");
-      h_int(&h, jsonx_int(s, "expected_minutes", 0));
+      h_int(&h, (jsonx_int(s, "expected_seconds", 0) + 59) / 60);
       H(&h, "\"> <button type=\"submit\">");
       h_txt(&h, _("Save"));
       H(&h, "</button></form>");
     } else {
-      h_int(&h, jsonx_int(s, "expected_minutes", 0));
+      h_int(&h, (jsonx_int(s, "expected_seconds", 0) + 59) / 60);
     }
     H(&h, "</td></tr>");
   }
@@ -220,10 +220,10 @@ int netlog_form_source(request *r)
   json_t *in = json_object();
   int64_t m = -1;
   const char *v = req_form(r, "expected_minutes");
-  if (v && v[0] && parse_i64(v, &m) == 0)
-    json_object_set_new(in, "expected_minutes", json_integer(m));
+  if (v && v[0] && parse_i64(v, &m) == 0 && m <= 7 * 1440)
+    json_object_set_new(in, "expected_seconds", json_integer(m * 60));
   else
-    json_object_set_new(in, "expected_minutes", json_integer(-1));
+    json_object_set_new(in, "expected_seconds", json_integer(-1));
   json_t *out;
   int status = page_call_api(r, netlog_api_source_patch, in, &out);
   if (status < 0)

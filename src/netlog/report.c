@@ -43,6 +43,17 @@ static const char *or_dash(const char *s)
   return s && s[0] ? s : "–";
 }
 
+/* An ISO UTC time as Turkish time (UTC+3), "22.11.2026 09:54:28". */
+static const char *tr_time(arena *a, const char *iso)
+{
+  int64_t t;
+  if (!iso || !iso[0] || parse_iso8601(iso, &t))
+    return "–";
+  char u[32];
+  fmt_iso8601(t + 3 * 3600, u);
+  return arena_printf(a, "%.2s.%.2s.%.4s %.8s", u + 8, u + 5, u, u + 11);
+}
+
 static int describe(const json_t *rep, const char *institution, int64_t now, arena *a, buf *out)
 {
   char made[32];
@@ -54,8 +65,8 @@ static int describe(const json_t *rep, const char *institution, int64_t now, are
     pdf_text(d, PDF_BOLD, institution, 2);
   const char *from = jsonx_str(rep, "from"), *to = jsonx_str(rep, "to");
   pdf_text(d, PDF_BODY,
-           arena_printf(a, "%s: %s · %s: %s – %s", _("Report made"), made, _("Period"),
-                        from && from[0] ? from : _("the whole archive"), to && to[0] ? to : _("now")),
+           arena_printf(a, "%s: %s · %s: %s – %s", _("Report made"), tr_time(a, made), _("Period"),
+                        from && from[0] ? tr_time(a, from) : _("the whole archive"), to && to[0] ? tr_time(a, to) : _("now")),
            6);
   int problems = (int)jsonx_int(rep, "problems", 0);
   pdf_text(d, PDF_BOLD,
@@ -115,10 +126,10 @@ static int describe(const json_t *rep, const char *institution, int64_t now, are
     pdf_text(d, PDF_BODY, "", 8);
   }
   pdf_text(d, PDF_BOLD, _("Segments"), 2);
-  static const double w6[6] = {0.10, 0.22, 0.08, 0.32, 0.18, 0.10};
+  static const double w6[6] = {0.12, 0.20, 0.07, 0.33, 0.18, 0.10};
   const char **head = arena_alloc(a, 6 * sizeof *head);
   head[0] = _("Segment");
-  head[1] = _("Records from – to");
+  head[1] = _("Records from – to (Turkish time)");
   head[2] = _("Lines");
   head[3] = "SHA-256";
   head[4] = _("Time stamp");
@@ -129,11 +140,11 @@ static int describe(const json_t *rep, const char *institution, int64_t now, are
     const char **cells = arena_alloc(a, 6 * sizeof *cells);
     const char *st = jsonx_str(p, "status");
     cells[0] = seq_name(a, jsonx_int(p, "seq", 0));
-    cells[1] = arena_printf(a, "%s –\n%s", or_dash(jsonx_str(p, "first_time")), or_dash(jsonx_str(p, "last_time")));
+    cells[1] = arena_printf(a, "%s –\n%s", tr_time(a, jsonx_str(p, "first_time")), tr_time(a, jsonx_str(p, "last_time")));
     cells[2] = arena_printf(a, "%lld", (long long)jsonx_int(p, "lines", 0));
     cells[3] = or_dash(jsonx_str(p, "sha256"));
     cells[4] = jsonx_str(p, "stamped_at")
-                   ? arena_printf(a, "%s\n%s", jsonx_str(p, "stamped_at"),
+                   ? arena_printf(a, "%s\n%s", tr_time(a, jsonx_str(p, "stamped_at")),
                                   str_eq(jsonx_str(p, "tsa"), "fallback") ? _("fallback authority") : or_dash(jsonx_str(p, "tsa_name")))
                    : "–";
     cells[5] = str_eq(st, "ok") ? _("Intact") : str_eq(st, "open") ? _("Open (being written)") : _("BROKEN");

@@ -5,6 +5,13 @@
                         CA and TSA certificate made by openssl in tmpdir;
                         .url, .ca, .fail (answer 503 while True), .served,
                         .release (clear it to hold requests: a hanging TSA).
+    Tsa(tmpdir, kamusm=(user, password), credits=N)
+                        the same behind a MOCK of Kamu SM's authentication
+                        (the real zd.kamusm.gov.tr is on the internet): it
+                        decodes the `identity` header (DER ESYAReqEx, key by
+                        PBKDF2-HMAC-SHA256, AES-256-CBC via `openssl enc`),
+                        answers a wrong one inside HTTP 200 as Kamu SM does,
+                        and answers credit queries with N; .identities.
     Collector(h, data)  `defter netlog --data DATA` on free UDP/TCP ports
                         (DEFTER_NETLOG_UDP / _TCP), .status(), .wait_status(),
                         .stop() (SIGTERM: must exit 0, no sanitizer report).
@@ -14,6 +21,7 @@
 
 All are context managers and clean up after themselves.
 """
+import hashlib
 import http.server
 import json
 import os
@@ -33,9 +41,60 @@ def _run(args, **kw):
     return p
 
 
+def _der_len(b, i):
+    first = b[i]
+    if first < 0x80:
+        return first, i + 1
+    n = first & 0x7F
+    return int.from_bytes(b[i + 1:i + 1 + n], "big"), i + 1 + n
+
+
+def _der_seq(b):
+    """The (tag, value) items of a DER SEQUENCE of primitives."""
+    if not b or b[0] != 0x30:
+        raise ValueError("not a SEQUENCE")
+    n, i = _der_len(b, 1)
+    body, items, j = b[i:i + n], [], 0
+    while j < len(body):
+        tag = body[j]
+        ln, k = _der_len(body, j + 1)
+        items.append((tag, body[k:k + ln]))
+        j = k + ln
+    return items
+
+
+def kamusm_decode_identity(ident_hex, password):
+    """(userid, digest) from an identity header, checking its shape."""
+    h = ident_hex.strip()
+    raw = bytes.fromhex(h if len(h) % 2 == 0 else "0" + h)
+    items = _der_seq(raw)
+    if [t for t, _ in items] != [0x02, 0x04, 0x02, 0x04, 0x04]:
+        raise ValueError(f"unexpected ESYAReqEx items {[t for t, _ in items]}")
+    userid = int.from_bytes(items[0][1], "big")
+    salt, iters, iv, enc = items[1][1], int.from_bytes(items[2][1], "big"), items[3][1], items[4][1]
+    if len(salt) != 16 or iv != salt or iters != 100:
+        raise ValueError("salt/iv/iterations not as Kamu SM's client sends them")
+    key = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iters, 32)
+    p = subprocess.run(["openssl", "enc", "-d", "-aes-256-cbc", "-K", key.hex(), "-iv", iv.hex()], input=enc,
+                       capture_output=True)
+    if p.returncode != 0:
+        raise ValueError("identity does not decrypt with this password")
+    return userid, p.stdout
+
+
+def _kamusm_error(text):
+    """An error as Kamu SM sends it: a DER structure with text, in HTTP 200."""
+    t = text.encode()
+    inner = bytes([0x0C, len(t)]) + t
+    return bytes([0x30, len(inner)]) + inner
+
+
 class Tsa:
-    def __init__(self, tmpdir):
+    def __init__(self, tmpdir, kamusm=None, credits=None):
         self.dir = tmpdir
+        self.kamusm = kamusm
+        self.credits = credits
+        self.identities = 0
         self.fail = False
         self.served = 0
         self.inflight = 0
@@ -93,6 +152,32 @@ ess_cert_id_alg = sha256
                     self.send_response(503)
                     self.end_headers()
                     return
+                if tsa.kamusm:
+                    user, password = tsa.kamusm
+                    try:
+                        uid, digest = kamusm_decode_identity(self.headers.get("identity", ""), password)
+                        if uid != int(user):
+                            raise ValueError("User is not known")
+                        if self.headers.get("credit_req"):
+                            seed = f"{user}{self.headers.get('credit_req_time', '')}".encode()
+                            if self.headers.get("credit_req") != user or digest != hashlib.sha1(seed).digest():
+                                raise ValueError("credit request does not match its identity")
+                            out = str(tsa.credits).encode()
+                            self.send_response(200)
+                            self.send_header("Content-Length", str(len(out)))
+                            self.end_headers()
+                            self.wfile.write(out)
+                            return
+                        if len(digest) != 32 or digest not in body:
+                            raise ValueError("identity is for another digest")
+                        tsa.identities += 1
+                    except ValueError:
+                        out = _kamusm_error("Account could not be authenticated")
+                        self.send_response(200)
+                        self.send_header("Content-Length", str(len(out)))
+                        self.end_headers()
+                        self.wfile.write(out)
+                        return
                 with lock, tempfile.TemporaryDirectory(dir=tsa.dir) as t:
                     q, r = os.path.join(t, "q.tsq"), os.path.join(t, "r.tsr")
                     with open(q, "wb") as f:
