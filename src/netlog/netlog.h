@@ -28,6 +28,8 @@ enum netlog_kind {
   NL_DHCP_RELEASE, /* a lease given back or expired */
   NL_SESSION,      /* a connection: in -> (translated) -> dst */
   NL_INFO,         /* recognised, but neither a lease nor a session */
+  NL_LOGIN,        /* a user authenticated on a device / address (see below) */
+  NL_LOGOUT,       /* that user's session ended */
   NL_KIND_COUNT,
 };
 
@@ -39,7 +41,25 @@ enum netlog_source {
   NLS_FORTIGATE,
   NLS_IPTABLES,
   NLS_CONNTRACK,
+  NLS_FREERADIUS, /* radiusd's log ("Login OK") and its detail (accounting) records */
+  NLS_MIKROTIK,   /* MikroTik hotspot: "USER (IP): logged in" */
+  NLS_PORTAL,     /* pfSense captive portal: "Zone: Z - ACCEPT: USER, MAC, IP" */
+  NLS_COUNT,
 };
+
+/* Logins (NL_LOGIN / NL_LOGOUT) bind a user to a device and an address:
+ *   user    the login name (never a password: "[user/pass]" is cut at '/')
+ *   mac     the device (Calling-Station-Id, a portal's MAC; may be empty)
+ *   in_ip   the address it was given (Framed-IP-Address, the hotspot's
+ *           client address; empty in radiusd's "Login OK", which comes
+ *           before any address: join it to a lease by MAC)
+ *   client  the NAS / hotspot that asked (RADIUS client, NAS-Identifier,
+ *           NAS-IP-Address, portal zone)
+ *   bytes   Acct-Input-Octets + Acct-Output-Octets (accounting Stop)
+ *   time    Event-Timestamp when the record has one
+ * Every login record has a user and at least one of mac, in_ip. A failed
+ * login is NL_INFO. Accounting Start and Interim-Update are NL_LOGIN,
+ * Stop is NL_LOGOUT. */
 
 /* One parsed line. Text fields are NUL-terminated copies, cut to their
  * size; raw points into the caller's line (not owned). Times are unix
@@ -81,6 +101,20 @@ int netlog_parse_kea_csv(const char *msg, size_t n, struct netlog_rec *r) WUR;
 int netlog_parse_fortigate(const char *msg, size_t n, struct netlog_rec *r) WUR;
 int netlog_parse_iptables(const char *msg, size_t n, struct netlog_rec *r) WUR;
 int netlog_parse_conntrack(const char *msg, size_t n, struct netlog_rec *r) WUR;
+/* FreeRADIUS: radiusd's "[Www Mmm dd hh:mm:ss yyyy : ]Auth: (N) Login OK:
+ * [user] (from client NAS port P cli MAC)". */
+int netlog_parse_radiusd(const char *msg, size_t n, struct netlog_rec *r) WUR;
+/* FreeRADIUS accounting: a detail-file record (its date line, then
+ * "\tAttr = value" lines, as netlog_join() hands it on), or the same
+ * attributes on one line (separated by spaces, commas, tabs or rsyslog's
+ * "#011" / "#012"). Needs Acct-Status-Type and User-Name. */
+int netlog_parse_radacct(const char *msg, size_t n, struct netlog_rec *r) WUR;
+/* MikroTik hotspot: "[hotspot,account,info,debug ]USER (IP): logged in",
+ * "...: logged out: REASON", "...: login failed: REASON" (NL_INFO). */
+int netlog_parse_hotspot(const char *msg, size_t n, struct netlog_rec *r) WUR;
+/* pfSense captive portal (logportalauth): "Zone: Z - ACCEPT: USER, MAC,
+ * IP", LOGOUT / DISCONNECT / TIMEOUT ends, FAILURE is NL_INFO. */
+int netlog_parse_portal(const char *msg, size_t n, struct netlog_rec *r) WUR;
 
 /* The whole line: header, then each message parser in turn. Returns the
  * kind (NL_UNKNOWN when no parser took it; r then holds the raw line and
@@ -103,6 +137,21 @@ typedef void (*netlog_frame_fn)(void *u, const char *line, size_t len, int flags
  * were used; the caller keeps the rest and appends the next read to it
  * (holding at most NETLOG_LINE_MAX + 16 bytes is enough). */
 size_t netlog_frames(struct netlog_framer *f, const char *b, size_t n, netlog_frame_fn fn, void *u);
+
+/* A FreeRADIUS detail file writes one record over several lines: a date
+ * line ("Tue Nov 17 09:05:00 2026"), "\tAttr = value" lines, an empty
+ * line. A joiner, one per tailed file, hands every other line on as it
+ * comes and such a record as one line: its lines joined by "\n", byte for
+ * byte (emitted on the empty line, on a line that does not continue it,
+ * or on netlog_join_flush). A record over NETLOG_LINE_MAX is cut there
+ * (flag NETLOG_FRAME_TRUNCATED). */
+struct netlog_joiner {
+  char b[NETLOG_LINE_MAX];
+  size_t len;
+  bool open, cut;
+};
+void netlog_join(struct netlog_joiner *j, const char *line, size_t n, netlog_frame_fn fn, void *u);
+void netlog_join_flush(struct netlog_joiner *j, netlog_frame_fn fn, void *u);
 
 const char *netlog_kind_name(enum netlog_kind k);
 const char *netlog_parser_name(enum netlog_source s);
