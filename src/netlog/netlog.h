@@ -8,6 +8,7 @@
 #define DEFTER_NETLOG_H
 
 #include <jansson.h>
+#include <poll.h>
 #include <stdio.h>
 #include "../core/config.h"
 #include "../core/module.h"
@@ -284,6 +285,37 @@ int netlog_ledger_read(const char *dir, struct netlog_purged **out, size_t *n, c
  * SIGINT once the open segment is written and sealed, 1 on a start-up
  * failure. */
 int netlog_collect(const char *data_dir, const config *c) WUR;
+
+/* ---- syslog over TLS (tls.c) ---------------------------------------------
+ * RFC 5425: octet-counted frames over TLS ([netlog] tls, default port
+ * 6514). The collector binds the port and hands it over; the handshakes
+ * run non-blocking inside the collector's poll loop, so a slow or hostile
+ * client stalls nobody: one that does not finish within [netlog]
+ * tls_handshake_seconds is closed and counted, as is one that fails
+ * (garbage, plain text, no or a wrong certificate when tls_ca is set). */
+struct netlog_tls;
+
+/* Takes over listening socket fd (closed by netlog_tls_free, also on
+ * failure) and loads [netlog] tls_cert, tls_key and tls_ca; at most
+ * max_clients connections at once. 0 ok; -1 (logged) when the
+ * certificate or key cannot be used. Call it before dropping privileges. */
+int netlog_tls_new(int fd, const config *c, size_t max_clients, struct netlog_tls **out) WUR;
+/* The most pollfds netlog_tls_pollfds can fill. */
+size_t netlog_tls_max_fds(const struct netlog_tls *t);
+/* Fills pfd with the listener and every connection, each with the
+ * events it waits for; returns how many. */
+size_t netlog_tls_pollfds(struct netlog_tls *t, struct pollfd *pfd);
+/* After poll(): accepts, advances handshakes, reads and frames (fn gets
+ * every frame, as from netlog_frames), closes timed-out handshakes. pfd[0..n)
+ * is what netlog_tls_pollfds filled, with revents; call it on every turn
+ * of the loop (also when poll timed out or was interrupted). */
+void netlog_tls_service(struct netlog_tls *t, const struct pollfd *pfd, size_t n, netlog_frame_fn fn, void *u);
+/* Adds tls_clients, tls_handshakes, tls_failed, tls_timeouts and
+ * tls_refused to the status object s. */
+void netlog_tls_status(const struct netlog_tls *t, json_t *s);
+/* Hands on what the connections still hold (a last line without its
+ * newline) when fn is not NULL, then closes everything and frees t. */
+void netlog_tls_free(struct netlog_tls *t, netlog_frame_fn fn, void *u);
 
 /* ---- the answer (query.c) ---------------------------------------------- */
 
