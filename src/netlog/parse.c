@@ -787,8 +787,19 @@ static void set_user(struct netlog_rec *r, const char *u, size_t n)
 
 static const char LOGIN_OK[] = "Login OK: [";
 
+/* Relays may leave a blank before the message (rsyslog's %msg% of an
+ * RFC 3164 line in an RFC 5424 template). */
+static void skip_blanks(const char **s, size_t *n)
+{
+  while (*n && (**s == ' ' || **s == '\t')) {
+    (*s)++;
+    (*n)--;
+  }
+}
+
 int netlog_parse_radiusd(const char *s, size_t n, struct netlog_rec *r)
 {
+  skip_blanks(&s, &n);
   int64_t t = 0;
   size_t i = parse_ctime(s, n, &t);
   if (i) {
@@ -899,6 +910,7 @@ int netlog_parse_radacct(const char *s, size_t n, struct netlog_rec *r)
 
 int netlog_parse_hotspot(const char *s, size_t n, struct netlog_rec *r)
 {
+  skip_blanks(&s, &n);
   size_t i = 0;
   const char *sp = memchr(s, ' ', n);
   /* RouterOS's topics, when it sends no tag: "hotspot,account,info,debug" */
@@ -940,6 +952,7 @@ int netlog_parse_hotspot(const char *s, size_t n, struct netlog_rec *r)
 /* "STATUS: USER, MAC, IP[, message]" after pfSense's "Zone: Z - " */
 int netlog_parse_portal(const char *s, size_t n, struct netlog_rec *r)
 {
+  skip_blanks(&s, &n);
   const char *zone = NULL;
   size_t zl = 0, i = 0;
   if (n > 6 && !memcmp(s, "Zone: ", 6)) {

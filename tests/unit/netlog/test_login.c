@@ -63,6 +63,17 @@ static void test_radiusd_log(void **state)
   assert_int_equal(r.parser, NLS_FREERADIUS);
   /* Login OK without a device: nothing to bind the user to */
   assert_int_equal(parse("Auth: (15) Login OK: [veli] (from client localhost port 0)", &r), NL_INFO);
+  /* relayed by rsyslog in an RFC 5424 template: a blank before the message */
+  assert_int_equal(parse("<38>1 2026-11-22T06:50:00+00:00 radius1 radiusd - - -  Auth: (7) Login OK: [m] (from client "
+                         "ap port 3 cli 52-54-00-AA-01-12)\n",
+                         &r),
+                   NL_LOGIN);
+  assert_string_equal(r.user, "m");
+  assert_int_equal(parse("<13>1 2026-11-22T06:50:00+00:00 gw hotspot - - -  hotspot,account,info,debug ayse.k "
+                         "(10.30.1.13): logged in",
+                         &r),
+                   NL_LOGIN);
+  assert_string_equal(r.user, "ayse.k");
   /* a radiusd line that is no login */
   assert_int_equal(parse("Tue Nov 17 09:05:00 2026 : Info: Ready to process requests", &r), NL_UNKNOWN);
   assert_int_equal(parse("Auth: (1) Login OK: [x] no from part", &r), NL_UNKNOWN);
@@ -237,6 +248,7 @@ static void test_mikrotik_hotspot(void **state)
                    NL_LOGOUT);
   /* MAC authentication: the user name is the device */
   assert_int_equal(parse("hotspot,account,info,debug AA:BB:CC:00:11:22 (10.5.50.24): logged in", &r), NL_LOGIN);
+  assert_string_equal(r.user, "AA:BB:CC:00:11:22");
   assert_string_equal(r.mac, "aa:bb:cc:00:11:22");
   /* a user name with a space, and RouterOS 7's tag form */
   assert_int_equal(parse("<134>Nov 17 10:00:00 gw hotspot: Ayşe K (10.5.50.25): logged in", &r), NL_LOGIN);
