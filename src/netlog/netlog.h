@@ -335,4 +335,12 @@ struct netlog_query {
  * segment's seal. NULL when dir cannot be read. */
 json_t *netlog_query_run(const char *dir, const struct netlog_query *q);
 
+/* Who was logged in on address ip, or on device mac (the lease's MAC:
+ * radiusd's "Login OK" names no address), at `at`: the last NL_LOGIN
+ * for either at or before `at`, at most max_age_s old, that no NL_LOGOUT
+ * of the same session ended before `at`. A new object {user, ip, mac,
+ * nas, source, start, last_seen, end (null: not logged), evidence[]}, or
+ * NULL when there is none. */
+json_t *netlog_query_login(const char *dir, const char *ip, const char *mac, int64_t at, int64_t max_age_s);
+
 #endif

@@ -2,7 +2,8 @@
  * lines: FreeRADIUS's log ("Login OK") and detail-file accounting records
  * (joined from several lines by netlog_join), MikroTik hotspot and pfSense
  * captive portal; user, MAC and address land in one login record, a
- * failed login is only information, a password never reaches `user`. */
+ * failed login is only information, a password never reaches `user`;
+ * netlog_query_login answers who was logged in on an address then. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../../../src/netlog/netlog.h"
 
@@ -291,6 +293,77 @@ static void test_pfsense_portal(void **state)
   assert_int_equal(parse("Zone: z - ACCEPT: veli, 00:11:22:33:44, 10.5.60.25", &r), NL_UNKNOWN);
 }
 
+/* netlog_query_login over a real segment */
+static void add(struct netlog_seg *seg, const char *line, int64_t t, enum netlog_kind want)
+{
+  struct netlog_rec r;
+  assert_int_equal(parse(line, &r), want);
+  r.time = t;
+  assert_int_equal(netlog_seg_append(seg, &r), 0);
+}
+
+static const char *ev_line(json_t *o, size_t i)
+{
+  return json_string_value(json_object_get(json_array_get(json_object_get(o, "evidence"), i), "line"));
+}
+
+static void test_query_login(void **state)
+{
+  (void)state;
+  char dir[] = "/tmp/defter-login-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  struct netlog_seg *seg = NULL;
+  assert_int_equal(netlog_seg_create(dir, NOW, &seg), 0);
+  const int64_t T = NOW;
+  add(seg, "hotspot,account,info,debug ayse.k (10.5.50.23): logged in", T + 1000, NL_LOGIN);
+  add(seg, "Acct-Status-Type = Interim-Update, User-Name = \"ayse.k\", Framed-IP-Address = 10.5.50.23, "
+           "Calling-Station-Id = \"52-54-00-00-00-23\"",
+      T + 1600, NL_LOGIN);
+  add(seg, "hotspot,account,info,debug other (10.5.50.24): logged out: user request", T + 1700, NL_LOGOUT);
+  add(seg, "hotspot,account,info,debug ayse.k (10.5.50.23): logged out: keepalive timeout", T + 2000, NL_LOGOUT);
+  add(seg, "hotspot,account,info,debug mehmet (10.5.50.23): logged in", T + 3000, NL_LOGIN);
+  add(seg, "Auth: (9) Login OK: [veli] (from client ap-1 port 0 cli 52-54-00-00-00-99)", T + 3500, NL_LOGIN);
+  assert_int_equal(netlog_seg_close(seg), 0);
+
+  json_t *o = netlog_query_login(dir, "10.5.50.23", NULL, T + 1500, 86400);
+  assert_non_null(o);
+  assert_string_equal(json_string_value(json_object_get(o, "user")), "ayse.k");
+  assert_string_equal(json_string_value(json_object_get(o, "source")), "mikrotik");
+  char start[32], end[32];
+  fmt_iso8601(T + 1000, start);
+  fmt_iso8601(T + 2000, end);
+  assert_string_equal(json_string_value(json_object_get(o, "start")), start);
+  assert_string_equal(json_string_value(json_object_get(o, "end")), end);
+  assert_int_equal(json_array_size(json_object_get(o, "evidence")), 2);
+  assert_string_equal(ev_line(o, 1), "hotspot,account,info,debug ayse.k (10.5.50.23): logged out: keepalive timeout");
+  json_decref(o);
+  /* after the interim update: the session started at the first login */
+  o = netlog_query_login(dir, "10.5.50.23", NULL, T + 1650, 86400);
+  assert_string_equal(json_string_value(json_object_get(o, "start")), start);
+  assert_int_equal(json_array_size(json_object_get(o, "evidence")), 3);
+  json_decref(o);
+  /* logged out, then someone else */
+  assert_null(netlog_query_login(dir, "10.5.50.23", NULL, T + 2500, 86400));
+  o = netlog_query_login(dir, "10.5.50.23", NULL, T + 3200, 86400);
+  assert_string_equal(json_string_value(json_object_get(o, "user")), "mehmet");
+  assert_true(json_is_null(json_object_get(o, "end")));
+  json_decref(o);
+  /* radiusd named only the device: found through the lease's MAC */
+  o = netlog_query_login(dir, "10.9.9.9", "52:54:00:00:00:99", T + 3600, 86400);
+  assert_string_equal(json_string_value(json_object_get(o, "user")), "veli");
+  assert_string_equal(json_string_value(json_object_get(o, "nas")), "ap-1");
+  assert_string_equal(json_string_value(json_object_get(o, "source")), "freeradius");
+  json_decref(o);
+  /* before any login, long after the last one, nothing asked */
+  assert_null(netlog_query_login(dir, "10.5.50.23", NULL, T + 500, 86400));
+  assert_null(netlog_query_login(dir, "10.5.50.23", NULL, T + 3000 + 90000, 86400));
+  assert_null(netlog_query_login(dir, NULL, "", T + 3200, 86400));
+  char path[NETLOG_PATH_MAX];
+  assert_int_equal(netlog_path(dir, 1, "seg", path, sizeof path), 0);
+  assert_int_equal(unlink(path), 0);
+  assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_names(void **state)
 {
   (void)state;
@@ -307,7 +380,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_radiusd_log),      cmocka_unit_test(test_detail_records),
       cmocka_unit_test(test_radacct_one_line), cmocka_unit_test(test_mikrotik_hotspot),
-      cmocka_unit_test(test_pfsense_portal),   cmocka_unit_test(test_names),
+      cmocka_unit_test(test_pfsense_portal),   cmocka_unit_test(test_query_login),
+      cmocka_unit_test(test_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
