@@ -710,10 +710,8 @@ static bool parse_radius_date(const char *s, size_t n, int64_t *out, bool *exact
     zl--;
   }
   int64_t utc = days_from_civil(y, mon + 1, d) * 86400 + h * 3600 + mi * 60 + se;
-  if (!zl || tok_is(z, zl, "UTC") || tok_is(z, zl, "GMT") || tok_is(z, zl, "Z")) {
-    *exact = zl > 0;
-    if (!zl)
-      return local_time(y, mon, d, h, mi, se, out);
+  if (tok_is(z, zl, "UTC") || tok_is(z, zl, "GMT") || tok_is(z, zl, "Z")) {
+    *exact = true;
     *out = utc;
     return true;
   }

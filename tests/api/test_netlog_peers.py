@@ -9,9 +9,10 @@ import json
 import os
 import socket
 import ssl
+import subprocess
 import time
 
-from harness import TestFailure, check, eq, free_port
+from harness import check, eq, free_port, sanitizer_lines
 from netlogpeers import Collector
 from rsyslogpeer import Rsyslog, make_pki
 
@@ -178,3 +179,16 @@ def test_netlog_freeradius_detail_tailed(h):
         st = col.wait_status(lambda s: s["stored"] >= 4, "four detail records")
         eq((st["kinds"]["login"], st["kinds"]["logout"], st["unknown"]), (2, 1, 1), "login, logout, unknown records")
         eq(st["received"], 4, "records (not lines) received")
+
+
+def test_netlog_tls_without_key_refuses_to_start(h):
+    data = h.init_data("netlog-tls-nokey")
+    with open(os.path.join(data, "defter.conf"), "a", encoding="utf-8") as f:
+        f.write(f"\n[netlog]\ntls_cert = {data}/missing.pem\ntls_key = {data}/missing.key\n")
+    env = dict(os.environ, DEFTER_NETLOG_UDP=f"127.0.0.1:{free_port()}", DEFTER_NETLOG_TCP=f"127.0.0.1:{free_port()}",
+               DEFTER_NETLOG_TLS=f"127.0.0.1:{free_port()}")
+    p = subprocess.run([h.bin, "netlog", "--data", data], capture_output=True, text=True, env=env, timeout=60)
+    eq(p.returncode, 1, f"exit status without a usable TLS key ({p.stderr[-300:]})")
+    check(not sanitizer_lines(p.stderr), f"sanitizer report: {p.stderr[-500:]}")
+    check("cannot use the tls certificate or key" in p.stderr, f"the reason: {p.stderr[-500:]}")
+    check(not os.path.exists(os.path.join(data, "netlog", "status.json")), "collector ran without its TLS listener")
