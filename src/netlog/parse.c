@@ -715,7 +715,7 @@ static bool parse_radius_date(const char *s, size_t n, int64_t *out, bool *exact
     *out = utc;
     return true;
   }
-  if ((z[0] == '+' || z[0] == '-') && (zl == 3 || zl == 5 || zl == 6)) {
+  if ((zl == 3 || zl == 5 || zl == 6) && (z[0] == '+' || z[0] == '-')) {
     int oh, om = 0;
     bool ok = digits(z + 1, 2, &oh) && (zl == 3 || (zl == 5 && digits(z + 3, 2, &om)) ||
                                        (zl == 6 && z[3] == ':' && digits(z + 4, 2, &om)));

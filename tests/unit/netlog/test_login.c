@@ -225,6 +225,22 @@ static void test_radacct_one_line(void **state)
                    NL_LOGOUT);
   assert_string_equal(r.in_ip, "10.1.1.9");
   assert_int_equal(r.time, 1794906300);
+  /* Event-Timestamp's zones: none (local time), +hhmm, -hh:mm */
+  assert_int_equal(parse("Acct-Status-Type = Start User-Name = \"x\" Framed-IP-Address = 10.1.1.8 "
+                         "Event-Timestamp = \"Nov 17 2026 09:05:00\"",
+                         &r),
+                   NL_LOGIN);
+  assert_int_equal(r.time, local(2026, 11, 17, 9, 5, 0));
+  assert_int_equal(parse("Acct-Status-Type = Start User-Name = \"x\" Framed-IP-Address = 10.1.1.8 "
+                         "Event-Timestamp = \"Nov 17 2026 09:05:00 +0300\"",
+                         &r),
+                   NL_LOGIN);
+  assert_int_equal(r.time, 1794895500);
+  assert_int_equal(parse("Acct-Status-Type = Start User-Name = \"x\" Framed-IP-Address = 10.1.1.8 "
+                         "Event-Timestamp = \"Nov 17 2026 01:05:00 -05:00\"",
+                         &r),
+                   NL_LOGIN);
+  assert_int_equal(r.time, 1794895500);
   /* no address and no device: information only */
   assert_int_equal(parse("Acct-Status-Type = Start User-Name = \"x\"", &r), NL_INFO);
   /* a bad address is not taken */
