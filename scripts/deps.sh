@@ -19,7 +19,7 @@ test_pkgs=(
   libcmocka-dev clang libclang-rt-14-dev curl
   chromium nodejs npm poppler-utils
   python3-aiosmtpd dovecot-imapd
-  dnsmasq-base udhcpc iproute2 bsdutils openssl
+  dnsmasq-base udhcpc iproute2 bsdutils openssl rsyslog rsyslog-gnutls
   slapd ldap-utils
 )
 

@@ -42,6 +42,7 @@ struct tail {
   off_t off;
   char *b;
   size_t len;
+  struct netlog_joiner *jn; /* a FreeRADIUS detail record's lines become one */
 };
 
 struct stats {
@@ -71,8 +72,9 @@ struct sealer {
 struct collector {
   const char *dir;  /* DATA/netlog */
   char status_path[NETLOG_PATH_MAX], tails_path[NETLOG_PATH_MAX];
-  const char *udp_addr, *tcp_addr;
+  const char *udp_addr, *tcp_addr, *tls_addr;
   int udp, tcp;
+  struct netlog_tls *tls; /* syslog over TLS (tls.c); NULL when off */
   struct client *clients;
   size_t nclients, max_clients;
   struct tail tails[MAX_FILES];
@@ -179,6 +181,8 @@ static void write_status(struct collector *c, int64_t now)
     json_object_set_new(s, "tsa", netlog_seal_counts_json(&c->st.seal));
   if (s && c->stopped)
     json_object_set_new(s, "stopped", json_integer(c->stopped)); /* a clean stop, not a silent death */
+  if (s && c->tls)
+    netlog_tls_status(c->tls, s);
   char tmp[NETLOG_PATH_MAX + 8];
   snprintf(tmp, sizeof tmp, "%s.tmp", c->status_path);
   if (s && json_dump_file(s, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) == 0)
@@ -304,6 +308,7 @@ static void tail_poll(struct collector *c, struct tail *t)
     t->fd = -1;
     t->off = 0;
     t->len = 0;
+    netlog_join_flush(t->jn, on_frame, c);
   }
   if (t->fd < 0) {
     t->fd = open(t->path, O_RDONLY | O_CLOEXEC);
@@ -322,10 +327,11 @@ static void tail_poll(struct collector *c, struct tail *t)
     size_t pos = 0;
     char *nl;
     while ((nl = memchr(t->b + pos, '\n', t->len - pos))) {
-      take_line(c, t->b + pos, (size_t)(nl - (t->b + pos)), false);
+      netlog_join(t->jn, t->b + pos, (size_t)(nl - (t->b + pos)), on_frame, c);
       pos = (size_t)(nl - t->b) + 1;
     }
     if (!pos && t->len == NETLOG_LINE_MAX) {
+      netlog_join_flush(t->jn, on_frame, c);
       take_line(c, t->b, t->len, true);
       pos = t->len;
     }
@@ -350,6 +356,7 @@ static void tails_setup(struct collector *c, const char *files)
       t->path[n] = '\0';
       t->fd = -1;
       t->b = xmalloc(NETLOG_LINE_MAX);
+      t->jn = xcalloc(1, sizeof *t->jn);
       json_t *s = json_object_get(saved, t->path);
       t->ino = (ino_t)json_integer_value(json_object_get(s, "ino"));
       t->off = (off_t)json_integer_value(json_object_get(s, "off"));
@@ -437,6 +444,7 @@ int netlog_collect(const char *data_dir, const config *conf)
   snprintf(c.tails_path, sizeof c.tails_path, "%s/tails.json", dir);
   c.udp_addr = config_get(conf, "netlog.udp", "0.0.0.0:514");
   c.tcp_addr = config_get(conf, "netlog.tcp", "0.0.0.0:514");
+  c.tls_addr = config_get(conf, "netlog.tls", "");
   c.rotate_s = config_int(conf, "netlog.rotate_seconds", 3600);
   if (c.rotate_s < 1 || c.rotate_s > 3600)
     c.rotate_s = 3600; /* at least hourly */
@@ -461,10 +469,15 @@ int netlog_collect(const char *data_dir, const config *conf)
 
   c.udp = bind_addr(c.udp_addr, SOCK_DGRAM);
   c.tcp = bind_addr(c.tcp_addr, SOCK_STREAM);
-  if (c.udp == -2 || c.tcp == -2) {
-    log_error("netlog: cannot listen", "udp=%s tcp=%s errno=%d", c.udp_addr, c.tcp_addr, errno);
+  int tls_fd = bind_addr(c.tls_addr, SOCK_STREAM);
+  if (c.udp == -2 || c.tcp == -2 || tls_fd == -2) {
+    log_error("netlog: cannot listen", "udp=%s tcp=%s tls=%s errno=%d", c.udp_addr, c.tcp_addr, c.tls_addr, errno);
+    if (tls_fd >= 0)
+      close(tls_fd);
     goto out;
   }
+  if (tls_fd >= 0 && netlog_tls_new(tls_fd, conf, c.max_clients, &c.tls)) /* the key is read before the drop */
+    goto out;
   if (drop_privileges(config_get(conf, "netlog.user", "")))
     goto out;
   tails_setup(&c, config_get(conf, "netlog.files", ""));
@@ -493,18 +506,22 @@ int netlog_collect(const char *data_dir, const config *conf)
     goto out;
   }
   c.sl.started = true;
-  log_info("netlog: collecting", "udp=%s tcp=%s files=%zu segment=%llu", c.udp >= 0 ? c.udp_addr : "off",
-           c.tcp >= 0 ? c.tcp_addr : "off", c.ntails, (unsigned long long)netlog_seg_seq(c.seg));
+  log_info("netlog: collecting", "udp=%s tcp=%s tls=%s files=%zu segment=%llu", c.udp >= 0 ? c.udp_addr : "off",
+           c.tcp >= 0 ? c.tcp_addr : "off", c.tls ? c.tls_addr : "off", c.ntails,
+           (unsigned long long)netlog_seg_seq(c.seg));
   write_status(&c, now);
   c.last_flush_ms = now_ms();
   int64_t last_status = now;
-  struct pollfd *pfd = xcalloc(c.max_clients + 2, sizeof *pfd);
+  struct pollfd *pfd = xcalloc(c.max_clients + 2 + (c.tls ? netlog_tls_max_fds(c.tls) : 0), sizeof *pfd);
   while (!stop_flag) {
     size_t np = 0;
     if (c.udp >= 0)
       pfd[np++] = (struct pollfd){.fd = c.udp, .events = POLLIN};
     if (c.tcp >= 0)
       pfd[np++] = (struct pollfd){.fd = c.tcp, .events = POLLIN};
+    size_t first_tls = np;
+    if (c.tls)
+      np += netlog_tls_pollfds(c.tls, pfd + np);
     size_t first_client = np;
     for (size_t i = 0; i < c.nclients; i++)
       pfd[np++] = (struct pollfd){.fd = c.clients[i].fd, .events = POLLIN};
@@ -524,6 +541,8 @@ int netlog_collect(const char *data_dir, const config *conf)
           client_read(&c, ci);
       }
     }
+    if (c.tls) /* also without events: handshakes time out */
+      netlog_tls_service(c.tls, pfd + first_tls, first_client - first_tls, on_frame, &c);
     for (size_t i = 0; i < c.ntails; i++)
       tail_poll(&c, &c.tails[i]);
     now = now_unix();
@@ -546,8 +565,12 @@ int netlog_collect(const char *data_dir, const config *conf)
   /* shutdown: what the clients still hold, then the last segment sealed */
   while (c.nclients)
     client_close(&c, c.nclients - 1, true);
-  for (size_t i = 0; i < c.ntails; i++)
+  netlog_tls_free(c.tls, on_frame, &c);
+  c.tls = NULL;
+  for (size_t i = 0; i < c.ntails; i++) {
     tail_poll(&c, &c.tails[i]);
+    netlog_join_flush(c.tails[i].jn, on_frame, &c);
+  }
   rc = c.seg && netlog_seg_close(c.seg) ? 1 : 0;
   c.seg = NULL;
   sealer_kick(&c.sl, 0, true);
@@ -570,10 +593,12 @@ out:
   pthread_mutex_destroy(&c.sl.mu);
   while (c.nclients)
     client_close(&c, c.nclients - 1, false);
+  netlog_tls_free(c.tls, NULL, NULL);
   for (size_t i = 0; i < c.ntails; i++) {
     if (c.tails[i].fd >= 0)
       close(c.tails[i].fd);
     free(c.tails[i].b);
+    free(c.tails[i].jn);
   }
   free(c.clients);
   if (c.udp >= 0)

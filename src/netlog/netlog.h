@@ -8,6 +8,7 @@
 #define DEFTER_NETLOG_H
 
 #include <jansson.h>
+#include <poll.h>
 #include <stdio.h>
 #include "../core/config.h"
 #include "../core/module.h"
@@ -28,6 +29,8 @@ enum netlog_kind {
   NL_DHCP_RELEASE, /* a lease given back or expired */
   NL_SESSION,      /* a connection: in -> (translated) -> dst */
   NL_INFO,         /* recognised, but neither a lease nor a session */
+  NL_LOGIN,        /* a user authenticated on a device / address (see below) */
+  NL_LOGOUT,       /* that user's session ended */
   NL_KIND_COUNT,
 };
 
@@ -39,7 +42,25 @@ enum netlog_source {
   NLS_FORTIGATE,
   NLS_IPTABLES,
   NLS_CONNTRACK,
+  NLS_FREERADIUS, /* radiusd's log ("Login OK") and its detail (accounting) records */
+  NLS_MIKROTIK,   /* MikroTik hotspot: "USER (IP): logged in" */
+  NLS_PORTAL,     /* pfSense captive portal: "Zone: Z - ACCEPT: USER, MAC, IP" */
+  NLS_COUNT,
 };
+
+/* Logins (NL_LOGIN / NL_LOGOUT) bind a user to a device and an address:
+ *   user    the login name (never a password: "[user/pass]" is cut at '/')
+ *   mac     the device (Calling-Station-Id, a portal's MAC; may be empty)
+ *   in_ip   the address it was given (Framed-IP-Address, the hotspot's
+ *           client address; empty in radiusd's "Login OK", which comes
+ *           before any address: join it to a lease by MAC)
+ *   client  the NAS / hotspot that asked (RADIUS client, NAS-Identifier,
+ *           NAS-IP-Address, portal zone)
+ *   bytes   Acct-Input-Octets + Acct-Output-Octets (accounting Stop)
+ *   time    Event-Timestamp when the record has one
+ * Every login record has a user and at least one of mac, in_ip. A failed
+ * login is NL_INFO. Accounting Start and Interim-Update are NL_LOGIN,
+ * Stop is NL_LOGOUT. */
 
 /* One parsed line. Text fields are NUL-terminated copies, cut to their
  * size; raw points into the caller's line (not owned). Times are unix
@@ -81,6 +102,20 @@ int netlog_parse_kea_csv(const char *msg, size_t n, struct netlog_rec *r) WUR;
 int netlog_parse_fortigate(const char *msg, size_t n, struct netlog_rec *r) WUR;
 int netlog_parse_iptables(const char *msg, size_t n, struct netlog_rec *r) WUR;
 int netlog_parse_conntrack(const char *msg, size_t n, struct netlog_rec *r) WUR;
+/* FreeRADIUS: radiusd's "[Www Mmm dd hh:mm:ss yyyy : ]Auth: (N) Login OK:
+ * [user] (from client NAS port P cli MAC)". */
+int netlog_parse_radiusd(const char *msg, size_t n, struct netlog_rec *r) WUR;
+/* FreeRADIUS accounting: a detail-file record (its date line, then
+ * "\tAttr = value" lines, as netlog_join() hands it on), or the same
+ * attributes on one line (separated by spaces, commas, tabs or rsyslog's
+ * "#011" / "#012"). Needs Acct-Status-Type and User-Name. */
+int netlog_parse_radacct(const char *msg, size_t n, struct netlog_rec *r) WUR;
+/* MikroTik hotspot: "[hotspot,account,info,debug ]USER (IP): logged in",
+ * "...: logged out: REASON", "...: login failed: REASON" (NL_INFO). */
+int netlog_parse_hotspot(const char *msg, size_t n, struct netlog_rec *r) WUR;
+/* pfSense captive portal (logportalauth): "Zone: Z - ACCEPT: USER, MAC,
+ * IP", LOGOUT / DISCONNECT / TIMEOUT ends, FAILURE is NL_INFO. */
+int netlog_parse_portal(const char *msg, size_t n, struct netlog_rec *r) WUR;
 
 /* The whole line: header, then each message parser in turn. Returns the
  * kind (NL_UNKNOWN when no parser took it; r then holds the raw line and
@@ -103,6 +138,21 @@ typedef void (*netlog_frame_fn)(void *u, const char *line, size_t len, int flags
  * were used; the caller keeps the rest and appends the next read to it
  * (holding at most NETLOG_LINE_MAX + 16 bytes is enough). */
 size_t netlog_frames(struct netlog_framer *f, const char *b, size_t n, netlog_frame_fn fn, void *u);
+
+/* A FreeRADIUS detail file writes one record over several lines: a date
+ * line ("Tue Nov 17 09:05:00 2026"), "\tAttr = value" lines, an empty
+ * line. A joiner, one per tailed file, hands every other line on as it
+ * comes and such a record as one line: its lines joined by "\n", byte for
+ * byte (emitted on the empty line, on a line that does not continue it,
+ * or on netlog_join_flush). A record over NETLOG_LINE_MAX is cut there
+ * (flag NETLOG_FRAME_TRUNCATED). */
+struct netlog_joiner {
+  char b[NETLOG_LINE_MAX];
+  size_t len;
+  bool open, cut;
+};
+void netlog_join(struct netlog_joiner *j, const char *line, size_t n, netlog_frame_fn fn, void *u);
+void netlog_join_flush(struct netlog_joiner *j, netlog_frame_fn fn, void *u);
 
 const char *netlog_kind_name(enum netlog_kind k);
 const char *netlog_parser_name(enum netlog_source s);
@@ -297,6 +347,37 @@ int netlog_ledger_read(const char *dir, struct netlog_purged **out, size_t *n, c
  * failure. */
 int netlog_collect(const char *data_dir, const config *c) WUR;
 
+/* ---- syslog over TLS (tls.c) ---------------------------------------------
+ * RFC 5425: octet-counted frames over TLS ([netlog] tls, default port
+ * 6514). The collector binds the port and hands it over; the handshakes
+ * run non-blocking inside the collector's poll loop, so a slow or hostile
+ * client stalls nobody: one that does not finish within [netlog]
+ * tls_handshake_seconds is closed and counted, as is one that fails
+ * (garbage, plain text, no or a wrong certificate when tls_ca is set). */
+struct netlog_tls;
+
+/* Takes over listening socket fd (closed by netlog_tls_free, also on
+ * failure) and loads [netlog] tls_cert, tls_key and tls_ca; at most
+ * max_clients connections at once. 0 ok; -1 (logged) when the
+ * certificate or key cannot be used. Call it before dropping privileges. */
+int netlog_tls_new(int fd, const config *c, size_t max_clients, struct netlog_tls **out) WUR;
+/* The most pollfds netlog_tls_pollfds can fill. */
+size_t netlog_tls_max_fds(const struct netlog_tls *t);
+/* Fills pfd with the listener and every connection, each with the
+ * events it waits for; returns how many. */
+size_t netlog_tls_pollfds(struct netlog_tls *t, struct pollfd *pfd);
+/* After poll(): accepts, advances handshakes, reads and frames (fn gets
+ * every frame, as from netlog_frames), closes timed-out handshakes. pfd[0..n)
+ * is what netlog_tls_pollfds filled, with revents; call it on every turn
+ * of the loop (also when poll timed out or was interrupted). */
+void netlog_tls_service(struct netlog_tls *t, const struct pollfd *pfd, size_t n, netlog_frame_fn fn, void *u);
+/* Adds tls_clients, tls_handshakes, tls_failed, tls_timeouts and
+ * tls_refused to the status object s. */
+void netlog_tls_status(const struct netlog_tls *t, json_t *s);
+/* Hands on what the connections still hold (a last line without its
+ * newline) when fn is not NULL, then closes everything and frees t. */
+void netlog_tls_free(struct netlog_tls *t, netlog_frame_fn fn, void *u);
+
 /* ---- the answer (query.c) ---------------------------------------------- */
 
 struct netlog_query {
@@ -314,5 +395,13 @@ struct netlog_query {
  * each evidence item carries the raw line, its segment and that
  * segment's seal. NULL when dir cannot be read. */
 json_t *netlog_query_run(const char *dir, const struct netlog_query *q);
+
+/* Who was logged in on address ip, or on device mac (the lease's MAC:
+ * radiusd's "Login OK" names no address), at `at`: the last NL_LOGIN
+ * for either at or before `at`, at most max_age_s old, that no NL_LOGOUT
+ * of the same session ended before `at`. A new object {user, ip, mac,
+ * nas, source, start, last_seen, end (null: not logged), evidence[]}, or
+ * NULL when there is none. */
+json_t *netlog_query_login(const char *dir, const char *ip, const char *mac, int64_t at, int64_t max_age_s);
 
 #endif

@@ -621,6 +621,432 @@ int netlog_parse_conntrack(const char *s, size_t n, struct netlog_rec *r)
   return 0;
 }
 
+/* ---- logins: FreeRADIUS, MikroTik hotspot, pfSense captive portal ---------- */
+
+/* A MAC in any of the usual spellings: six pairs split by ':' or '-',
+ * twelve bare hex digits, or Cisco's "aabb.ccdd.eeff". */
+static bool norm_mac_any(const char *s, size_t n, char out[NETLOG_MAC_MAX])
+{
+  if (norm_mac(s, n, out))
+    return true;
+  char hex[12];
+  size_t k = 0;
+  if (n == 12) {
+    memcpy(hex, s, 12);
+    k = 12;
+  } else if (n == 14 && s[4] == '.' && s[9] == '.') {
+    for (size_t i = 0; i < n; i++)
+      if (s[i] != '.')
+        hex[k++] = s[i];
+  }
+  if (k != 12)
+    return false;
+  char m[NETLOG_MAC_MAX];
+  for (int i = 0; i < 6; i++) {
+    m[i * 3] = hex[i * 2];
+    m[i * 3 + 1] = hex[i * 2 + 1];
+    m[i * 3 + 2] = i < 5 ? ':' : '\0';
+  }
+  return norm_mac(m, 17, out);
+}
+
+static int month_of(const char *s)
+{
+  for (int i = 0; i < 12; i++)
+    if (!memcmp(s, MONTHS + i * 3, 3))
+      return i;
+  return -1;
+}
+
+static bool local_time(int y, int mon, int d, int h, int mi, int se, int64_t *out)
+{
+  if (y < 1970 || y > 9999 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+    return false;
+  struct tm tm = {.tm_year = y - 1900, .tm_mon = mon, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = se,
+                  .tm_isdst = -1};
+  time_t t = mktime(&tm);
+  if (t == (time_t)-1)
+    return false;
+  *out = (int64_t)t;
+  return true;
+}
+
+/* ctime()'s "Www Mmm dd hh:mm:ss yyyy" (radiusd's log and detail files,
+ * local time); returns 24 or 0. */
+static size_t parse_ctime(const char *s, size_t n, int64_t *out)
+{
+  if (n < 24 || s[3] != ' ' || s[7] != ' ' || s[10] != ' ' || s[13] != ':' || s[16] != ':' || s[19] != ' ')
+    return 0;
+  static const char DAYS[] = "SunMonTueWedThuFriSat";
+  bool day = false;
+  for (int i = 0; i < 7; i++)
+    day = day || !memcmp(s, DAYS + i * 3, 3);
+  int mon = month_of(s + 4);
+  int d, h, mi, se, y;
+  char dd[2] = {s[8] == ' ' ? '0' : s[8], s[9]};
+  if (!day || mon < 0 || !digits(dd, 2, &d) || !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) ||
+      !digits(s + 17, 2, &se) || !digits(s + 20, 4, &y) || !local_time(y, mon, d, h, mi, se, out))
+    return 0;
+  return 24;
+}
+
+/* FreeRADIUS's date value "Mmm dd yyyy hh:mm:ss ZONE" (Event-Timestamp in
+ * a detail file). A numeric zone ("+03", "+0300", "-05:00") or UTC / GMT
+ * is exact (*exact = true); any other zone name is taken as local time. */
+static bool parse_radius_date(const char *s, size_t n, int64_t *out, bool *exact)
+{
+  int d, y, h, mi, se;
+  if (n < 20 || s[3] != ' ' || s[6] != ' ' || s[11] != ' ' || s[14] != ':' || s[17] != ':')
+    return false;
+  int mon = month_of(s);
+  char dd[2] = {s[4] == ' ' ? '0' : s[4], s[5]};
+  if (mon < 0 || !digits(dd, 2, &d) || !digits(s + 7, 4, &y) || !digits(s + 12, 2, &h) || !digits(s + 15, 2, &mi) ||
+      !digits(s + 18, 2, &se) || y < 1970 || y > 9999 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+    return false;
+  const char *z = s + 20;
+  size_t zl = n - 20;
+  while (zl && *z == ' ') {
+    z++;
+    zl--;
+  }
+  int64_t utc = days_from_civil(y, mon + 1, d) * 86400 + h * 3600 + mi * 60 + se;
+  if (tok_is(z, zl, "UTC") || tok_is(z, zl, "GMT") || tok_is(z, zl, "Z")) {
+    *exact = true;
+    *out = utc;
+    return true;
+  }
+  if ((zl == 3 || zl == 5 || zl == 6) && (z[0] == '+' || z[0] == '-')) {
+    int oh, om = 0;
+    bool ok = digits(z + 1, 2, &oh) && (zl == 3 || (zl == 5 && digits(z + 3, 2, &om)) ||
+                                       (zl == 6 && z[3] == ':' && digits(z + 4, 2, &om)));
+    if (!ok || oh > 23 || om > 59)
+      return false;
+    *out = utc - (int64_t)(oh * 3600 + om * 60) * (z[0] == '-' ? -1 : 1);
+    *exact = true;
+    return true;
+  }
+  *exact = false;
+  return local_time(y, mon, d, h, mi, se, out);
+}
+
+/* A position in s after which a new attribute may start: the start, a
+ * blank, a comma, or rsyslog's escaped tab / newline ("#011", "#012"). */
+static bool attr_boundary(const char *s, size_t i)
+{
+  if (i == 0)
+    return true;
+  char c = s[i - 1];
+  if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',')
+    return true;
+  return i >= 4 && s[i - 4] == '#' && s[i - 3] == '0' && s[i - 2] == '1' && (s[i - 1] == '1' || s[i - 1] == '2');
+}
+
+/* The value of "Attr = value" (blanks around '=' optional) in s: a quoted
+ * one up to its closing quote, a plain one up to a blank, comma or '#'. */
+static bool attr_value(const char *s, size_t n, const char *key, const char **val, size_t *vlen)
+{
+  size_t kl = strlen(key);
+  for (size_t i = 0; i + kl < n; i++) {
+    if (memcmp(s + i, key, kl) || !attr_boundary(s, i))
+      continue;
+    size_t p = i + kl;
+    while (p < n && s[p] == ' ')
+      p++;
+    if (p >= n || s[p] != '=')
+      continue;
+    p++;
+    while (p < n && s[p] == ' ')
+      p++;
+    size_t e;
+    if (p < n && s[p] == '"') {
+      p++;
+      for (e = p; e < n && s[e] != '"'; e += s[e] == '\\' && e + 1 < n ? 2 : 1)
+        ;
+      if (e > n)
+        e = n;
+    } else {
+      for (e = p; e < n && s[e] != ' ' && s[e] != '\t' && s[e] != '\n' && s[e] != '\r' && s[e] != ',' && s[e] != '#';
+           e++)
+        ;
+    }
+    *val = s + p;
+    *vlen = e - p;
+    return true;
+  }
+  return false;
+}
+
+/* The login name, never a password that radiusd may log after a '/'. */
+static void set_user(struct netlog_rec *r, const char *u, size_t n)
+{
+  const char *slash = memchr(u, '/', n);
+  copy_field(r->user, sizeof r->user, u, slash ? (size_t)(slash - u) : n);
+}
+
+static const char LOGIN_OK[] = "Login OK: [";
+
+/* Relays may leave a blank before the message (rsyslog's %msg% of an
+ * RFC 3164 line in an RFC 5424 template). */
+static void skip_blanks(const char **s, size_t *n)
+{
+  while (*n && (**s == ' ' || **s == '\t')) {
+    (*s)++;
+    (*n)--;
+  }
+}
+
+int netlog_parse_radiusd(const char *s, size_t n, struct netlog_rec *r)
+{
+  skip_blanks(&s, &n);
+  int64_t t = 0;
+  size_t i = parse_ctime(s, n, &t);
+  if (i) {
+    if (i + 3 > n || memcmp(s + i, " : ", 3))
+      return -1;
+    i += 3;
+  }
+  if (n - i >= 6 && !memcmp(s + i, "Auth: ", 6))
+    i += 6;
+  if (i < n && s[i] == '(') { /* the request number */
+    size_t j = i + 1;
+    while (j < n && s[j] >= '0' && s[j] <= '9')
+      j++;
+    if (j == i + 1 || j + 1 >= n || s[j] != ')' || s[j + 1] != ' ')
+      return -1;
+    i = j + 2;
+  }
+  bool ok = n - i >= sizeof LOGIN_OK - 1 && !memcmp(s + i, LOGIN_OK, sizeof LOGIN_OK - 1);
+  bool bad = n - i >= 16 && !memcmp(s + i, "Login incorrect", 15);
+  if (!ok && !bad)
+    return -1;
+  /* "[user] (from client NAS port P cli MAC[ via ...])" */
+  static const char FROM[] = "] (from client ";
+  const char *open = memchr(s + i, '[', n - i);
+  const char *from = open ? memmem(open, (size_t)(s + n - open), FROM, sizeof FROM - 1) : NULL;
+  if (!from)
+    return -1;
+  const char *user = open + 1;
+  size_t ul = (size_t)(from - user);
+  const char *p = from + sizeof FROM - 1;
+  size_t rest = (size_t)(s + n - p);
+  const char *close = memchr(p, ')', rest);
+  size_t pl = close ? (size_t)(close - p) : rest;
+  const char *tok, *nas = NULL;
+  size_t tl, nasl = 0, pos = 0;
+  char mac[NETLOG_MAC_MAX] = "";
+  bool first = true, want_cli = false;
+  while (next_token(p, pl, &pos, &tok, &tl)) {
+    if (first)
+      nas = tok, nasl = tl;
+    else if (want_cli)
+      (void)norm_mac_any(tok, tl, mac);
+    first = false;
+    want_cli = tok_is(tok, tl, "cli");
+  }
+  clear_fields(r);
+  r->parser = NLS_FREERADIUS;
+  if (t)
+    r->time = t;
+  set_user(r, user, ul);
+  if (nas)
+    copy_field(r->client, sizeof r->client, nas, nasl);
+  memcpy(r->mac, mac, sizeof mac);
+  r->kind = ok && r->user[0] && r->mac[0] ? NL_LOGIN : NL_INFO;
+  return 0;
+}
+
+int netlog_parse_radacct(const char *s, size_t n, struct netlog_rec *r)
+{
+  const char *st, *user, *v;
+  size_t stl, userl, vl;
+  if (!attr_value(s, n, "Acct-Status-Type", &st, &stl) || !attr_value(s, n, "User-Name", &user, &userl))
+    return -1;
+  bool start = tok_is(st, stl, "Start") || tok_is(st, stl, "Interim-Update") || tok_is(st, stl, "Alive");
+  bool stop = tok_is(st, stl, "Stop");
+  char ip[NETLOG_IP_MAX] = "", mac[NETLOG_MAC_MAX] = "";
+  if (attr_value(s, n, "Framed-IP-Address", &v, &vl) && is_ip(v, vl))
+    copy_field(ip, sizeof ip, v, vl);
+  else if (attr_value(s, n, "Framed-IPv6-Address", &v, &vl) && is_ip(v, vl))
+    copy_field(ip, sizeof ip, v, vl);
+  if (attr_value(s, n, "Calling-Station-Id", &v, &vl))
+    (void)norm_mac_any(v, vl, mac);
+  /* the moment: Event-Timestamp (a number, or a date with a zone), the
+   * detail writer's Timestamp, a zone-less Event-Timestamp, the date line */
+  int64_t t = 0, num;
+  bool exact = false;
+  bool has_ev = attr_value(s, n, "Event-Timestamp", &v, &vl);
+  if (has_ev && parse_num(v, vl, INT64_MAX / 4, &num))
+    t = num;
+  else if (has_ev && parse_radius_date(v, vl, &num, &exact) && exact)
+    t = num;
+  const char *tv;
+  size_t tvl;
+  if (!t && attr_value(s, n, "Timestamp", &tv, &tvl) && parse_num(tv, tvl, INT64_MAX / 4, &num))
+    t = num;
+  if (!t && has_ev && parse_radius_date(v, vl, &num, &exact))
+    t = num;
+  if (!t && parse_ctime(s, n, &num))
+    t = num;
+  clear_fields(r);
+  r->parser = NLS_FREERADIUS;
+  if (t)
+    r->time = t;
+  set_user(r, user, userl);
+  memcpy(r->in_ip, ip, sizeof ip);
+  memcpy(r->mac, mac, sizeof mac);
+  if (attr_value(s, n, "NAS-Identifier", &v, &vl) || attr_value(s, n, "NAS-IP-Address", &v, &vl))
+    copy_field(r->client, sizeof r->client, v, vl);
+  int64_t b;
+  if (attr_value(s, n, "Acct-Input-Octets", &v, &vl) && parse_num(v, vl, INT64_MAX / 4, &b))
+    r->bytes += b;
+  if (attr_value(s, n, "Acct-Output-Octets", &v, &vl) && parse_num(v, vl, INT64_MAX / 4, &b))
+    r->bytes += b;
+  bool bound = r->user[0] && (r->in_ip[0] || r->mac[0]);
+  r->kind = bound && start ? NL_LOGIN : bound && stop ? NL_LOGOUT : NL_INFO;
+  return 0;
+}
+
+int netlog_parse_hotspot(const char *s, size_t n, struct netlog_rec *r)
+{
+  skip_blanks(&s, &n);
+  size_t i = 0;
+  const char *sp = memchr(s, ' ', n);
+  /* RouterOS's topics, when it sends no tag: "hotspot,account,info,debug" */
+  if (sp && memchr(s, ',', (size_t)(sp - s)) && memmem(s, (size_t)(sp - s), "hotspot", 7))
+    i = (size_t)(sp - s) + 1;
+  static const char END[] = "): ";
+  const char *end = memmem(s + i, n - i, END, sizeof END - 1);
+  if (!end)
+    return -1;
+  const char *open = NULL;
+  for (const char *p = end; p > s + i; p--)
+    if (p[-1] == '(' && p - 1 > s + i && p[-2] == ' ') {
+      open = p - 1;
+      break;
+    }
+  if (!open || !is_ip(open + 1, (size_t)(end - open - 1)))
+    return -1;
+  const char *what = end + sizeof END - 1;
+  size_t wl = (size_t)(s + n - what);
+  bool in = wl == 9 && !memcmp(what, "logged in", 9);
+  bool out = wl >= 10 && !memcmp(what, "logged out", 10) && (wl == 10 || what[10] == ':');
+  bool info = (wl >= 12 && !memcmp(what, "login failed", 12)) || (wl >= 17 && !memcmp(what, "trying to log in", 16));
+  if (!in && !out && !info)
+    return -1;
+  clear_fields(r);
+  r->parser = NLS_MIKROTIK;
+  r->kind = in ? NL_LOGIN : out ? NL_LOGOUT : NL_INFO;
+  size_t ul = (size_t)(open - 1 - (s + i));
+  copy_field(r->user, sizeof r->user, s + i, ul);
+  copy_field(r->in_ip, sizeof r->in_ip, open + 1, (size_t)(end - open - 1));
+  char m[NETLOG_MAC_MAX];
+  if (norm_mac(s + i, ul, m)) /* MAC authentication: the user is the device */
+    memcpy(r->mac, m, sizeof m);
+  if (!r->user[0])
+    r->kind = NL_INFO;
+  return 0;
+}
+
+/* "STATUS: USER, MAC, IP[, message]" after pfSense's "Zone: Z - " */
+int netlog_parse_portal(const char *s, size_t n, struct netlog_rec *r)
+{
+  skip_blanks(&s, &n);
+  const char *zone = NULL;
+  size_t zl = 0, i = 0;
+  if (n > 6 && !memcmp(s, "Zone: ", 6)) {
+    const char *dash = memmem(s + 6, n - 6, " - ", 3);
+    if (!dash)
+      return -1;
+    zone = s + 6;
+    zl = (size_t)(dash - zone);
+    i = (size_t)(dash - s) + 3;
+  } else if (strcmp(r->tag, "logportalauth") != 0) {
+    return -1;
+  }
+  const char *colon = memmem(s + i, n - i, ": ", 2);
+  if (!colon)
+    return -1;
+  const char *status = s + i;
+  size_t sl = (size_t)(colon - status);
+  const char *f[3];
+  size_t fl[3], k = 0;
+  const char *p = colon + 2, *e = s + n;
+  while (k < 3 && p <= e) {
+    const char *c = memchr(p, ',', (size_t)(e - p));
+    f[k] = p;
+    fl[k] = (size_t)((c ? c : e) - p);
+    k++;
+    if (!c)
+      break;
+    p = c + 1;
+    while (p < e && *p == ' ')
+      p++;
+  }
+  char m[NETLOG_MAC_MAX];
+  if (k < 3 || !norm_mac_any(f[1], fl[1], m) || !is_ip(f[2], fl[2]))
+    return -1;
+  bool accept = tok_is(status, sl, "ACCEPT") || memmem(status, sl, "RE-AUTH", 7) != NULL;
+  bool end = !accept && (memmem(status, sl, "LOGOUT", 6) || memmem(status, sl, "DISCONNECT", 10) ||
+                         memmem(status, sl, "TIMEOUT", 7) || memmem(status, sl, "TERMINATING", 11));
+  clear_fields(r);
+  r->parser = NLS_PORTAL;
+  copy_field(r->user, sizeof r->user, f[0], fl[0]);
+  memcpy(r->mac, m, sizeof m);
+  copy_field(r->in_ip, sizeof r->in_ip, f[2], fl[2]);
+  if (zone)
+    copy_field(r->client, sizeof r->client, zone, zl);
+  r->kind = !r->user[0] ? NL_INFO : accept ? NL_LOGIN : end ? NL_LOGOUT : NL_INFO;
+  return 0;
+}
+
+/* ---- detail files: several lines, one record ------------------------------ */
+
+static void join_emit(struct netlog_joiner *j, netlog_frame_fn fn, void *u)
+{
+  if (j->open)
+    fn(u, j->b, j->len, j->cut ? NETLOG_FRAME_TRUNCATED : 0);
+  j->open = j->cut = false;
+  j->len = 0;
+}
+
+static void join_add(struct netlog_joiner *j, const char *s, size_t n)
+{
+  size_t room = sizeof j->b - j->len;
+  if (n > room) {
+    n = room;
+    j->cut = true;
+  }
+  memcpy(j->b + j->len, s, n);
+  j->len += n;
+}
+
+void netlog_join(struct netlog_joiner *j, const char *line, size_t n, netlog_frame_fn fn, void *u)
+{
+  size_t k = n;
+  while (k && line[k - 1] == '\r')
+    k--;
+  int64_t t;
+  if (j->open && k && (line[0] == '\t' || line[0] == ' ')) {
+    join_add(j, "\n", 1);
+    join_add(j, line, n);
+    return;
+  }
+  bool ended = j->open && !k; /* the empty line that closes a record */
+  join_emit(j, fn, u);
+  if (k == 24 && parse_ctime(line, k, &t)) {
+    j->open = true;
+    join_add(j, line, n);
+    return;
+  }
+  if (!ended)
+    fn(u, line, n, 0);
+}
+
+void netlog_join_flush(struct netlog_joiner *j, netlog_frame_fn fn, void *u)
+{
+  join_emit(j, fn, u);
+}
+
 /* ---- the whole line ----------------------------------------------------- */
 
 enum netlog_kind netlog_parse_line(const char *line, size_t n, int64_t now, struct netlog_rec *r)
@@ -637,6 +1063,7 @@ enum netlog_kind netlog_parse_line(const char *line, size_t n, int64_t now, stru
   int (*const parsers[])(const char *, size_t, struct netlog_rec *) = {
       netlog_parse_dnsmasq, netlog_parse_dhcpd, netlog_parse_fortigate,
       netlog_parse_conntrack, netlog_parse_iptables, netlog_parse_kea_csv,
+      netlog_parse_radiusd,   netlog_parse_radacct,  netlog_parse_hotspot, netlog_parse_portal,
   };
   for (size_t i = 0; i < ARRAY_LEN(parsers); i++)
     if (parsers[i](m, mn, r) == 0)
@@ -711,12 +1138,13 @@ size_t netlog_frames(struct netlog_framer *f, const char *in, size_t n, netlog_f
 
 const char *netlog_kind_name(enum netlog_kind k)
 {
-  static const char *const names[] = {"unknown", "dhcp_ack", "dhcp_release", "session", "info"};
+  static const char *const names[] = {"unknown", "dhcp_ack", "dhcp_release", "session", "info", "login", "logout"};
   return (unsigned)k < ARRAY_LEN(names) ? names[k] : "unknown";
 }
 
 const char *netlog_parser_name(enum netlog_source s)
 {
-  static const char *const names[] = {"", "dnsmasq", "dhcpd", "kea", "fortigate", "iptables", "conntrack"};
+  static const char *const names[] = {"",         "dnsmasq",    "dhcpd",    "kea",          "fortigate",
+                                      "iptables", "conntrack", "freeradius", "mikrotik", "captiveportal"};
   return (unsigned)s < ARRAY_LEN(names) ? names[s] : "";
 }

@@ -269,3 +269,122 @@ json_t *netlog_query_run(const char *dir, const struct netlog_query *q)
   scan_free(&s);
   return out;
 }
+
+/* ---- logins: who was logged in on an address (helper-nlpeer) -------------
+ * Kept apart from netlog_query_run on purpose: it reads NL_LOGIN /
+ * NL_LOGOUT records (FreeRADIUS, hotspot, captive portal) only. */
+
+struct login_scan {
+  const char *ip, *mac;
+  struct hit *h;
+  size_t n, cap;
+  uint64_t seq;
+};
+
+static int on_login_row(const struct netlog_rec *r, void *u)
+{
+  struct login_scan *s = u;
+  if (r->kind != NL_LOGIN && r->kind != NL_LOGOUT)
+    return 0;
+  if (!((s->ip && s->ip[0] && str_eq(r->in_ip, s->ip)) || (s->mac && s->mac[0] && str_eq(r->mac, s->mac))))
+    return 0;
+  if (s->n >= MAX_HITS)
+    return 0;
+  if (s->n == s->cap) {
+    s->cap = s->cap ? s->cap * 2 : 16;
+    s->h = xrealloc(s->h, s->cap * sizeof *s->h);
+  }
+  struct hit *h = &s->h[s->n++];
+  h->r = *r;
+  h->raw = xmalloc(r->raw_len + 1);
+  memcpy(h->raw, r->raw, r->raw_len);
+  h->raw[r->raw_len] = '\0';
+  h->r.raw = h->raw;
+  h->seq = s->seq;
+  return 0;
+}
+
+/* Does login/logout record b end the session that a opened? Same user,
+ * and the same address or device when both records name one. */
+static bool same_session(const struct netlog_rec *a, const struct netlog_rec *b)
+{
+  if (!str_eq(a->user, b->user))
+    return false;
+  if (a->in_ip[0] && b->in_ip[0])
+    return str_eq(a->in_ip, b->in_ip);
+  if (a->mac[0] && b->mac[0])
+    return str_eq(a->mac, b->mac);
+  return true;
+}
+
+json_t *netlog_query_login(const char *dir, const char *ip, const char *mac, int64_t at, int64_t max_age_s)
+{
+  struct login_scan s = {.ip = ip, .mac = mac};
+  uint64_t *seqs = NULL;
+  size_t nseq = 0;
+  json_t *o = NULL;
+  if (max_age_s <= 0)
+    max_age_s = 86400;
+  if ((!ip || !ip[0]) && (!mac || !mac[0]))
+    return NULL;
+  if (netlog_list(dir, &seqs, &nseq))
+    return NULL;
+  struct netlog_filter f = {.from = at - max_age_s, .to = at + max_age_s};
+  if (ip && ip[0])
+    f.keys[f.nkeys++] = ip;
+  if (mac && mac[0])
+    f.keys[f.nkeys++] = mac;
+  for (size_t i = 0; i < nseq; i++) {
+    char path[NETLOG_PATH_MAX];
+    if (netlog_path(dir, seqs[i], "seg", path, sizeof path))
+      continue;
+    s.seq = seqs[i];
+    (void)!netlog_seg_scan(path, &f, on_login_row, &s, NULL);
+  }
+  free(seqs);
+  if (s.n)
+    qsort(s.h, s.n, sizeof *s.h, cmp_hit);
+  /* the last login at or before `at`, not ended before `at` */
+  ssize_t last = -1;
+  for (size_t i = 0; i < s.n && s.h[i].r.time <= at; i++)
+    if (s.h[i].r.kind == NL_LOGIN)
+      last = (ssize_t)i;
+  if (last < 0 || s.h[last].r.time < at - max_age_s)
+    goto out;
+  const struct netlog_rec *lr = &s.h[last].r;
+  ssize_t end_i = -1;
+  for (size_t i = (size_t)last + 1; i < s.n && end_i < 0; i++)
+    if (s.h[i].r.kind == NL_LOGOUT && same_session(lr, &s.h[i].r))
+      end_i = (ssize_t)i;
+  if (end_i >= 0 && s.h[end_i].r.time < at)
+    goto out; /* logged out before `at` */
+  /* the start: back through interim updates of the same session */
+  size_t first = (size_t)last;
+  for (ssize_t i = last - 1; i >= 0; i--) {
+    const struct netlog_rec *r = &s.h[i].r;
+    if (r->kind != NL_LOGIN || !same_session(lr, r))
+      break;
+    first = (size_t)i;
+  }
+  json_t *ev = json_array();
+  json_array_append_new(ev, evidence(dir, &s.h[first]));
+  if (first != (size_t)last)
+    json_array_append_new(ev, evidence(dir, &s.h[last]));
+  if (end_i >= 0)
+    json_array_append_new(ev, evidence(dir, &s.h[end_i]));
+  o = json_object();
+  json_object_set_new(o, "user", json_string(lr->user));
+  jsonx_set_str(o, "ip", lr->in_ip[0] ? lr->in_ip : NULL);
+  jsonx_set_str(o, "mac", lr->mac[0] ? lr->mac : NULL);
+  jsonx_set_str(o, "nas", lr->client[0] ? lr->client : NULL);
+  json_object_set_new(o, "source", json_string(netlog_parser_name(lr->parser)));
+  json_object_set_new(o, "start", iso(s.h[first].r.time));
+  json_object_set_new(o, "last_seen", iso(lr->time));
+  json_object_set_new(o, "end", end_i >= 0 ? iso(s.h[end_i].r.time) : json_null());
+  json_object_set_new(o, "evidence", ev);
+out:
+  for (size_t i = 0; i < s.n; i++)
+    free(s.h[i].raw);
+  free(s.h);
+  return o;
+}

@@ -291,7 +291,7 @@ static enum netlog_kind kind_from(const char *s)
 
 static enum netlog_source parser_from(const char *s)
 {
-  for (int k = NLS_NONE; k <= NLS_CONNTRACK; k++)
+  for (int k = NLS_NONE; k < NLS_COUNT; k++)
     if (!strcmp(netlog_parser_name((enum netlog_source)k), s))
       return (enum netlog_source)k;
   return NLS_NONE;

@@ -241,6 +241,8 @@ def test_netlog_bad_input_counted(h):
             st = col.wait_status(lambda s: s["tcp_refused"] >= 4, "refused connections")
             for c in held:
                 c.close()
+            # the next one must not race the collector's noticing of these closes
+            col.wait_status(lambda s: s["tcp_clients"] == 0, "the held connections closed")
             with socket.create_connection(("127.0.0.1", col.tcp)) as s:
                 s.sendall(b"<30>1 - gw dnsmasq-dhcp - - - DHCPACK(eth1) 10.20.30.99 52:54:00:aa:bb:99 pc-99\n")
             st = col.wait_status(lambda s: s["kinds"]["dhcp_ack"] == 1, "the good line after the bad ones")
