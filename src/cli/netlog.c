@@ -229,6 +229,11 @@ static int netlog_query_cmd(int argc, char **argv, bool export)
     if (json_is_object(l))
       printf("DHCP: %s  MAC %s  %s .. %s  (%s)\n", jsonx_str(l, "ip"), jsonx_str(l, "mac"), jsonx_str(l, "start"),
              jsonx_str(l, "end"), jsonx_str(l, "host") ? jsonx_str(l, "host") : "-");
+    json_t *lg = json_object_get(ans, "login");
+    if (json_is_object(lg))
+      printf("OTURUM / SIGNED IN: %s  MAC %s  %s .. %s\n", jsonx_str(lg, "user"),
+             jsonx_str(lg, "mac") ? jsonx_str(lg, "mac") : "-", jsonx_str(lg, "start") ? jsonx_str(lg, "start") : "-",
+             jsonx_str(lg, "end") ? jsonx_str(lg, "end") : "-");
     size_t i;
     json_t *n;
     json_array_foreach(json_object_get(ans, "nat"), i, n)

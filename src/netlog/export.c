@@ -168,14 +168,20 @@ static void csv_cell(buf *b, const char *s, bool last)
   buf_puts(b, last ? "\"\r\n" : "\";");
 }
 
-/* Every evidence item of the answer, in order: lease, NAT sessions. */
+/* Every evidence item of the answer, in order: lease, login, each NAT
+ * session with the lease and login behind it. */
 static void each_evidence(const json_t *ans, void (*fn)(const json_t *ev, void *u), void *u)
 {
   size_t i, j;
   const json_t *n, *e;
   json_array_foreach(json_object_get(json_object_get(ans, "lease"), "evidence"), i, e) fn(e, u);
-  json_array_foreach(json_object_get(ans, "nat"), i, n) json_array_foreach(json_object_get(n, "evidence"), j, e)
-      fn(e, u);
+  json_array_foreach(json_object_get(json_object_get(ans, "login"), "evidence"), i, e) fn(e, u);
+  json_array_foreach(json_object_get(ans, "nat"), i, n)
+  {
+    json_array_foreach(json_object_get(n, "evidence"), j, e) fn(e, u);
+    json_array_foreach(json_object_get(json_object_get(n, "lease"), "evidence"), j, e) fn(e, u);
+    json_array_foreach(json_object_get(json_object_get(n, "login"), "evidence"), j, e) fn(e, u);
+  }
 }
 
 struct lines {

@@ -390,8 +390,9 @@ struct netlog_query {
 
 /* "Who had this address then": scans the segments of dir (DATA/netlog)
  * and returns a new object {"found", "lease": {ip, mac, host, start, end,
- * evidence[]} | null, "nat": [{internal_ip, internal_port, public_ip,
- * public_port, dst_ip, dst_port, proto, user, time, lease, evidence[]}]};
+ * evidence[]} | null, "login": (netlog_query_login's) | null, "nat":
+ * [{internal_ip, internal_port, public_ip, public_port, dst_ip, dst_port,
+ * proto, user, time, lease, login, evidence[]}]};
  * each evidence item carries the raw line, its segment and that
  * segment's seal. NULL when dir cannot be read. */
 json_t *netlog_query_run(const char *dir, const struct netlog_query *q);

@@ -323,6 +323,18 @@ static void answer_html(request *r, html *h, const json_t *ans)
     H(h, "</table>");
     evidence_list(r, h, json_object_get(l, "evidence"));
   }
+  const json_t *lg = json_object_get(ans, "login");
+  if (json_is_object(lg)) {
+    H(h, "<h3>");
+    h_txt(h, _("Signed in (RADIUS, hotspot, portal)"));
+    H(h, "</h3><table id=\"netlog-login\">");
+    row_kv(h, _("User"), js(lg, "user"));
+    row_kv(h, "MAC", js(lg, "mac")[0] ? js(lg, "mac") : "–");
+    row_kv(h, _("From"), when(r, js(lg, "start")));
+    row_kv(h, _("Until"), js(lg, "end")[0] ? when(r, js(lg, "end")) : _("open"));
+    H(h, "</table>");
+    evidence_list(r, h, json_object_get(lg, "evidence"));
+  }
   size_t i;
   const json_t *n;
   if (json_array_size(json_object_get(ans, "nat"))) {
@@ -337,9 +349,11 @@ static void answer_html(request *r, html *h, const json_t *ans)
       row_kv(h, _("Destination"), arena_printf(r->a, "%s:%lld", js(n, "dst_ip"), (long long)jsonx_int(n, "dst_port", 0)));
       row_kv(h, _("Time"), when(r, js(n, "time")));
       row_kv(h, _("User"), js(n, "user")[0] ? js(n, "user") : "–");
-      const json_t *nl = json_object_get(n, "lease");
+      const json_t *nl = json_object_get(n, "lease"), *nu = json_object_get(n, "login");
       if (json_is_object(nl))
         row_kv(h, "MAC", js(nl, "mac"));
+      if (json_is_object(nu))
+        row_kv(h, _("Signed in"), js(nu, "user"));
       H(h, "</table>");
       evidence_list(r, h, json_object_get(n, "evidence"));
     }

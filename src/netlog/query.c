@@ -224,6 +224,9 @@ json_t *netlog_query_run(const char *dir, const struct netlog_query *q)
   json_t *out = json_object();
   json_t *lease = lease_at(dir, &s, q->at, lease_s);
   json_object_set_new(out, "lease", lease ? lease : json_null());
+  /* who was logged in on it (RADIUS, hotspot, captive portal) */
+  json_t *login = netlog_query_login(dir, q->ip, lease ? jsonx_str(lease, "mac") : NULL, q->at, lease_s);
+  json_object_set_new(out, "login", login ? login : json_null());
   /* NAT sessions on this public address, closest to `at` first */
   json_t *nat = json_array();
   struct hit **best = xcalloc(s.n ? s.n : 1, sizeof *best);
@@ -259,12 +262,14 @@ json_t *netlog_query_run(const char *dir, const struct netlog_query *q)
     if (scan_all(dir, &inner, from, to) == 0)
       il = lease_at(dir, &inner, r->time, lease_s);
     scan_free(&inner);
+    json_t *ilogin = netlog_query_login(dir, r->in_ip, il ? jsonx_str(il, "mac") : NULL, r->time, lease_s);
     json_object_set_new(o, "lease", il ? il : json_null());
+    json_object_set_new(o, "login", ilogin ? ilogin : json_null());
     json_array_append_new(nat, o);
   }
   free(best);
   json_object_set_new(out, "nat", nat);
-  json_object_set_new(out, "found", json_boolean(lease || nb));
+  json_object_set_new(out, "found", json_boolean(lease || login || nb));
   json_object_set_new(out, "truncated", json_boolean(s.overflow));
   scan_free(&s);
   return out;

@@ -179,6 +179,15 @@ def test_netlog_freeradius_detail_tailed(h):
         st = col.wait_status(lambda s: s["stored"] >= 4, "four detail records")
         eq((st["kinds"]["login"], st["kinds"]["logout"], st["unknown"]), (2, 1, 1), "login, logout, unknown records")
         eq(st["received"], 4, "records (not lines) received")
+    # the accounting session answers "who was signed in on 10.30.3.23" while it lasted, not after its Stop
+    for at, want in ((t + 1, "ayse.k"), (t + 30, None)):
+        iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
+        p = h.cli("netlog", "query", "--data", data, "--ip", "10.30.3.23", "--at", iso, "--reason", "test", "--json")
+        eq(p.returncode, 0, f"query: {p.stderr[-300:]}")
+        login = json.loads(p.stdout)["login"]
+        eq(login and login["user"], want, f"signed in at +{at - t}s: {login}")
+        if want:
+            eq(login["mac"], "52:54:00:cc:03:23", "the device")
 
 
 def test_netlog_tls_without_key_refuses_to_start(h):

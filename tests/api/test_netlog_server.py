@@ -51,7 +51,9 @@ def _archive(h, tsa, extra=""):
         now = datetime.datetime.now()
         _logger("--rfc5424", "-T", "--octet-count", "-n", "127.0.0.1", "-P", str(col.tcp), "-t", "fgt",
                 FORTI.format(d=now.strftime("%Y-%m-%d"), t=now.strftime("%H:%M:%S")))
-        col.wait_status(lambda s: s["stored"] >= 2, "two lines stored")
+        _logger("--rfc5424", "-d", "-n", "127.0.0.1", "-P", str(col.udp), "-t", "hotspot",
+                "hotspot,account,info,debug ayse.k (10.20.30.40): logged in")
+        col.wait_status(lambda s: s["stored"] >= 3, "three lines stored")
     st = col.status()
     eq((st["sealed"], st["stamps_pending"]), (1, 0), "sealed and stamped on stop")
     return data
@@ -109,6 +111,7 @@ def test_netlog_server_query_static_export_verify(h):
         a = ans.json()
         eq((a["found"], a["lease"]["mac"]), (True, "52:54:00:aa:bb:01"), "the lease")
         eq(a["lease"]["evidence"][0]["seal"]["sealed"], True, "evidence sealed")
+        eq(a["login"]["user"], "ayse.k", f"signed in on the hotspot: {a['login']}")
         # the same moment in Turkish time without a zone (as a court's letter gives it)
         local = (_utc(2) + datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%S")
         eq(off.post("/api/v1/netlog/query", {**ask, "at": local}).json()["lease"]["mac"], "52:54:00:aa:bb:01",
@@ -203,18 +206,19 @@ def test_netlog_server_query_static_export_verify(h):
         # the pages: the officer asks through the form and gets the MAC
         r = off.get("/netlog/query")
         expect_status(r, 200, "query page")
-        r = off.post_form("/netlog/query", {"ip": "10.20.30.40", "at": local[:16], "reason": REASON})
+        r = off.post_form("/netlog/query", {"_csrf": off.csrf, "ip": "10.20.30.40", "at": local, "reason": REASON})
         expect_status(r, 200, "query form")
-        check("52:54:00:aa:bb:01" in r.text() and "netlog-export" in r.text(), "answer on the page")
-        r = off.post_form("/netlog/query", {"ip": "nope", "at": local[:16], "reason": ""})
+        check("52:54:00:aa:bb:01" in r.text and "netlog-export" in r.text and "ayse.k" in r.text,
+              "answer on the page")
+        r = off.post_form("/netlog/query", {"_csrf": off.csrf, "ip": "nope", "at": local, "reason": REASON})
         eq(r.status, 400, "bad form")
-        check("Bir IPv4 ya da IPv6 adresi girin." in r.text(), "Turkish field message on the page")
-        r = off.post_form("/netlog/export", {"ip": "10.20.30.40", "at": local[:16], "reason": REASON})
+        check("Bir IPv4 ya da IPv6 adresi girin." in r.text, f"Turkish field message on the page: {r.text[-1500:]}")
+        r = off.post_form("/netlog/export", {"_csrf": off.csrf, "ip": "10.20.30.40", "at": local, "reason": REASON})
         expect_status(r, 200, "export form")
         eq(r.header("Content-Type"), "application/zip", "export form gives the zip")
         r = admin.get("/netlog")
         expect_status(r, 200, "status page")
-        check("Erişim kaydı arşivi" in r.text() and "netlog-sources" in r.text(), "status page content")
+        check("Erişim kaydı arşivi" in r.text and "netlog-sources" in r.text, "status page content")
         expect_status(admin.get("/netlog/static"), 200, "static page")
         eq(admin.get("/netlog/query").status, 403, "admin has no query page")
         eq(h.cli("audit", "verify", "--data", data).returncode, 0, "audit chain")
@@ -291,7 +295,7 @@ def test_netlog_alarms_raised_cleared_mailed(h):
             _watch(h, data)
             check(("silent", src["name"]) not in _open_alarms(data), "silence alarm cleared")
             page = admin.get("/netlog")
-            check("Arşiv diski doluyor" in page.text(), "the disk alarm on the page")
+            check("Arşiv diski doluyor" in page.text, "the disk alarm on the page")
         con = sqlite3.connect(os.path.join(data, "defter.db"))
         actions = [r[0] for r in con.execute("SELECT action FROM audit_log WHERE entity = 'netlog'")]
         con.close()
