@@ -148,11 +148,66 @@ static void test_purge_stops_at_unsealed(void **state)
   free(rep);
 }
 
+/* KVKK keeps the ledger 3 years: older lines collapse into a checkpoint
+ * that keeps both chains checkable, and a forged checkpoint is caught. */
+static void test_ledger_pruned_behind_checkpoint(void **state)
+{
+  (void)state;
+  make_segments(5); /* sealed at 1010, 2010, ... 5010 */
+  assert_int_equal(netlog_purge(dir, 3500, 1000, 0), 2);  /* 1, 2 destroyed at 3500 */
+  assert_int_equal(netlog_purge(dir, 4500, 1000, 0), 1);  /* 3 destroyed at 4500 */
+  assert_int_equal(netlog_purge(dir, 9000, 100000, 5000), 0); /* lines before 4000 pruned */
+  char path[NETLOG_PATH_MAX + 32], line[4096];
+  snprintf(path, sizeof path, "%s/destruction.jsonl", dir);
+  FILE *fp = fopen(path, "r");
+  assert_non_null(fp);
+  assert_non_null(fgets(line, sizeof line, fp));
+  assert_non_null(strstr(line, "\"checkpoint\":true"));
+  assert_non_null(strstr(line, "\"seq\":2"));
+  assert_non_null(fgets(line, sizeof line, fp));
+  assert_non_null(strstr(line, "\"seq\":3"));
+  assert_null(fgets(line, sizeof line, fp));
+  fclose(fp);
+  char *rep;
+  assert_int_equal(verify(&rep), 2); /* only the two missing tokens (no TSA here) */
+  assert_non_null(strstr(rep, "DESTROYED 00000001..00000003: 3 segments"));
+  assert_null(strstr(rep, "chain broken"));
+  assert_null(strstr(rep, "BAD ledger"));
+  free(rep);
+  /* pruned again: the checkpoint itself gives way to a newer one */
+  assert_int_equal(netlog_purge(dir, 20000, 100000, 5000), 0);
+  struct netlog_purged *led;
+  size_t n;
+  char why[256];
+  assert_int_equal(netlog_ledger_read(dir, &led, &n, NULL, why, sizeof why), 0);
+  assert_int_equal(n, 1);
+  assert_true(led[0].through);
+  assert_int_equal(led[0].seq, 3);
+  free(led);
+  assert_int_equal(verify(&rep), 2);
+  free(rep);
+  /* a checkpoint that names another manifest breaks segment 4's link */
+  fp = fopen(path, "r");
+  assert_non_null(fgets(line, sizeof line, fp));
+  fclose(fp);
+  char *m = strstr(line, "\"manifest_sha256\":\"");
+  assert_non_null(m);
+  m += strlen("\"manifest_sha256\":\"");
+  m[0] = m[0] == 'a' ? 'b' : 'a';
+  fp = fopen(path, "w");
+  fputs(line, fp);
+  fclose(fp);
+  assert_int_equal(verify(&rep), 3);
+  assert_non_null(strstr(rep, "BAD 00000004: chain broken"));
+  free(rep);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_chain_purge_verify, setup, teardown),
       cmocka_unit_test_setup_teardown(test_purge_stops_at_unsealed, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_ledger_pruned_behind_checkpoint, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
