@@ -44,6 +44,7 @@ static const struct demo_account demo[] = {
     {"teknik", "Zeynep Kaya", "teknik", 1},
     {"personel", "Ali Çelik", "personel", 2},
     {"denetci", "Fatma Şahin", "denetci", 0},
+    {"kayit", "Emre Aydın", "kayit_sorumlusu", 0},
 };
 
 static int64_t child_unit(db *d, int index)

@@ -63,7 +63,7 @@ function initData(bin, dir) {
     const [username, password, role] = t.split(/\s+/);
     logins[username] = { username, password, role };
   }
-  for (const u of ['admin', 'personel', 'denetci'])
+  for (const u of ['admin', 'personel', 'denetci', 'kayit'])
     if (!logins[u]) throw new Error(`demo-logins.txt has no ${u}`);
   return logins;
 }
@@ -606,6 +606,38 @@ test('desk: an employee reports a fault, the chief assigns it, the technician re
   });
 
 // Only with --screens: a PNG of each main page at 1280x800 (and the dashboard at 375x700).
+test('netlog: the access-log officer registers a static address and the archive answers with it; admin may not ask',
+  async ({ page, users }) => {
+    await login(page, users.kayit);
+    await page.goto('/netlog/static');
+    const ip = `10.77.${Math.floor(Math.random() * 200) + 1}.9`;
+    await page.fill('#st-ip', ip);
+    await page.fill('#st-mac', '52-54-00-E2-E2-09');
+    await page.fill('#st-holder', 'Kamera, Zabıta girişi');
+    await page.fill('#st-valid_from', '2026-01-01T08:00');
+    await Promise.all([page.waitForURL((u) => u.pathname === '/netlog/static'), page.click('#netlog-static-new button[type=submit]')]);
+    const row = page.locator('#netlog-static tbody tr', { hasText: ip });
+    check((await row.textContent()).includes('52:54:00:e2:e2:09'), 'the MAC normalised in the list');
+    await page.goto('/netlog/query');
+    await page.fill('#q-ip', ip);
+    await page.fill('#q-at', '2026-03-15T10:30:00');
+    await page.fill('#q-reason', 'E2E: Savcılık yazısı 2026/77');
+    await Promise.all([page.waitForLoadState('load'), page.click('#netlog-query-submit')]);
+    const answer = (await page.textContent('#netlog-answer')) ?? '';
+    check(answer.includes('Kamera, Zabıta girişi') && answer.includes('52:54:00:e2:e2:09'), `answer: ${answer.slice(0, 300)}`);
+    check(await page.locator('#netlog-export').count() === 1, 'the evidence package button');
+    // a bad address: a Turkish message, the form kept
+    await page.fill('#q-ip', '10.77.300.1');
+    await Promise.all([page.waitForLoadState('load'), page.click('#netlog-query-submit')]);
+    check(((await page.textContent('#form-error')) ?? '').includes('IPv4 ya da IPv6'), 'Turkish field error');
+    await logout(page);
+    await login(page, users.admin);
+    const r = await page.goto('/netlog/query');
+    check(r.status() === 403, `admin on the query page: ${r.status()}`);
+    await page.goto('/netlog');
+    check(((await page.textContent('h1')) ?? '').includes('Erişim kaydı arşivi'), 'status page for admin');
+  });
+
 async function screens(dir, { browser, baseURL, users }) {
   fs.mkdirSync(dir, { recursive: true });
   const shots = async (viewport, lang, list) => {
