@@ -527,7 +527,7 @@ enum ldapx_result ldapx_authenticate(arena *a, const char *username, const char 
 
 /* ---- local users --------------------------------------------------------- */
 
-static int64_t unit_lookup(db *d, const char *s)
+int64_t ldapx_unit_lookup(db *d, const char *s)
 {
   int64_t id = 0;
   if (!s || !*s)
@@ -674,7 +674,7 @@ int ldapx_user_apply(db *d, const struct actor *who, const struct ldapx_entry *e
     goto done;
   }
   const char *name = e->name ? e->name : e->username;
-  int64_t new_unit = unit_lookup(d, e->unit);
+  int64_t new_unit = ldapx_unit_lookup(d, e->unit);
   if (!new_unit)
     new_unit = unit;
   int64_t now = now_unix();

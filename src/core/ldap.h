@@ -65,6 +65,9 @@ struct ldapx_applied {
   int64_t user_id;
   bool created, updated; /* the user row (grants are audited apart) */
 };
+/* The unit whose code or name (any case) is s, 0 when none. */
+int64_t ldapx_unit_lookup(db *d, const char *s);
+
 int ldapx_user_apply(db *d, const struct actor *who, const struct ldapx_entry *e, struct ldapx_applied *out) WUR;
 
 struct ldapx_sync_report {

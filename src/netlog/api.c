@@ -305,6 +305,28 @@ static json_t *static_json(db *d, int64_t id)
   return o;
 }
 
+/* The end of a change to assignment id inside the open transaction: the
+ * audit row (before stolen), commit, and the assignment as the reply. */
+static int static_finish(request *r, db *d, const struct actor *who, int rc, const char *action, int64_t id,
+                         json_t *before, int status)
+{
+  json_t *after = rc ? NULL : static_json(d, id);
+  char ids[24];
+  snprintf(ids, sizeof ids, "%lld", (long long)id);
+  if (!rc)
+    rc = audit_write(d, who, action, "netlog", ids, 0, before, after);
+  json_decref(before);
+  if (!rc)
+    rc = db_commit(d);
+  else
+    db_rollback(d);
+  if (rc) {
+    json_decref(after);
+    return -1;
+  }
+  return http_json(r, status, after);
+}
+
 int netlog_api_static_list(request *r)
 {
   int64_t limit = 0, cursor = 0;
@@ -448,20 +470,7 @@ int netlog_api_static_add(request *r)
                 "tttIItiItiii", ip, mac, holder, person, unit, device, from, has_to ? to : 0, note, r->user->id, now,
                 now);
   int64_t id = rc ? 0 : db_last_id(d);
-  json_t *after = rc ? NULL : static_json(d, id);
-  char ids[24];
-  snprintf(ids, sizeof ids, "%lld", (long long)id);
-  if (!rc)
-    rc = audit_write(d, &who, "static.create", "netlog", ids, 0, NULL, after);
-  if (!rc)
-    rc = db_commit(d);
-  else
-    db_rollback(d);
-  if (rc) {
-    json_decref(after);
-    return -1;
-  }
-  return http_json(r, 201, after);
+  return static_finish(r, d, &who, rc, "static.create", id, NULL, 201);
 }
 
 int netlog_api_static_patch(request *r)
@@ -512,19 +521,5 @@ int netlog_api_static_patch(request *r)
     rc = db_run(d, "UPDATE netlog_static SET device = ?, updated_at = ? WHERE id = ?", "tii", device, now_unix(), id);
   if (!rc && set_holder)
     rc = db_run(d, "UPDATE netlog_static SET holder = ?, updated_at = ? WHERE id = ?", "tii", holder, now_unix(), id);
-  json_t *after = rc ? NULL : static_json(d, id);
-  char ids[24];
-  snprintf(ids, sizeof ids, "%lld", (long long)id);
-  if (!rc)
-    rc = audit_write(d, &who, "static.update", "netlog", ids, 0, before, after);
-  json_decref(before);
-  if (!rc)
-    rc = db_commit(d);
-  else
-    db_rollback(d);
-  if (rc) {
-    json_decref(after);
-    return -1;
-  }
-  return http_json(r, 200, after);
+  return static_finish(r, d, &who, rc, "static.update", id, before, 200);
 }

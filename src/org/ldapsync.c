@@ -15,18 +15,6 @@
 
 static char employment[32] = "memur";
 
-static int64_t unit_find(db *d, const char *s)
-{
-  int64_t id = 0;
-  if (!s)
-    return 0;
-  if (db_int(d, &id, "SELECT id FROM units WHERE code = ? COLLATE NOCASE", "t", s) == DB_ROW)
-    return id;
-  if (db_int(d, &id, "SELECT id FROM units WHERE name = ? COLLATE NOCASE", "t", s) == DB_ROW)
-    return id;
-  return 0;
-}
-
 static int audit_person(db *d, const struct actor *who, const char *action, int64_t id, int64_t unit,
                         json_t *before)
 {
@@ -51,7 +39,7 @@ static int on_entry(db *d, const struct actor *who, const struct ldapx_entry *e,
     phone = NULL;
   const char *mail = e->mail && tr_email_check(e->mail) == 0 ? e->mail : NULL;
   const char *tckn = e->tckn && tr_tckn_check(e->tckn) == TR_TCKN_OK ? e->tckn : NULL;
-  int64_t unit = unit_find(d, e->unit), id = 0;
+  int64_t unit = ldapx_unit_lookup(d, e->unit), id = 0;
   if (tr_fold(name, false, fold, cap) || tr_fold(name, true, ascii, cap) || strlen(name) < 2) {
     rep->people_skipped++;
     goto out;
