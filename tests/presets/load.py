@@ -245,7 +245,7 @@ def check_sixth(binary, tmp):
             rows = dict(con.execute("SELECT u.username, n.code FROM users u JOIN units n ON n.id = u.unit_id"))
             con.close()
             want = {"admin": "BIB", "mudur": "BIB", "sef": "AGS", "teknik": "AGS", "personel": "YZS",
-                    "denetci": "BIB"}
+                    "denetci": "BIB", "kayit": "BIB"}
             ok = rows == want
             detail = f"users by unit: {rows}"
         report(ok, "ornekkoy: --demo accounts in root / first child / second child", detail)

@@ -68,8 +68,8 @@ static int64_t add_user(const char *username, int64_t unit)
 static void test_roles(void **state)
 {
   (void)state;
-  assert_int_equal(rbac_nroles, 6);
-  static const char *const keys[] = {"admin", "yonetici", "sorumlu", "teknik", "personel", "denetci"};
+  assert_int_equal(rbac_nroles, 7);
+  static const char *const keys[] = {"admin", "yonetici", "sorumlu", "teknik", "personel", "denetci", "kayit_sorumlusu"};
   for (size_t i = 0; i < ARRAY_LEN(keys); i++)
     assert_true(rbac_role_valid(keys[i]));
   assert_false(rbac_role_valid("root"));
