@@ -25,6 +25,16 @@ static const char *s_(json_t *o, const char *k)
   return s ? s : "";
 }
 
+/* "2026-11-22T10:00:00Z" -> local "22.11.2026" (or "" for null). */
+static const char *day(request *r, const char *iso)
+{
+  int64_t t;
+  if (!iso || parse_iso8601(iso, &t))
+    return "";
+  const char *s = page_time(r, t);
+  return arena_strndup(r->a, s, 10);
+}
+
 /* "2026-11-22T10:00:00Z" -> local "22.11.2026 13:00" (or "" for null). */
 static const char *when(request *r, const char *iso)
 {
@@ -60,10 +70,10 @@ static void cells_of(request *r, json_t *l, const char **c)
   c[0] = s_(l, "person");
   c[1] = s_(l, "unit");
   c[2] = arena_printf(r->a, "%s / %s", s_(l, "system"), s_(l, "role"));
-  c[3] = when(r, jsonx_str(l, "since"));
+  c[3] = day(r, jsonx_str(l, "since"));
   c[4] = decision_label(jsonx_str(l, "decision"));
   json_t *by = json_object_get(l, "decided_by");
-  c[5] = json_is_object(by) ? arena_printf(r->a, "%s %s", s_(by, "display_name"), when(r, jsonx_str(l, "decided_at")))
+  c[5] = json_is_object(by) ? arena_printf(r->a, "%s, %s", s_(by, "display_name"), day(r, jsonx_str(l, "decided_at")))
                             : "";
   json_t *task = json_object_get(l, "task_id");
   c[6] = arena_printf(r->a, "%s%s%s%s", s_(l, "note"), json_is_integer(task) ? " · " : "",
@@ -133,7 +143,7 @@ int access_api_review_pdf(request *r)
            2);
   pdf_text(d, PDF_BODY, arena_printf(r->a, "%s: %s", _("Reviewers"), reviewers_text(r, v)), 2);
   pdf_text(d, PDF_BODY, summary(r, v), 10);
-  static const double widths[NCOL] = {0.15, 0.13, 0.19, 0.11, 0.1, 0.14, 0.18};
+  static const double widths[NCOL] = {0.14, 0.14, 0.18, 0.11, 0.11, 0.14, 0.18};
   const char **head = arena_alloc(r->a, NCOL * sizeof *head);
   for (int i = 0; i < NCOL; i++)
     head[i] = _(heads[i]);

@@ -161,7 +161,7 @@ static void system_fields(request *r, json_t *in, struct system_in *s, struct ac
     if (!str_eq(ap, "it_manager") && !str_eq(ap, "system_owner"))
       access_field(e, "approver", _("Use it_manager or system_owner."));
     else
-      s->approver = ap;
+      s->approver = arena_strdup(r->a, ap);
   }
   if (!e->fields && str_eq(s->approver, "system_owner") && !s->owner_id)
     access_field(e, "owner", _("A system approved by its owner needs an owner."));
