@@ -450,3 +450,51 @@ def test_access_review_campaign(h):
     check(v["id"] not in [x["id"] for x in over], "a closed campaign is not overdue")
     # The reviewer sees the campaign in their list.
     check(u["id"] in [x["id"] for x in sef.get_json("/api/v1/access/reviews")["items"]], "sef's campaigns")
+
+
+def test_access_pages(h):
+    from harness import html_has_id
+    person = _people(h, "YBY")[0]
+    ad = _system(h, "AD")
+    mudur, sef, personel, teknik = (h.as_user(u) for u in ("mudur", "sef", "personel", "teknik"))
+    r = mudur.get("/access/systems")
+    expect_status(r, 200, "catalogue page")
+    check("Sistem kataloğu" in r.text and "Active Directory" in r.text and html_has_id(r.text, "system-form"),
+          "catalogue page content")
+    check(not html_has_id(personel.get("/access/systems").text, "system-form"), "no catalogue form for personel")
+    r = sef.get("/access/requests/new")
+    expect_status(r, 200, "new request page")
+    check(f'value="{person}"' in r.text, "sef may pick a person of YBY")
+    # A form with a mistake shows the page again with the message; the good one leads to the request.
+    role = _role(ad, "yerel_yonetici")
+    r = sef.post_form("/access/requests/new", {"_csrf": sef.csrf, "person": str(person), "role": str(role),
+                                                "reason": ""})
+    expect_status(r, 400, "form without a reason")
+    check("Bu alan zorunludur" in r.text or "zorunlu" in r.text, "Turkish field message")
+    r = sef.post_form("/access/requests/new", {"_csrf": sef.csrf, "person": str(person), "role": str(role),
+                                                "reason": "Yerel yönetici gerekli"})
+    expect_status(r, 303, "form request")
+    loc = r.header("Location")
+    check(loc and loc.startswith("/access/requests/"), f"redirect {loc}")
+    qid = int(loc.rsplit("/", 1)[1])
+    r = mudur.get(loc)
+    expect_status(r, 200, "request page")
+    check(html_has_id(r.text, "approve-submit") and "birim onaylandı" in r.text, "mudur sees the approve button")
+    expect_status(personel.get(loc), 403, "personel on the request page")
+    r = mudur.post_form(f"/access/requests/{qid}/approve", {"_csrf": mudur.csrf, "note": "Uygun"})
+    expect_status(r, 303, "approve by form")
+    r = teknik.post_form(f"/access/requests/{qid}/provision", {"_csrf": teknik.csrf, "note": ""})
+    expect_status(r, 400, "provision form without a note")
+    r = teknik.post_form(f"/access/requests/{qid}/provision", {"_csrf": teknik.csrf, "note": "Yetki verildi"})
+    expect_status(r, 303, "provision by form")
+    eq(mudur.get_json(f"/api/v1/access/requests/{qid}")["status"], "saglandi", "provisioned through the pages")
+    expect_status(teknik.post_form(f"/access/requests/{qid}/nonsense", {"_csrf": teknik.csrf}), 404, "unknown action")
+    # The person's page and the link from the person record.
+    r = mudur.get(f"/access/people/{person}")
+    expect_status(r, 200, "person's grants page")
+    check("Yerel yönetici" in r.text or "Active Directory" in r.text, "grant on the person's page")
+    expect_status(personel.get(f"/access/people/{person}"), 403, "personel on another's grants")
+    check(html_has_id(mudur.get(f"/org/people/{person}").text, "person-access"), "link from the person record")
+    for path in ("/access", "/access/reviews"):
+        expect_status(mudur.get(path), 200, path)
+        expect_status(personel.get(path), 200, f"{path} as personel")
