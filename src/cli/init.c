@@ -8,6 +8,7 @@
 #include "../org/org.h"
 #include "../work/work.h"
 #include "../desk/desk.h"
+#include "../access/access.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -125,6 +126,10 @@ int cmd_init(int argc, char **argv)
     cli_error("hizmet masası kategorileri oluşturulamadı / desk categories not created");
     rc = -1;
   }
+  if (!rc && access_seed_catalogue(d, &who)) {
+    cli_error("sistem kataloğu oluşturulamadı / systems catalogue not created");
+    rc = -1;
+  }
   char pw[32];
   int64_t uid = 0;
   if (!rc) {
@@ -173,6 +178,8 @@ int cmd_init(int argc, char **argv)
       rc = org_demo_seed(d, &who);
     if (!rc)
       rc = work_demo_seed(d, &who);
+    if (!rc)
+      rc = access_demo_seed(d, &who);
     if (!rc)
       rc = desk_generate(d, 60, 20261122, true);
     if (logins)

@@ -1095,7 +1095,16 @@ static int person_render(request *r, int64_t id, int status, const char *msg, js
     person_form(r, &h, arena_printf(r->a, "/org/people/%lld", (long long)id), rec);
     H(&h, "</section>");
   }
-  H(&h, "<p><a href=\"/org/people\">");
+  H(&h, "<p>");
+  /* the access module's page of the person's system grants */
+  if (rbac_can(r->user->id, "access.read_unit", unit)) {
+    H(&h, "<a id=\"person-access\" href=\"/access/people/");
+    h_int(&h, id);
+    H(&h, "\">");
+    h_txt(&h, _("System access"));
+    H(&h, "</a> · ");
+  }
+  H(&h, "<a href=\"/org/people\">");
   h_txt(&h, _("All people"));
   H(&h, "</a></p>");
   page_end(r, &h);

@@ -69,6 +69,10 @@ static const struct db_migration migrations[] = {
      " sha256 TEXT NOT NULL, size INTEGER NOT NULL, mime TEXT NOT NULL,"
      " uploaded_by INTEGER REFERENCES users(id), created_at INTEGER NOT NULL);"
      "CREATE INDEX work_attachments_task ON work_attachments(task_id, id);"},
+    /* Tasks made by other modules name their record (work_task_add). */
+    {2,
+     "ALTER TABLE work_tasks ADD COLUMN ref TEXT;"
+     "CREATE INDEX work_tasks_ref ON work_tasks(ref);"},
 };
 
 static const struct perm_def perms[] = {

@@ -118,6 +118,7 @@ void work_task_row(db_stmt *st, arena *a, struct work_task *t)
   t->created_at = db_col_int(st, 20);
   t->updated_at = db_col_int(st, 21);
   t->closed_at = db_col_int(st, 22);
+  t->ref = col(st, a, 23);
 }
 
 int work_task_load(db *d, arena *a, int64_t id, struct work_task *t)
@@ -221,6 +222,7 @@ json_t *work_task_json(request *r, const struct work_task *t)
   else
     json_object_set_new(o, "template_id", json_null());
   jsonx_set_str(o, "period", t->period);
+  jsonx_set_str(o, "ref", t->ref);
   set_time(o, "created_at", t->created_at);
   set_time(o, "updated_at", t->updated_at);
   set_time(o, "closed_at", t->closed_at);

@@ -19,4 +19,22 @@ extern const struct defter_module work_module;
  * changes). 0 ok, -1 error (logged). */
 int work_demo_seed(db *d, const struct actor *who) WUR;
 
+/* Tasks made by other modules (e.g. "revoke this access" from the access
+ * module). Each runs inside the caller's write transaction on d (opening
+ * one of its own when none is open), writes the task's history event and
+ * audit row, and returns 0 or a negative db error. */
+
+/* A new task for unit_id (0 = the assignee's unit), given to assignee_id
+ * (0 = the unit's queue, status "yeni"; else "atandi"). due_on:
+ * "YYYY-MM-DD" or NULL; ref: the other module's record, e.g.
+ * "access.grant:12" (NULL for none), kept on the task and shown on its
+ * page. Titles over 200 and bodies over 10000 bytes are cut. */
+int work_task_add(db *d, const struct actor *who, const char *title, const char *body, int64_t unit_id,
+                  int64_t assignee_id, const char *due_on, const char *ref, int64_t *id_out) WUR;
+/* The stored status key of task id ("yeni" .. "tamamlandi", "iptal") into
+ * out; DB_ROW when found, DB_OK when there is no such task, <0 error. */
+int work_task_status(db *d, int64_t id, char out[16]) WUR;
+/* Completes task id with note (when it is not closed already). */
+int work_task_complete(db *d, const struct actor *who, int64_t id, const char *note) WUR;
+
 #endif

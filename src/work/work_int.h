@@ -85,6 +85,7 @@ struct work_task {
   const char *title, *description, *doc_no, *priority, *deadline, *period;
   const char *unit_code, *unit_name, *assignee_username, *assignee_name, *duty_ref, *duty_text;
   const char *creator_username;
+  const char *ref;  /* another module's record (work_task_add), or NULL */
 };
 
 /* A failure to report: HTTP status, error code, message, field errors. */
@@ -133,7 +134,7 @@ json_t *work_allowed_moves(request *r, const struct work_task *t);
 #define WORK_TASK_SELECT                                                                                          \
   "SELECT t.id, t.title, t.description, t.unit_id, tu.code, tu.name, t.assignee_id, au.username,"                \
   " au.display_name, t.duty_id, dt.ref, dt.text, t.doc_no, t.priority, t.status, t.deadline, t.created_by,"      \
-  " cu.username, t.template_id, t.period, t.created_at, t.updated_at, t.closed_at"                              \
+  " cu.username, t.template_id, t.period, t.created_at, t.updated_at, t.closed_at, t.ref"                              \
   " FROM work_tasks t JOIN units tu ON tu.id = t.unit_id LEFT JOIN users au ON au.id = t.assignee_id"           \
   " LEFT JOIN org_duties dt ON dt.id = t.duty_id LEFT JOIN users cu ON cu.id = t.created_by"
 void work_task_row(db_stmt *st, arena *a, struct work_task *t);

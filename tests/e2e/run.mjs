@@ -605,6 +605,62 @@ test('desk: an employee reports a fault, the chief assigns it, the technician re
     await emp.ctx.close();
   });
 
+test('access: a manager requests access, the IT manager approves, the technician provisions', async ({ browser, baseURL, users }) => {
+  const as = async (who) => {
+    const ctx = await browser.newContext({ baseURL, locale: 'tr-TR' });
+    ctx.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    const p = await ctx.newPage();
+    await login(p, users[who]);
+    return { ctx, p };
+  };
+  // 1. sef (chief of YBY) requests Active Directory for a colleague of the unit.
+  const sef = await as('sef');
+  await sef.p.goto('/access');
+  await Promise.all([sef.p.waitForURL((u) => u.pathname === '/access/requests/new'), sef.p.click('#new-request')]);
+  const people = await sef.p.locator('#q-person option').evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+  const person = people.find(([, t]) => t.includes('Yazılım') && !t.includes(users.sef.display_name));
+  check(person, `a YBY colleague offered: ${JSON.stringify(people.slice(0, 5))}`);
+  await sef.p.selectOption('#q-person', person[0]);
+  const roles = await sef.p.locator('#q-role option').evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+  const role = roles.find(([, t]) => t.includes('Active Directory') && t.includes('Etki alanı kullanıcısı'));
+  check(role, 'Active Directory / Etki alanı kullanıcısı offered');
+  await sef.p.selectOption('#q-role', role[0]);
+  await sef.p.fill('#q-reason', 'E2E: yeni personel, bilgisayar oturumu');
+  await sef.p.fill('#q-expires', istanbulDate(30));
+  await Promise.all([sef.p.waitForURL((u) => /^\/access\/requests\/\d+$/.test(u.pathname)), sef.p.click('#request-submit')]);
+  const reqPath = pathOf(sef.p);
+  check(((await sef.p.textContent('#request-status')) ?? '').includes('birim onaylandı'), 'unit-approved at once');
+  eq(await sef.p.locator('#approve-submit').count(), 0, 'sef cannot approve the IT step');
+  await sef.ctx.close();
+  // 2. mudur (IT manager) finds it waiting and approves.
+  const mudur = await as('mudur');
+  await mudur.p.goto('/access');
+  await Promise.all([mudur.p.waitForURL((u) => u.pathname === reqPath), mudur.p.click(`#todo a[href="${reqPath}"]`)]);
+  eq(await mudur.p.locator('#provision-submit').count(), 0, 'the IT manager does not provision');
+  await mudur.p.fill('#approve-note', 'Uygundur.');
+  await submitAndLoad(mudur.p, '#approve-submit');
+  check(((await mudur.p.textContent('#request-status')) ?? '').includes('BT / sistem sahibi onayladı'), 'IT-approved');
+  await mudur.ctx.close();
+  // 3. teknik provisions with a note; the person's page shows the grant.
+  const tek = await as('teknik');
+  await tek.p.goto('/access');
+  check(await tek.p.locator(`#todo a[href="${reqPath}"]`).count() === 1, 'waiting in the technician\'s list');
+  await tek.p.goto(reqPath);
+  await tek.p.fill('#provision-note', 'AD hesabı açıldı, Personel grubuna eklendi.');
+  await submitAndLoad(tek.p, '#provision-submit');
+  check(((await tek.p.textContent('#request-status')) ?? '').includes('sağlandı'), 'provisioned');
+  check(((await tek.p.textContent('#request-provisioned')) ?? '').includes('Personel grubuna eklendi'), 'note recorded');
+  const history = ((await tek.p.textContent('#history')) ?? '');
+  check(history.includes('sef') && history.includes('mudur') && history.includes('teknik'), 'history names the chain');
+  await tek.ctx.close();
+  const m2 = await as('mudur');
+  await m2.p.goto(reqPath);
+  await Promise.all([m2.p.waitForURL((u) => u.pathname.startsWith('/access/people/')), m2.p.click('#request-person a')]);
+  const grants = (await m2.p.textContent('#grants')) ?? '';
+  check(grants.includes('Active Directory') && grants.includes('etkin') && grants.includes(istanbulDate(30)), `grant listed: ${grants.slice(0, 200)}`);
+  await m2.ctx.close();
+});
+
 // Only with --screens: a PNG of each main page at 1280x800 (and the dashboard at 375x700).
 test('netlog: the access-log officer registers a static address and the archive answers with it; admin may not ask',
   async ({ page, users }) => {
