@@ -6,6 +6,8 @@
 #include "work/work.h"
 #include "desk/desk.h"
 #include "netlog/netlog.h"
+#include "vault/vault.h"
+#include "esign/esign.h"
 
 const struct defter_module *const defter_modules[] = {
     &system_module,
@@ -13,5 +15,7 @@ const struct defter_module *const defter_modules[] = {
     &work_module,
     &desk_module,
     &netlog_module,
+    &vault_module,
+    &esign_module,
 };
 const size_t defter_nmodules = sizeof defter_modules / sizeof defter_modules[0];
