@@ -1061,3 +1061,31 @@ int esign_api_workflow_step(request *r)
   }
   return reply_workflow(r, 201, id);
 }
+
+/* ---- coverage figures ---------------------------------------------------------------- */
+
+/* Active signatures now, those whose certificate ends within the period,
+ * and the applications, renewals and installations completed in it. */
+json_t *esign_figures(db *d, const struct figure_query *q)
+{
+  if (!q || !str_eq(q->capability, "esign"))
+    return NULL;
+  json_t *out = NULL;
+  db_stmt *st = db_q(d,
+                     "SELECT (SELECT COUNT(*) FROM esign_signatures WHERE status = 'active'"
+                     "  AND (not_after IS NULL OR not_after > ?)),"
+                     " (SELECT COUNT(*) FROM esign_signatures WHERE status <> 'revoked' AND not_after >= ? AND not_after < ?),"
+                     " (SELECT COUNT(*) FROM esign_workflows WHERE kind = 'application' AND status = 'done'"
+                     "  AND closed_at >= ? AND closed_at < ?),"
+                     " (SELECT COUNT(*) FROM esign_workflows WHERE kind = 'renewal' AND status = 'done'"
+                     "  AND closed_at >= ? AND closed_at < ?),"
+                     " (SELECT COUNT(*) FROM esign_workflows WHERE kind = 'installation' AND status = 'done'"
+                     "  AND closed_at >= ? AND closed_at < ?)",
+                     "iiiiiiiii", now_unix(), q->from, q->to, q->from, q->to, q->from, q->to, q->from, q->to);
+  if (db_step(st) == DB_ROW)
+    out = json_pack("{sIsIsIsIsI}", "active", (json_int_t)db_col_int(st, 0), "expiring", (json_int_t)db_col_int(st, 1),
+                    "applications", (json_int_t)db_col_int(st, 2), "renewals", (json_int_t)db_col_int(st, 3),
+                    "installations", (json_int_t)db_col_int(st, 4));
+  db_done(st);
+  return out;
+}

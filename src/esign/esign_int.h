@@ -68,6 +68,8 @@ int esign_api_workflow_create(request *r);
 int esign_api_workflow_get(request *r);
 int esign_api_workflow_patch(request *r);
 int esign_api_workflow_step(request *r);
+/* Figures for the coverage report (capability "esign"). */
+json_t *esign_figures(db *d, const struct figure_query *q);
 /* Opens a workflow inside the caller's transaction, audited (also used
  * by the reminder job for renewals). */
 int esign_workflow_open(db *d, const struct actor *who, int64_t person, int64_t signature, const char *kind,

@@ -98,5 +98,6 @@ const struct defter_module esign_module = {
     .nav = nav,
     .nnav = ARRAY_LEN(nav),
     .capabilities = capabilities,
+    .figures = esign_figures,
     .configure = esign_configure,
 };

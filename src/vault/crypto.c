@@ -122,9 +122,19 @@ int vault_key_init(const char *data_dir, char *err, size_t errlen)
 int vault_keyring_load(db *d, struct vault_keyring *kr)
 {
   char path[4096], other[4200];
+  int64_t n = -1;
   memset(kr, 0, sizeof *kr);
-  if (vault_key_path(d, path, sizeof path) || vault_key_read(path, &kr->k[0]))
+  if (vault_key_path(d, path, sizeof path))
     return -1;
+  if (vault_key_read(path, &kr->k[0])) {
+    /* A data directory made before the vault existed: with nothing
+     * sealed yet a first key can be made; otherwise the key is lost or
+     * misplaced and making a new one would hide that. */
+    if (db_int(d, &n, "SELECT COUNT(*) FROM vault_entries", "") != DB_ROW || n != 0 || access(path, F_OK) == 0 ||
+        vault_key_write_new(path, &kr->k[0]))
+      return -1;
+    log_info("vault key file created", "path=%s", path);
+  }
   kr->n = 1;
   static const char *const left[] = {".old", ".new"};
   for (size_t i = 0; i < ARRAY_LEN(left); i++) {

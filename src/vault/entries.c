@@ -731,3 +731,27 @@ int vault_transfer_owner(db *d, const struct actor *who, int64_t entry, int64_t 
   arena_free(a);
   return rc;
 }
+
+/* ---- coverage figures -------------------------------------------------------------- */
+
+/* The vault serves the department as a whole: entries, those overdue for
+ * rotation now, and the rotations and reveals within the period. */
+json_t *vault_figures(db *d, const struct figure_query *q)
+{
+  if (!q || !str_eq(q->capability, "vault"))
+    return NULL;
+  int64_t entries = 0, overdue = 0, rotated = 0, reveals = 0, now = now_unix();
+  if (db_int(d, &entries, "SELECT COUNT(*) FROM vault_entries", "") != DB_ROW ||
+      db_int(d, &overdue,
+             "SELECT COUNT(*) FROM vault_entries WHERE seal_broken_at IS NOT NULL OR rotate_due <= ?", "i",
+             now) != DB_ROW ||
+      db_int(d, &rotated,
+             "SELECT COUNT(*) FROM audit_log WHERE entity = 'vault.entry' AND action = 'rotate' AND ts >= ? AND ts < ?",
+             "ii", q->from, q->to) != DB_ROW ||
+      db_int(d, &reveals,
+             "SELECT COUNT(*) FROM vault_reveals WHERE kind <> 'denied' AND at >= ? AND at < ?", "ii", q->from,
+             q->to) != DB_ROW)
+    return NULL;
+  return json_pack("{sIsIsIsI}", "entries", (json_int_t)entries, "overdue", (json_int_t)overdue, "rotated",
+                   (json_int_t)rotated, "reveals", (json_int_t)reveals);
+}

@@ -81,5 +81,6 @@ const struct defter_module vault_module = {
     .nav = nav,
     .nnav = ARRAY_LEN(nav),
     .capabilities = capabilities,
+    .figures = vault_figures,
     .configure = vault_configure,
 };

@@ -81,6 +81,8 @@ int vault_api_patch(request *r);
 int vault_api_reveal(request *r);
 int vault_api_rotate(request *r);
 int vault_api_breakglass(request *r);
+/* Figures for the coverage report (capability "vault"). */
+json_t *vault_figures(db *d, const struct figure_query *q);
 
 /* ---- reminders (remind.c) ---------------------------------------------- */
 

@@ -218,6 +218,9 @@ def test_esign_reminders_and_workflows(h):
         expect_status(r, 200, "done")
         check(r.json()["closed_at"], "closed")
         expect_error(mudur.post(f"/api/v1/esign/workflows/{wid}/steps", {"step": "Geç"}), 409, "closed", "closed")
+        cov = mudur.get_json("/api/v1/org/coverage")
+        figs = [d["figures"]["esign"] for d in cov["duties"] if "esign" in d.get("figures", {})]
+        check(figs and figs[0]["active"] == 2 and figs[0]["installations"] == 1, f"esign figures {figs[:1]}")
         # the renewed certificate replaces the validity; the reminders start over for it
         new_pem, _, _ = make_cert(h, 730, cn=n1, tckn=t1, name="renewed")
         r = mudur.request("PATCH", f"/api/v1/esign/signatures/{soon['id']}",

@@ -143,11 +143,23 @@ def test_vault_bad_input(h):
     expect_error(mudur.get("/api/v1/vault/entries/999999"), 404, "not_found", "missing entry")
     expect_error(mudur.post("/api/v1/vault/entries/999999/reveal", {"reason": "abc"}), 404, "not_found", "missing")
     expect_error(mudur.get("/api/v1/vault/entries?overdue=1&owner=abc"), 400, "validation", "bad owner filter")
+    # a data directory made before the vault existed (no key file, nothing sealed): the first entry makes the key
+    key = os.path.join(s.data_dir, "vault.key")
+    os.unlink(key)
+    r = mudur.post("/api/v1/vault/entries", dict(base, system="sw-ilk"))
+    expect_status(r, 201, "first entry without a key file")
+    eq(os.path.getsize(key), 32, "key file made")
+    eq(stat.S_IMODE(os.stat(key).st_mode), 0o600, "key file mode")
+    # with entries sealed, a lost key file is not silently replaced
+    os.rename(key, key + ".lost")
+    expect_error(mudur.post("/api/v1/vault/entries", dict(base, system="sw-iki")), 409, "vault_key", "key lost")
+    check(not os.path.exists(key), "a lost key was replaced by a new one")
+    os.rename(key + ".lost", key)
     emp = h.login("personel", server=s)
     expect_error(emp.post("/api/v1/vault/entries", base), 403, "forbidden", "employee adds")
     expect_error(emp.get("/api/v1/vault/entries"), 403, "forbidden", "employee lists")
     with _db(s) as con:
-        eq(con.execute("SELECT COUNT(*) FROM vault_entries").fetchone()[0], 0, "nothing written")
+        eq(con.execute("SELECT COUNT(*) FROM vault_entries").fetchone()[0], 1, "nothing written by bad input")
 
 
 def test_vault_key_rotation(h):
@@ -182,6 +194,10 @@ def test_vault_key_rotation(h):
         r = tek.post(f"/api/v1/vault/entries/{i}/reveal", {"reason": "Anahtar yenileme denetimi"})
         expect_status(r, 200, "reveal after rotation")
         eq(r.json()["secret"], sec, "secret after rotation")
+    # the coverage report counts the vault's entries and reveals for its duties (Md.22/2-g)
+    cov = mudur.get_json("/api/v1/org/coverage")
+    figs = [d["figures"]["vault"] for d in cov["duties"] if "vault" in d.get("figures", {})]
+    check(figs and figs[0]["entries"] == 3 and figs[0]["reveals"] == 3, f"vault figures {figs[:1]}")
     # an interrupted rotation (the old key still beside the new one) is finished by a second run
     with open(key, "rb") as f:
         cur = f.read()
