@@ -79,6 +79,41 @@ def _register(c, person, cert, kind="eimza", provider="kamusm", status=201, **kw
     return r.json()
 
 
+def _multipart(fields, files):
+    """A multipart/form-data body: fields {name: value}, files {name: (filename, bytes)}."""
+    b = "----defter" + os.urandom(8).hex()
+    out = b""
+    for k, v in fields.items():
+        out += f'--{b}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+    for k, (fn, data) in files.items():
+        out += (f'--{b}\r\nContent-Disposition: form-data; name="{k}"; filename="{fn}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n").encode() + data + b"\r\n"
+    return out + f"--{b}--\r\n".encode(), f"multipart/form-data; boundary={b}"
+
+
+def test_esign_form_upload(h):
+    s = _setup(h)
+    mudur = h.login("mudur", server=s)
+    (p1, t1, n1, _), = _people(s, 1)
+    pem, der, key = make_cert(h, 60, cn=n1, tckn=t1, name="form")
+    body, ctype = _multipart({"_csrf": mudur.csrf, "person": p1, "kind": "eimza", "provider": "kamusm",
+                              "card_id": "AKIS-1"}, {"certificate": ("kart.cer", der)})
+    r = mudur.request("POST", "/esign", body=body, headers={"Content-Type": ctype})
+    expect_status(r, 303, "form upload")
+    loc = r.header("Location", "")
+    check(loc.startswith("/esign/"), f"redirect to the signature: {loc!r}")
+    page = mudur.get(loc)
+    expect_status(page, 200, "signature page")
+    check(_serial(pem) in page.text, "serial on the page")
+    body, ctype = _multipart({"_csrf": mudur.csrf, "person": p1, "kind": "eimza", "provider": "kamusm"},
+                             {"certificate": ("anahtar.pem", key)})
+    r = mudur.request("POST", "/esign", body=body, headers={"Content-Type": ctype})
+    expect_status(r, 400, "a private key through the form")
+    check('id="form-error"' in r.text, "the reason is shown")
+    with _db(s) as con:
+        eq(con.execute("SELECT COUNT(*) FROM esign_signatures").fetchone()[0], 1, "one signature")
+
+
 def test_esign_certificates(h):
     s = _setup(h)
     mudur = h.login("mudur", server=s)
