@@ -251,22 +251,18 @@ json_t *esign_row_json(db_stmt *st)
   return o;
 }
 
-static json_t *signatures_where(db *d, const char *where, const char *types, int64_t a1, int64_t a2)
-{
-  char sql[2048];
-  snprintf(sql, sizeof sql, "SELECT " ESIGN_COLS ESIGN_FROM " WHERE %s ORDER BY s.id LIMIT 200", where);
-  json_t *arr = json_array();
-  db_stmt *st = db_q(d, sql, types, a1, a2);
-  while (db_step(st) == DB_ROW)
-    json_array_append_new(arr, esign_row_json(st));
-  db_done(st);
-  return arr;
-}
-
 int esign_person_signatures(db *d, int64_t person_id, json_t **out)
 {
-  *out = signatures_where(d, "s.person_id = ? AND ? = 0", "ii", person_id, 0);
-  return 0;
+  *out = json_array();
+  db_stmt *st = db_q(d, "SELECT " ESIGN_COLS ESIGN_FROM " WHERE s.person_id = ? ORDER BY s.id LIMIT 200", "i",
+                     person_id);
+  if (!st)
+    return DB_ERR;
+  int rc;
+  while ((rc = db_step(st)) == DB_ROW)
+    json_array_append_new(*out, esign_row_json(st));
+  db_done(st);
+  return rc < 0 ? rc : 0;
 }
 
 static int reply_signature(request *r, int status, int64_t id)
@@ -741,8 +737,11 @@ int esign_api_person(request *r)
   if (!rbac_can(r->user->id, "esign.read", unit))
     return forbidden(r);
   json_t *sigs = NULL, *wfs = json_array();
-  if (esign_person_signatures(d, id, &sigs))
+  if (esign_person_signatures(d, id, &sigs)) {
+    json_decref(sigs);
+    json_decref(wfs);
     return -1;
+  }
   db_stmt *st = db_q(d, "SELECT " WF_COLS WF_FROM " WHERE w.person_id = ? ORDER BY w.id DESC LIMIT 100", "i", id);
   while (db_step(st) == DB_ROW)
     json_array_append_new(wfs, workflow_json(st));

@@ -210,6 +210,8 @@ static void field(html *h, const char *label, const char *value)
   H(h, "</dd>");
 }
 
+/* One workflow with its steps. The workflow handlers read {id} from the
+ * route, so the signature page lends them the workflow's id for the call. */
 static void workflow_block(request *r, html *h, int64_t sig, int64_t wid, bool manage)
 {
   json_t *w = NULL;

@@ -221,8 +221,10 @@ int vault_api_list(request *r)
   if (req_paging(r, 50, 200, &limit, &cursor))
     return 0;
   const char *ov = req_query(r, "overdue"), *os = req_query(r, "owner"), *us = req_query(r, "unit");
-  if ((os && *os && parse_i64(os, &owner)) || (us && *us && parse_i64(us, &unit)))
-    return invalid(r, json_pack("{ss}", os && parse_i64(os, &owner) ? "owner" : "unit", _("Give a number.")));
+  if (os && *os && parse_i64(os, &owner))
+    return invalid(r, json_pack("{ss}", "owner", _("Give a number.")));
+  if (us && *us && parse_i64(us, &unit))
+    return invalid(r, json_pack("{ss}", "unit", _("Give a number.")));
   bool overdue = ov && str_eq(ov, "1");
   int64_t now = now_unix();
   db_stmt *st = db_q(db_thread(),
@@ -470,6 +472,9 @@ int vault_api_patch(request *r)
     return invalid(r, errs);
   json_decref(errs);
   if (e.unit_id != old.unit_id && !rbac_can(r->user->id, "vault.manage", e.unit_id))
+    return forbidden(r);
+  /* Unsealing would let a reveal bypass break-glass: the manager's call. */
+  if (old.sealed && !e.sealed && !rbac_can(r->user->id, "vault.breakglass", old.unit_id))
     return forbidden(r);
   db *d = db_thread();
   struct actor who = audit_actor(r);

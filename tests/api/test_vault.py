@@ -245,6 +245,9 @@ def test_vault_breakglass_and_reminders(h):
         for to in ("teknik@eyupsultan.bel.tr", owner_mail):
             m = smtp.wait_for(lambda m, to=to: m["X-RcptTo"] == to and "fw-01" in str(m["Subject"]))
             check("Güvenlik duvarı kilitlendi" in m.get_content() and secret not in m.get_content(), "break-glass mail")
+        # a technician may not unseal it (that would bypass break-glass)
+        r = tek.request("PATCH", f"/api/v1/vault/entries/{e['id']}", json_body={"sealed": False}, csrf=True)
+        expect_error(r, 403, "forbidden", "unseal by a technician")
         # rotating restores the seal
         r = tek.post(f"/api/v1/vault/entries/{e['id']}/rotate", {"secret": secret + "-yeni", "note": "Değiştirildi"})
         expect_status(r, 200, "rotate")
