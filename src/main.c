@@ -22,6 +22,7 @@ static const char USAGE[] =
     "  desk      hizmet masası örnek kayıtları / service desk synthetic tickets\n"
     "  mail      e-posta ayarlarını dene / test mail, outbox, mailbox\n"
     "  netlog    5651 erişim kayıtları: topla, doğrula, sorgula / access logs: collect, verify, query\n"
+    "  vault     parola kasası anahtarını yenile / rotate the password vault key\n"
     "  ldap      dizin (LDAP / AD) girişini dene, eşitle / test directory sign-in, sync\n"
     "  routes    kayıtlı adresler / registered routes\n"
     "  version   sürüm / version\n"
@@ -43,7 +44,7 @@ static int cmd_version(int argc, char **argv)
 static const struct command commands[] = {
     {"init", cmd_init},     {"serve", cmd_serve},     {"user", cmd_user},     {"backup", cmd_backup},
     {"restore", cmd_restore}, {"audit", cmd_audit},   {"preset", cmd_preset}, {"routes", cmd_routes},  {"jobs", cmd_jobs},
-    {"desk", cmd_desk},     {"mail", cmd_mail},       {"netlog", cmd_netlog}, {"ldap", cmd_ldap},
+    {"desk", cmd_desk},     {"mail", cmd_mail},       {"netlog", cmd_netlog}, {"ldap", cmd_ldap},     {"vault", cmd_vault},
     {"version", cmd_version},
 };
 

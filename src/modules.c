@@ -7,6 +7,8 @@
 #include "desk/desk.h"
 #include "access/access.h"
 #include "netlog/netlog.h"
+#include "vault/vault.h"
+#include "esign/esign.h"
 
 const struct defter_module *const defter_modules[] = {
     &system_module,
@@ -15,5 +17,7 @@ const struct defter_module *const defter_modules[] = {
     &desk_module,
     &access_module,
     &netlog_module,
+    &vault_module,
+    &esign_module,
 };
 const size_t defter_nmodules = sizeof defter_modules / sizeof defter_modules[0];

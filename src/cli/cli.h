@@ -48,5 +48,6 @@ int cmd_jobs(int argc, char **argv);
 int cmd_mail(int argc, char **argv);
 int cmd_netlog(int argc, char **argv);
 int cmd_ldap(int argc, char **argv);
+int cmd_vault(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 #include "../work/work.h"
 #include "../desk/desk.h"
 #include "../access/access.h"
+#include "../vault/vault.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -98,6 +99,10 @@ int cmd_init(int argc, char **argv)
       cli_error("%s oluşturulamadı / cannot create: %s", p, strerror(errno));
       return 1;
     }
+  }
+  if (vault_key_init(dir, err, sizeof err)) {
+    cli_error("kasa anahtarı yazılamadı / cannot write the vault key: %s", err);
+    return 1;
   }
   snprintf(p, sizeof p, "%s/defter.conf", dir);
   if (stat(p, &sb) != 0) {

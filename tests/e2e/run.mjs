@@ -694,6 +694,57 @@ test('netlog: the access-log officer registers a static address and the archive 
     check(((await page.textContent('h1')) ?? '').includes('Erişim kaydı arşivi'), 'status page for admin');
   });
 
+// A self-signed certificate made by openssl for `cn`, valid `days` days: { pem, der } buffers.
+function makeCert(cn, days) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'defter-e2e-cert-'));
+  try {
+    const run = (args) => {
+      const r = spawnSync('/usr/bin/openssl', args, { encoding: 'utf8', timeout: 20_000 });
+      if (r.status !== 0) throw new Failure(`openssl ${args[0]}: ${r.stderr}`);
+    };
+    run(['req', '-x509', '-utf8', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', String(days),
+      '-subj', `/C=TR/O=Kamu SM Test/CN=${cn}`]);
+    run(['x509', '-in', path.join(dir, 'cert.pem'), '-outform', 'DER', '-out', path.join(dir, 'cert.der')]);
+    return { pem: fs.readFileSync(path.join(dir, 'cert.pem')), der: fs.readFileSync(path.join(dir, 'cert.der')) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('an uploaded e-signature certificate shows in "expires this quarter"', async ({ page, users }) => {
+  const { der } = makeCert('Zeynep Kaya', 20);
+  await login(page, users.mudur);
+  await page.goto('/esign');
+  eq(await h1(page), 'E-imzalar', 'e-signatures heading');
+  const person = await page.locator('#e-person option').evaluateAll(
+    (os) => (os.find((o) => o.textContent.startsWith('Zeynep Kaya')) ?? {}).value);
+  check(person, 'Zeynep Kaya is not in the person list');
+  await page.selectOption('#e-person', person);
+  await page.selectOption('#e-kind', 'eimza');
+  await page.selectOption('#e-provider', 'kamusm');
+  await page.fill('#e-card', 'AKIS-4711');
+  await page.setInputFiles('#e-cert', { name: 'zeynep.cer', mimeType: 'application/pkix-cert', buffer: der });
+  await Promise.all([page.waitForURL(/\/esign\/\d+$/), page.click('#esign-new button[type="submit"]')]);
+  check((await h1(page)).startsWith('Zeynep Kaya'), `signature page heading ${await h1(page)}`);
+  check((await page.locator('dl.fields').textContent()).includes('CN=Zeynep Kaya'), 'subject read from the certificate');
+  // the quarter the certificate ends in (Europe/Istanbul), today's one unless the quarter ends within 20 days
+  const end = new Date(Date.now() + 3 * 3600_000 + 20 * 86400_000);
+  const quarter = `${end.getUTCFullYear()}-Q${Math.floor(end.getUTCMonth() / 3) + 1}`;
+  await page.goto(`/esign?quarter=${quarter}`);
+  const rows = page.locator('#esign-quarter tbody tr', { hasText: 'Zeynep Kaya' });
+  eq(await rows.count(), 1, `Zeynep Kaya in "expires this quarter" (${quarter})`);
+  check((await rows.first().textContent()).includes('Kamu SM'), 'provider in the row');
+  // a private key is refused with a Turkish reason, and nothing is added
+  await page.goto('/esign');
+  await page.selectOption('#e-person', person);
+  await page.setInputFiles('#e-cert', { name: 'key.pem', mimeType: 'application/x-pem-file',
+    buffer: Buffer.from('-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n') });
+  await submitAndLoad(page, '#esign-new button[type="submit"]');
+  check((await page.locator('#form-error').textContent()).includes('özel anahtar'), 'private key refused in Turkish');
+  eq(await page.locator('#esign-list tbody tr', { hasText: 'Zeynep Kaya' }).count(), 1, 'still one signature');
+});
+
 async function screens(dir, { browser, baseURL, users }) {
   fs.mkdirSync(dir, { recursive: true });
   const shots = async (viewport, lang, list) => {
