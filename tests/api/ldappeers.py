@@ -10,7 +10,16 @@
 
 A context manager; stops cleanly (SIGTERM, then wait). Works as root and as
 an ordinary user (slapd then runs as that user).
+
+    defter_ldap_conf(peer, pwfile)  the [ldap] settings of the tests (search-
+        then-bind over StartTLS, the group map below).
+
+Run as a program (`python3 ldappeers.py DIR`, used by the browser tests) it
+starts a slapd in DIR, prints one JSON line of DEFTER_LDAP_* environment
+settings, and stops slapd when its stdin closes.
 """
+import json
+import sys
 import os
 import shutil
 import signal
@@ -37,6 +46,27 @@ PEOPLE = {
                "tckn": "", "unit": "YBY"},
 }
 GROUPS = {"bt-admins": ["ayse"], "destek": ["mehmet"], "herkes": ["ayse", "mehmet", "zeynep"]}
+GROUP_MAP = f"cn=bt-admins,ou=groups,{SUFFIX}=admin | destek=teknik@SNB | destek=personel@TAB"
+
+
+def defter_ldap_conf(peer, pwfile):
+    """The [ldap] settings the tests start from (keys as in defter.conf)."""
+    with open(pwfile, "w") as f:
+        f.write(READER_PW + "\n")
+    return {
+        "enabled": "yes",
+        "url": peer.url,
+        "starttls": "yes",
+        "ca_file": peer.ca_file,
+        "bind_dn": READER_DN,
+        "bind_password_file": pwfile,
+        "base_dn": f"ou=people,{SUFFIX}",
+        "user_filter": "(&(objectClass=inetOrgPerson)(uid=%s))",
+        "tckn_attribute": "employeeNumber",
+        "unit_attribute": "departmentNumber",
+        "group_map": GROUP_MAP,
+        "timeout_seconds": "3",
+    }
 
 
 def _which(name):
@@ -237,3 +267,11 @@ class SlapdPeer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+if __name__ == "__main__":
+    root = sys.argv[1]
+    with SlapdPeer(root) as peer:
+        conf = defter_ldap_conf(peer, os.path.join(root, "bind.pw"))
+        print(json.dumps({f"DEFTER_LDAP_{k.upper()}": v for k, v in conf.items()}), flush=True)
+        sys.stdin.read()  # until the parent closes it

@@ -10,9 +10,8 @@ import os
 import urllib.parse
 
 from harness import check, eq, expect_error, expect_status
-from ldappeers import PEOPLE, READER_DN, READER_PW, SUFFIX, SlapdPeer, person_ldif
+from ldappeers import PEOPLE, SUFFIX, SlapdPeer, defter_ldap_conf, person_ldif
 
-GROUP_MAP = f"cn=bt-admins,ou=groups,{SUFFIX}=admin | destek=teknik@SNB | destek=personel@TAB"
 TR_UNREACHABLE = "Dizin sunucusuna ulaşılamıyor."
 EN_UNREACHABLE = "The directory server cannot be reached."
 
@@ -27,23 +26,7 @@ def _peer(h):
 
 
 def _conf(h, peer, **over):
-    pwfile = os.path.join(h.tmpdir("ldapsecret"), "bind.pw")
-    with open(pwfile, "w") as f:
-        f.write(READER_PW + "\n")
-    conf = {
-        "enabled": "yes",
-        "url": peer.url,
-        "starttls": "yes",
-        "ca_file": peer.ca_file,
-        "bind_dn": READER_DN,
-        "bind_password_file": pwfile,
-        "base_dn": f"ou=people,{SUFFIX}",
-        "user_filter": "(&(objectClass=inetOrgPerson)(uid=%s))",
-        "tckn_attribute": "employeeNumber",
-        "unit_attribute": "departmentNumber",
-        "group_map": GROUP_MAP,
-        "timeout_seconds": "3",
-    }
+    conf = defter_ldap_conf(peer, os.path.join(h.tmpdir("ldapsecret"), "bind.pw"))
     conf.update(over)
     return conf
 
