@@ -54,7 +54,7 @@ static json_t *person_ref(db *d, int64_t id)
                      "i", id);
   json_t *o = NULL;
   if (st && db_step(st) == DB_ROW)
-    o = json_pack("{sIs?ss?ss?sbss?}", "id", (json_int_t)id, "name", db_col_text(st, 0), "unit_code",
+    o = json_pack("{sIss?ss?ss?sbss?}", "id", (json_int_t)id, "name", db_col_text(st, 0), "unit_code",
                   db_col_text(st, 1), "unit_name", db_col_text(st, 2), "active", (int)db_col_int(st, 3), "end_date",
                   db_col_text(st, 4));
   db_done(st);
@@ -68,7 +68,7 @@ static json_t *unit_ref(db *d, int64_t id)
   db_stmt *st = db_q(d, "SELECT code, name FROM units WHERE id = ?", "i", id);
   json_t *o = NULL;
   if (st && db_step(st) == DB_ROW)
-    o = json_pack("{sIs?ss?s}", "id", (json_int_t)id, "code", db_col_text(st, 0), "name", db_col_text(st, 1));
+    o = json_pack("{sIss?ss?}", "id", (json_int_t)id, "code", db_col_text(st, 0), "name", db_col_text(st, 1));
   db_done(st);
   return o ? o : json_null();
 }
@@ -135,7 +135,7 @@ static json_t *case_row(db *d, db_stmt *st, bool lines)
   jsonx_set_str(o, "state", state);
   jsonx_set_str(o, "state_label", handover_state_label(state) ? _(handover_state_label(state)) : state);
   json_object_set_new(o, "opened_by",
-                      json_pack("{sIs?}", "id", (json_int_t)db_col_int(st, 10), "name", db_col_text(st, 11)));
+                      json_pack("{sIss?}", "id", (json_int_t)db_col_int(st, 10), "name", db_col_text(st, 11)));
   iso(o, "opened_at", db_col_int(st, 12));
   iso(o, "closed_at", db_col_int(st, 13));
   jsonx_set_str(o, "close_note", db_col_text(st, 14));
@@ -471,7 +471,7 @@ int handover_api_create(request *r)
     rc = build_lines(d, &who, id, person, &added);
   }
   if (!rc) {
-    json_t *after = json_pack("{sIsssIsIsss?s?sI}", "person", (json_int_t)person, "kind", kind, "successor",
+    json_t *after = json_pack("{sIsssIsIssss?ss?sI}", "person", (json_int_t)person, "kind", kind, "successor",
                               (json_int_t)successor, "new_unit", (json_int_t)new_unit, "effective_date", date, "note",
                               note, "witness", witness, "lines", (json_int_t)added);
     rc = audit_case(d, &who, "create", id, unit, NULL, after);
@@ -587,7 +587,7 @@ int handover_api_line_close(request *r)
                 " closed_by_name = ?, closed_at = ? WHERE id = ? AND state = 'open'",
                 "tItItii", action, gives ? successor : 0, note, r->user->id, who.name, now_unix(), lid);
   if (!rc) {
-    json_t *after = json_pack("{sIsssssss?sI}", "line", (json_int_t)lid, "source", src, "ref", ref, "action", action,
+    json_t *after = json_pack("{sIssssssss?sI}", "line", (json_int_t)lid, "source", src, "ref", ref, "action", action,
                               "note", note, "to", (json_int_t)(gives ? successor : 0));
     rc = audit_case(d, &who, "close_line", id, unit, NULL, after);
     json_decref(after);
@@ -697,7 +697,7 @@ int handover_api_complete(request *r)
   if (!rc)
     rc = settle_person(d, &who, c);
   if (!rc) {
-    json_t *before = json_pack("{ss}", "state", "acik"), *after = json_pack("{sss?}", "state", "tamamlandi", "note", note);
+    json_t *before = json_pack("{ss}", "state", "acik"), *after = json_pack("{ssss?}", "state", "tamamlandi", "note", note);
     rc = audit_case(d, &who, "complete", id, unit, before, after);
     json_decref(before);
     json_decref(after);
