@@ -44,9 +44,6 @@ static int list_render(request *r, json_t *err)
   html h;
   html_init(&h);
   page_begin(r, &h, _("Handover"), "/handover");
-  H(&h, "<h1>");
-  h_txt(&h, _("Handover"));
-  H(&h, "</h1>");
   if (err)
     page_alert(&h, err);
   H(&h, "<table id=\"handover-cases\"><thead><tr><th>#</th><th>");
@@ -163,10 +160,10 @@ static int case_render(request *r, json_t *err, int status)
   int64_t id = jsonx_int(c, "id", 0);
   html h;
   html_init(&h);
-  page_begin(r, &h, _("Handover"), "/handover");
-  H(&h, "<h1>");
-  h_txt(&h, arena_printf(r->a, "%s #%lld · %s", _("Handover"), (long long)id, s_(json_object_get(c, "person"), "name")));
-  H(&h, "</h1><p id=\"case-summary\">");
+  page_begin(r, &h,
+             arena_printf(r->a, "%s #%lld · %s", _("Handover"), (long long)id, s_(json_object_get(c, "person"), "name")),
+             "/handover");
+  H(&h, "<p id=\"case-summary\">");
   h_txt(&h, arena_printf(r->a, "%s · %s: %s · %s: %s · %s", s_(c, "kind_label"), _("Successor"),
                          json_is_object(json_object_get(c, "successor"))
                              ? s_(json_object_get(c, "successor"), "name")
@@ -279,7 +276,8 @@ int handover_form_line(request *r)
   form_str(in, r, "action", "action");
   form_str(in, r, "note", "note");
   form_int(in, r, "successor", "successor");
-  return after_call(r, page_call_api(r, handover_api_line_close, in, &out), out);
+  int st = page_call_api(r, handover_api_line_close, in, &out);
+  return after_call(r, st, out);
 }
 
 int handover_form_action(request *r)
@@ -293,5 +291,6 @@ int handover_form_action(request *r)
     return http_error(r, 404, "not_found", _("No such page."), NULL);
   json_t *in = json_object(), *out = NULL;
   form_str(in, r, "note", "note");
-  return after_call(r, page_call_api(r, fn, in, &out), out);
+  int st = page_call_api(r, fn, in, &out);
+  return after_call(r, st, out);
 }

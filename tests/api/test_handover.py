@@ -255,3 +255,22 @@ def test_handover_transfer_moves_person(h):
     eq(_one(h, "SELECT u.code, p.active FROM org_people p JOIN units u ON u.id = p.unit_id WHERE p.id = ?", pid),
        ("ASD", 1), "person moved and still active")
     eq(_one(h, "SELECT active FROM users WHERE id = ?", uid)[0], 1, "account kept")
+
+
+def test_handover_pages(h):
+    pid = _person(h, "Sayfa Kişi " + h.uniq("s"))
+    mudur = h.as_user("mudur")
+    r = mudur.post("/api/v1/vault/entries", {"system": "srv-" + h.uniq("pg"), "account": "root", "kind": "sunucu",
+                                             "owner": pid, "secret": "Gizli-Parola-456"})
+    expect_status(r, 201, "vault entry")
+    r = mudur.post_form("/handover", {"_csrf": mudur.csrf, "person": str(pid), "kind": "ayrilis", "successor": str(_person_of(h, "sef")),
+                                      "effective_date": _today()})
+    expect_status(r, 303, "open a case by form")
+    path = r.header("Location")
+    check(path and path.startswith("/handover/cases/"), f"redirect to the case: {path}")
+    page = mudur.get(path)
+    expect_status(page, 200, "case page")
+    check('id="checklist"' in page.text and "srv-" in page.text, "the checklist shows the vault entry")
+    r = mudur.post_form(path + "/complete", {"_csrf": mudur.csrf})
+    expect_status(r, 409, "complete by form while a line is open")
+    check('id="form-error"' in r.text, f"blocked message on the page: {r.text[-800:]}")
