@@ -24,6 +24,15 @@ static const char *institution(db *d, arena *a)
   return v ? v : "";
 }
 
+static const char **cells3(arena *a, const char *x, const char *y, const char *z)
+{
+  const char **c = arena_alloc(a, 3 * sizeof *c);
+  c[0] = x;
+  c[1] = y;
+  c[2] = z;
+  return c;
+}
+
 static const char *outcome(request *r, json_t *l)
 {
   if (str_eq(jsonx_str(l, "state"), "open"))
@@ -66,8 +75,7 @@ int handover_api_tutanak(request *r)
     pdf_text(d, PDF_BODY, arena_printf(r->a, "%s: %s", _("Note"), s_(c, "note")), 2);
   pdf_text(d, PDF_BODY, "", 6);
   static const double widths[] = {0.18, 0.40, 0.42};
-  const char *head[] = {_("Kind"), _("Item"), _("Outcome")};
-  pdf_table(d, 3, widths, head);
+  pdf_table(d, 3, widths, cells3(r->a, _("Kind"), _("Item"), _("Outcome")));
   size_t i;
   json_t *l;
   json_array_foreach(json_object_get(c, "lines"), i, l)
@@ -85,21 +93,18 @@ int handover_api_tutanak(request *r)
   pdf_text(d, PDF_BODY, "", 12);
   static const double sw[] = {0.34, 0.33, 0.33};
   const char *sign = _("Signature");
+  /* the document keeps the cell arrays until it is rendered: arena memory */
   if (death) {
-    const char *sh[] = {_("Unit chief"), _("Witness"), ""};
-    pdf_table(d, 3, sw, sh);
-    const char *names[] = {s_(json_object_get(c, "opened_by"), "name"), s_(c, "witness"), ""};
-    pdf_row(d, names, false);
-    const char *sig[] = {sign, sign, ""};
-    pdf_row(d, sig, false);
+    pdf_table(d, 3, sw, cells3(r->a, _("Unit chief"), _("Witness"), ""));
+    pdf_row(d, cells3(r->a, s_(json_object_get(c, "opened_by"), "name"), s_(c, "witness"), ""), false);
+    pdf_row(d, cells3(r->a, sign, sign, ""), false);
   } else {
-    const char *sh[] = {_("Handed over by"), _("Taken over by"), _("Unit chief")};
-    pdf_table(d, 3, sw, sh);
-    const char *names[] = {s_(person, "name"), json_is_object(succ) ? s_(succ, "name") : "",
-                           s_(json_object_get(c, "opened_by"), "name")};
-    pdf_row(d, names, false);
-    const char *sig[] = {sign, sign, sign};
-    pdf_row(d, sig, false);
+    pdf_table(d, 3, sw, cells3(r->a, _("Handed over by"), _("Taken over by"), _("Unit chief")));
+    pdf_row(d,
+            cells3(r->a, s_(person, "name"), json_is_object(succ) ? s_(succ, "name") : "",
+                   s_(json_object_get(c, "opened_by"), "name")),
+            false);
+    pdf_row(d, cells3(r->a, sign, sign, sign), false);
   }
   buf out;
   buf_init(&out, TUTANAK_MAX);
