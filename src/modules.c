@@ -9,6 +9,7 @@
 #include "netlog/netlog.h"
 #include "vault/vault.h"
 #include "esign/esign.h"
+#include "handover/handover.h"
 
 const struct defter_module *const defter_modules[] = {
     &system_module,
@@ -19,5 +20,6 @@ const struct defter_module *const defter_modules[] = {
     &netlog_module,
     &vault_module,
     &esign_module,
+    &handover_module,
 };
 const size_t defter_nmodules = sizeof defter_modules / sizeof defter_modules[0];

@@ -15,7 +15,7 @@ const struct capability_def capabilities[] = {
     {"licence", "assets", "Lisans takibi ve uyumluluk"},
     {"access_request", "access", "Sistem yetki talepleri ve onay zinciri"},
     {"access_review", "access", "Dönemsel yetki gözden geçirme"},
-    {"handover", "access", "Devir-teslim ve ilişik kesme"},
+    {"handover", "handover", "Devir-teslim ve ilişik kesme"},
     {"vault", "vault", "Ayrıcalıklı parola kasası"},
     {"esign", "esign", "E-imza ve mobil imza takibi"},
     {"netlog", "netlog", "5651 erişim kayıtları: toplama, mühürleme, sorgu"},

@@ -37,6 +37,14 @@ int org_calendar_load(db *d, struct wt_calendar *out) WUR;
  * by the org.calendar job. */
 int org_calendar_seed(db *d, const struct actor *who) WUR;
 
+/* Ending a person's employment through the people API or page (active
+ * set to false, or an end date set or changed) first asks this check, so
+ * another module can hold it while that person's work is still open (the
+ * handover checklist) without org knowing that module. The check returns
+ * NULL to allow, or an English msgid (marked N_) for the 409 reply. One
+ * check, set before the server starts (a module's configure hook). */
+typedef const char *(*org_leave_check_fn)(db *d, int64_t person_id);
+void org_set_leave_check(org_leave_check_fn fn);
 /* Resolves a preset id or path to a file path (static buffer). */
 const char *org_preset_path(const char *id_or_path);
 

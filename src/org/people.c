@@ -582,13 +582,36 @@ static int load_in(request *r, int64_t id, struct org_person_in *in, int64_t *un
   return rc;
 }
 
+static org_leave_check_fn leave_check;
+static _Thread_local const char *leave_held_msg; /* set by person_update */
+
+void org_set_leave_check(org_leave_check_fn fn)
+{
+  leave_check = fn;
+}
+
+enum { PERSON_HELD = 1 };
+
 /* Writes the checked change of person id with its audit row (none when
- * nothing changed); returns 0 or a db error. */
+ * nothing changed); returns 0, a db error, or PERSON_HELD when the change
+ * ends the person's employment and the leave check refuses it (its
+ * message in leave_held_msg). */
 static int person_update(request *r, int64_t id, const struct org_person *p)
 {
   db *d = db_thread();
   json_t *before = person_json(d, id, true, NULL), *after = NULL;
-  int rc = before ? db_begin(d) : DB_ERR;
+  int rc = before ? 0 : DB_ERR;
+  if (!rc && leave_check) {
+    const char *old_end = jsonx_str(before, "end_date");
+    bool ends = (jsonx_bool(before, "active", true) && !p->active) ||
+                (p->end_date && (!old_end || strcmp(old_end, p->end_date) != 0));
+    if (ends && (leave_held_msg = leave_check(d, id)) != NULL) {
+      rc = PERSON_HELD;
+      goto out;
+    }
+  }
+  if (!rc)
+    rc = db_begin(d);
   if (!rc)
     rc = db_run(d,
                 "UPDATE org_people SET name = ?, name_fold = ?, name_ascii = ?, tckn = ?, unit_id = ?, position_id = ?,"
@@ -689,6 +712,8 @@ int org_api_person_patch(request *r)
     return check_error(r, st, errors);
   json_decref(errors);
   rc = person_update(r, id, &p);
+  if (rc == PERSON_HELD)
+    return http_error(r, 409, "handover_open", _(leave_held_msg), NULL);
   if (rc == DB_CONSTRAINT)
     return check_error(r, 409,
                        json_pack("{ss}", "tckn", _("A person with this T.C. identity number is already registered.")));
@@ -1147,7 +1172,10 @@ int org_person_form(request *r)
   }
   if (!st) {
     rc = person_update(r, id, &p);
-    if (rc == DB_CONSTRAINT) {
+    if (rc == PERSON_HELD) {
+      err(errors, "active", _(leave_held_msg));
+      st = 409;
+    } else if (rc == DB_CONSTRAINT) {
       err(errors, "tckn", _("A person with this T.C. identity number is already registered."));
       st = 409;
     } else if (rc) {

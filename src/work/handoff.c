@@ -4,6 +4,7 @@
  * complete it when the work was recorded on its side. */
 #include "work.h"
 #include "work_int.h"
+#include "../core/jsonx.h"
 
 #include "../core/rbac.h"
 
@@ -122,4 +123,67 @@ int work_task_complete(db *d, const struct actor *who, int64_t id, const char *n
   if ((rc = db_commit(d)))
     db_rollback(d);
   return rc;
+}
+
+int work_user_open_tasks(db *d, int64_t user_id, json_t **out)
+{
+  *out = json_array();
+  db_stmt *st = db_q(d, "SELECT id, title, status, deadline FROM work_tasks WHERE assignee_id = ? ORDER BY id LIMIT 2000",
+                     "i", user_id);
+  if (!st)
+    return DB_ERR;
+  int rc;
+  while ((rc = db_step(st)) == DB_ROW) {
+    if (work_status_final(work_status_from_key(db_col_text(st, 2))) || json_array_size(*out) >= 500)
+      continue;
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(db_col_int(st, 0)));
+    jsonx_set_str(o, "title", db_col_text(st, 1));
+    jsonx_set_str(o, "status", db_col_text(st, 2));
+    jsonx_set_str(o, "deadline", db_col_text(st, 3));
+    json_array_append_new(*out, o);
+  }
+  db_done(st);
+  return rc < 0 ? rc : 0;
+}
+
+int work_task_reassign(db *d, const struct actor *who, int64_t id, int64_t assignee, const char *note)
+{
+  char from[16];
+  int64_t unit = 0, old = 0;
+  int rc = work_task_status(d, id, from);
+  if (rc != DB_ROW)
+    return rc < 0 ? rc : 1;
+  if (work_status_final(work_status_from_key(from)))
+    return 1;
+  db_stmt *st = db_q(d, "SELECT unit_id, COALESCE(assignee_id, 0) FROM work_tasks WHERE id = ?", "i", id);
+  if ((rc = db_step(st)) == DB_ROW) {
+    unit = db_col_int(st, 0);
+    old = db_col_int(st, 1);
+  }
+  db_done(st);
+  if (rc != DB_ROW)
+    return rc < 0 ? rc : 1;
+  const char *to = str_eq(from, work_status_key(WS_YENI)) ? work_status_key(WS_ATANDI) : from;
+  if ((rc = db_begin(d)))
+    return rc;
+  rc = db_run(d, "UPDATE work_tasks SET assignee_id = ?, status = ?, updated_at = ? WHERE id = ?", "itii", assignee,
+              to, now_unix(), id);
+  if (!rc)
+    rc = work_event(d, id, who->user_id, who->name, "assign", from, to, unit, unit, old, assignee, note);
+  if (!rc) {
+    char idtxt[32];
+    snprintf(idtxt, sizeof idtxt, "%lld", (long long)id);
+    json_t *before = json_pack("{sIsIss}", "unit", (json_int_t)unit, "assignee", (json_int_t)old, "status", from);
+    json_t *after = json_pack("{sIsIssss?}", "unit", (json_int_t)unit, "assignee", (json_int_t)assignee, "status",
+                              to, "reason", note);
+    rc = audit_write(d, who, "assign", "task", idtxt, unit, before, after);
+    json_decref(before);
+    json_decref(after);
+  }
+  if (rc || (rc = db_commit(d))) {
+    db_rollback(d);
+    return rc < 0 ? rc : DB_ERR;
+  }
+  return 0;
 }

@@ -37,4 +37,14 @@ int work_task_status(db *d, int64_t id, char out[16]) WUR;
 /* Completes task id with note (when it is not closed already). */
 int work_task_complete(db *d, const struct actor *who, int64_t id, const char *note) WUR;
 
+/* For the handover checklist: the open (not final) tasks assigned to
+ * user_id as a new JSON array of {id, title, status, deadline} in *out
+ * (at most 500). 0 or a db error. */
+int work_user_open_tasks(db *d, int64_t user_id, json_t **out) WUR;
+/* Hands open task id to assignee (users.id), keeping its unit (havale
+ * to a person): history event "assign" and audit row, inside the
+ * caller's transaction (or its own). 0 ok, 1 when the task is unknown or
+ * closed, <0 db error. */
+int work_task_reassign(db *d, const struct actor *who, int64_t id, int64_t assignee, const char *note) WUR;
+
 #endif

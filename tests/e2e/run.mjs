@@ -734,6 +734,54 @@ test('netlog: the access-log officer registers a static address and the archive 
     check(((await page.textContent('h1')) ?? '').includes('Erişim kaydı arşivi'), 'status page for admin');
   });
 
+
+test('handover: a leaver\'s checklist blocks completion until every line is closed', async ({ page, users }) => {
+  await login(page, users.mudur);
+  // a YBY person without an account who is responsible for a vault entry, and the chief as successor
+  const people = (await (await page.request.get('/api/v1/org/people?unit=YBY&active=1&limit=100')).json()).items;
+  const leaver = people.find((p) => !p.user_id);
+  const succ = people.find((p) => p.user_id && p.name.startsWith('Mehmet Demir'));
+  check(leaver && succ, `YBY people: ${JSON.stringify(people.map((p) => p.name))}`);
+  await page.goto('/handover');
+  check(['Devir-teslim', 'Handover'].includes(await h1(page)), 'handover heading');
+  const csrf = await page.locator('#handover-open input[name="_csrf"]').inputValue();
+  const sys = `srv-e2e-${Date.now()}`;
+  const r = await page.request.post('/api/v1/vault/entries', { headers: { 'X-CSRF-Token': csrf },
+    data: { system: sys, account: 'root', kind: 'sunucu', owner: leaver.id, secret: 'E2e-Gizli-123' } });
+  eq(r.status(), 201, 'vault entry for the leaver');
+  // open the case in the browser
+  await page.fill('#f-person', String(leaver.id));
+  await page.selectOption('#f-kind', 'ayrilis');
+  await page.fill('#f-successor', String(succ.id));
+  await page.fill('#f-effective_date', istanbulDate(0));
+  await page.fill('#f-note', 'E2E: ayrılış');
+  await Promise.all([page.waitForURL((u) => /^\/handover\/cases\/\d+$/.test(u.pathname)),
+    page.click('#handover-open button[type="submit"]')]);
+  const line = page.locator('#checklist tbody tr', { hasText: sys });
+  eq(await line.count(), 1, 'the vault entry is on the checklist');
+  // completing is refused while the line is open
+  await submitAndLoad(page, '#btn-complete');
+  const alert = (await page.locator('#form-error').textContent()) ?? '';
+  check(alert.includes('açık satır') || alert.includes('still open'), `blocked message: ${alert}`);
+  check(await line.evaluate((tr) => tr.classList.contains('line-open')), 'the line is still open');
+  // close the line by transferring the entry to the successor, then complete
+  await line.locator('select[name="action"]').selectOption('transferred');
+  await submitAndLoad(page, `#checklist tbody tr:has-text("${sys}") button[type="submit"]`);
+  const closed = page.locator('#checklist tbody tr', { hasText: sys });
+  check(await closed.evaluate((tr) => tr.classList.contains('line-closed')), 'the line is closed');
+  check(((await closed.textContent()) ?? '').includes('Mehmet Demir'), 'the successor is named on the line');
+  for (let i = 0; i < 20 && await page.locator('#checklist tbody tr.line-open').count(); i++) {
+    const tr = page.locator('#checklist tbody tr.line-open').first();
+    await tr.locator('select[name="action"]').selectOption('not_needed');
+    await tr.locator('input[name="note"]').fill('E2E: gerek yok');
+    await submitAndLoad(page, '#checklist tbody tr.line-open >> nth=0 >> button[type="submit"]');
+  }
+  await submitAndLoad(page, '#btn-complete');
+  const summary = (await page.locator('#case-summary').textContent()) ?? '';
+  check(summary.includes('tamamlandı') || summary.includes('completed'), `completed: ${summary}`);
+  eq(await page.locator('#btn-complete').count(), 0, 'no complete button on a completed case');
+});
+
 // A self-signed certificate made by openssl for `cn`, valid `days` days: { pem, der } buffers.
 function makeCert(cn, days) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'defter-e2e-cert-'));
