@@ -5,6 +5,7 @@
 #include "org/org.h"
 #include "work/work.h"
 #include "desk/desk.h"
+#include "assets/assets.h"
 #include "netlog/netlog.h"
 
 const struct defter_module *const defter_modules[] = {
@@ -12,6 +13,7 @@ const struct defter_module *const defter_modules[] = {
     &org_module,
     &work_module,
     &desk_module,
+    &assets_module,
     &netlog_module,
 };
 const size_t defter_nmodules = sizeof defter_modules / sizeof defter_modules[0];

@@ -13,4 +13,9 @@ int desk_seed_categories(db *d) WUR;
  * demo data and the benchmark's load. Returns 0 or -1. */
 int desk_generate(db *d, int64_t count, uint64_t seed, bool quiet) WUR;
 
+/* The tickets that name an asset (desk_tickets.asset_id), newest first,
+ * at most limit: a new array of {"id", "number", "subject", "status",
+ * "created_at"} (caller owns), NULL on store errors. For the asset page. */
+json_t *desk_tickets_of_asset(db *d, int64_t asset_id, int limit);
+
 #endif
