@@ -43,14 +43,14 @@ static json_t *custody_row(db *d, db_stmt *st, bool with_asset)
   json_object_set_new(o, "id", json_integer(db_col_int(st, 0)));
   json_object_set_new(o, "asset_id", json_integer(db_col_int(st, 1)));
   if (!db_col_null(st, 2))
-    json_object_set_new(o, "person", json_pack("{sIs?s?s?}", "id", (json_int_t)db_col_int(st, 2), "name",
+    json_object_set_new(o, "person", json_pack("{sIss?ss?ss?}", "id", (json_int_t)db_col_int(st, 2), "name",
                                                db_col_text(st, 3), "unit", db_col_text(st, 4), "position",
                                                db_col_text(st, 5)));
   else
     json_object_set_new(o, "person", json_null());
   jsonx_set_str(o, "space", db_col_text(st, 6));
   if (!db_col_null(st, 7))
-    json_object_set_new(o, "officer", json_pack("{sIs?s?}", "id", (json_int_t)db_col_int(st, 7), "name",
+    json_object_set_new(o, "officer", json_pack("{sIss?ss?}", "id", (json_int_t)db_col_int(st, 7), "name",
                                                 db_col_text(st, 8), "position", db_col_text(st, 9)));
   else
     json_object_set_new(o, "officer", json_null());
@@ -426,7 +426,7 @@ int assets_api_custody_pdf(request *r)
   arena *m = r->a;
   const char *institution = settings_get(d, m, "institution");
   const char *department = settings_get(d, m, "department");
-  const char *title = _("TAŞINIR TESLİM BELGESİ");
+  const char *title = _("Taşınır Teslim Belgesi");
   pdf_doc *doc = pdf_new(m, title, arena_printf(m, "defter · %s %s", title, jsonx_str(c, "belge_no")));
   pdf_text(doc, PDF_TITLE, title, 4);
   pdf_text(doc, PDF_BOLD, arena_printf(m, "%s%s%s", or_dash(institution), department ? " · " : "", department ? department : ""), 2);
@@ -477,7 +477,7 @@ int assets_api_custody_pdf(request *r)
                        _("Signature"));
   pdf_row(doc, r2, false);
   pdf_text(doc, PDF_BODY, " ", 14);
-  pdf_text(doc, PDF_BOLD, _("GERİ ALINDI (returned)"), 4);
+  pdf_text(doc, PDF_BOLD, _("Returned (geri alındı)"), 4);
   const char *ret = jsonx_str(c, "returned_at");
   if (ret) {
     pdf_text(doc, PDF_BODY,
@@ -510,7 +510,7 @@ int assets_api_space_pdf(request *r)
   if (!space || !*space || strlen(space) > SPACE_MAX)
     return assets_invalid(r, json_pack("{ss}", "space", _("Unknown space.")));
   arena *m = r->a;
-  const char *title = _("DAYANIKLI TAŞINIRLAR LİSTESİ");
+  const char *title = _("Dayanıklı Taşınırlar Listesi");
   pdf_doc *doc = pdf_new(m, title, arena_printf(m, "defter · %s", title));
   pdf_text(doc, PDF_TITLE, title, 4);
   const char *institution = settings_get(d, m, "institution");

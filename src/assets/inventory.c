@@ -355,7 +355,7 @@ int inv_apply(db *d, const struct actor *who, const char *deviceid, const char *
   const char *host = field(a, hw, "name");
   struct summary s;
   summarise(a, content, &s);
-  json_t *sum = json_pack("{sIsIs?s?s?}", "ram_mb", (json_int_t)s.ram_mb, "disk_mb", (json_int_t)s.disk_mb, "cpu",
+  json_t *sum = json_pack("{sIsIss?ss?ss?}", "ram_mb", (json_int_t)s.ram_mb, "disk_mb", (json_int_t)s.disk_mb, "cpu",
                           s.cpu, "os", s.os, "macs", s.macs);
   char *sum_text = json_dumps(sum, JSON_COMPACT | JSON_SORT_KEYS);
   json_decref(sum);

@@ -299,7 +299,7 @@ static json_t *record_row(db_stmt *st)
   jsonx_set_str(loc, "floor", db_col_text(st, 10));
   jsonx_set_str(loc, "room", db_col_text(st, 11));
   json_object_set_new(o, "location", loc);
-  json_object_set_new(o, "unit", json_pack("{sIs?s?}", "id", (json_int_t)db_col_int(st, 12), "code",
+  json_object_set_new(o, "unit", json_pack("{sIss?ss?}", "id", (json_int_t)db_col_int(st, 12), "code",
                                            db_col_text(st, 13), "name", db_col_text(st, 14)));
   jsonx_set_str(o, "status", db_col_text(st, 15));
   jsonx_set_str(o, "status_label", assets_status_label(db_col_text(st, 15)));
@@ -340,7 +340,7 @@ json_t *assets_lookup(db *d, int64_t asset_id)
   db_stmt *st = db_q(d, "SELECT id, sicil_no, name, type, serial, status FROM assets WHERE id = ?", "i", asset_id);
   json_t *o = NULL;
   if (st && db_step(st) == DB_ROW)
-    o = json_pack("{sIs?s?s?s?s?}", "id", (json_int_t)db_col_int(st, 0), "sicil_no", db_col_text(st, 1), "name",
+    o = json_pack("{sIss?ss?ss?ss?ss?}", "id", (json_int_t)db_col_int(st, 0), "sicil_no", db_col_text(st, 1), "name",
                   db_col_text(st, 2), "type", db_col_text(st, 3), "serial", db_col_text(st, 4), "status",
                   db_col_text(st, 5));
   db_done(st);
@@ -481,21 +481,21 @@ static int read_fields(request *r, db *d, json_t *body, bool create, struct asse
   if ((v = jsonx_str(body, "type"))) {
     if (!assets_type_valid(v))
       bad(fields, "type", _("Unknown asset type."));
-    in->type = v;
+    in->type = arena_strdup(r->a, v);
   } else if (create) {
     bad(fields, "type", _("Choose the asset type."));
   }
   if ((v = jsonx_str(body, "code"))) {
     if (tr_tasinir_kodu_check(v))
       bad(fields, "code", _("The taşınır kodu must look like 255.01.02 (NNN.NN.NN, further levels .NN)."));
-    in->code = v;
+    in->code = arena_strdup(r->a, v);
   } else if (create) {
     bad(fields, "code", _("Give the taşınır kodu."));
   }
   if ((v = jsonx_str(body, "status"))) {
     if (!assets_status_valid(v) || (create && str_eq(v, "hurda")))
       bad(fields, "status", _("Unknown status."));
-    in->status = v;
+    in->status = arena_strdup(r->a, v);
   }
   if ((v = jsonx_str(body, "unit"))) {
     if (db_int(d, &in->unit_id, "SELECT id FROM units WHERE code = ?", "t", v) != DB_ROW)
@@ -518,7 +518,7 @@ static int read_fields(request *r, db *d, json_t *body, bool create, struct asse
   if ((v = jsonx_str(body, "supplier_vkn"))) {
     if (*v && tr_vkn_check(v))
       bad(fields, "supplier_vkn", _("The tax number (VKN) is not valid."));
-    in->supplier_vkn = *v ? v : NULL;
+    in->supplier_vkn = *v ? arena_strdup(r->a, v) : NULL;
   }
   json_t *val = json_object_get(body, "value");
   if (val) {
@@ -872,7 +872,7 @@ int assets_api_software(request *r)
       break;
     }
     last = db_col_int(st, 0);
-    json_array_append_new(items, json_pack("{sIs?s?s?}", "id", (json_int_t)last, "name", db_col_text(st, 1),
+    json_array_append_new(items, json_pack("{sIss?ss?ss?}", "id", (json_int_t)last, "name", db_col_text(st, 1),
                                            "publisher", db_col_text(st, 2), "version", db_col_text(st, 3)));
     n++;
   }
@@ -904,7 +904,7 @@ int assets_api_catalogue(request *r)
       break;
     }
     last = db_col_int(st, 0);
-    json_array_append_new(items, json_pack("{sIs?s?sI}", "id", (json_int_t)last, "name", db_col_text(st, 1),
+    json_array_append_new(items, json_pack("{sIss?ss?sI}", "id", (json_int_t)last, "name", db_col_text(st, 1),
                                            "publisher", db_col_text(st, 2), "installations",
                                            (json_int_t)db_col_int(st, 3)));
     n++;
@@ -920,15 +920,17 @@ int assets_api_list(request *r)
   db *d = db_thread();
   json_t *fields = json_object();
   int64_t limit = LIST_DEFAULT, cursor = 0, unit = 0;
-  const char *v, *q = NULL, *type = NULL, *status = NULL;
+  const char *v, *w[4] = {NULL, NULL, NULL, NULL}, *type = NULL, *status = NULL;
   bool review = false, flagged = false;
   if ((v = req_query(r, "q")) && *v) {
     size_t n = strlen(v);
     char *folded = arena_alloc(r->a, 2 * n + 1);
     if (n > 200 || tr_fold(v, true, folded, 2 * n + 1))
       bad(fields, "q", _("The search text is too long or invalid."));
-    else
-      q = folded;
+    /* Up to four words, each found anywhere in the asset's search text. */
+    int k = 0;
+    for (char *save = NULL, *t = strtok_r(folded, " ", &save); t && k < 4; t = strtok_r(NULL, " ", &save))
+      w[k++] = t;
   }
   if ((v = req_query(r, "type")) && *v) {
     if (!assets_type_valid(v))
@@ -963,10 +965,13 @@ int assets_api_list(request *r)
                      " WHERE (? = 1 OR a.unit_id IN (SELECT uu.id FROM units uu JOIN effective_grants g ON g.user_id = ?"
                      " JOIN role_perms rp ON rp.role = g.role AND rp.perm = 'assets.read'"
                      " JOIN units gu ON gu.id = g.unit_id WHERE substr(uu.path, 1, length(gu.path)) = gu.path))"
-                     " AND (? IS NULL OR instr(a.search, ?) > 0) AND (? IS NULL OR a.type = ?)"
+                     " AND (? IS NULL OR instr(a.search, ?) > 0) AND (? IS NULL OR instr(a.search, ?) > 0)"
+                     " AND (? IS NULL OR instr(a.search, ?) > 0) AND (? IS NULL OR instr(a.search, ?) > 0)"
+                     " AND (? IS NULL OR a.type = ?)"
                      " AND (? IS NULL OR a.status = ?) AND (? = 0 OR a.unit_id = ?) AND (? = 0 OR a.review = 1)"
                      " AND (? = 0 OR a.flagged = 1) AND (? = 0 OR a.id < ?) ORDER BY a.id DESC LIMIT ?",
-                     "ii" "tt" "tt" "tt" "ii" "i" "i" "ii" "i", (int64_t)global, me, q, q, type, type, status, status,
+                     "ii" "tttttttt" "tt" "tt" "ii" "i" "i" "ii" "i", (int64_t)global, me, w[0], w[0], w[1], w[1], w[2], w[2],
+                     w[3], w[3], type, type, status, status,
                      unit, unit, (int64_t)review, (int64_t)flagged, cursor, cursor, limit + 1);
   if (!st)
     return -1;
@@ -980,7 +985,7 @@ int assets_api_list(request *r)
       break;
     }
     last = db_col_int(st, 0);
-    json_t *o = json_pack("{sIs?s?s?s?s?s?s?s?sbsbs?}", "id", (json_int_t)last, "sicil_no", db_col_text(st, 1),
+    json_t *o = json_pack("{sIss?ss?ss?ss?ss?ss?ss?ss?sbsbss?}", "id", (json_int_t)last, "sicil_no", db_col_text(st, 1),
                           "serial", db_col_text(st, 2), "name", db_col_text(st, 3), "type", db_col_text(st, 4),
                           "type_label", assets_type_label(db_col_text(st, 4)), "status", db_col_text(st, 5),
                           "unit_code", db_col_text(st, 6), "hostname", db_col_text(st, 7), "review",

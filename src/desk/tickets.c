@@ -507,7 +507,7 @@ json_t *desk_tickets_of_asset(db *d, int64_t asset_id, int limit)
   while (db_step(st) == DB_ROW) {
     desk_number(db_col_int(st, 0), num);
     fmt_iso8601(db_col_int(st, 3), ts);
-    json_array_append_new(items, json_pack("{sIsss?ssss}", "id", (json_int_t)db_col_int(st, 0), "number", num,
+    json_array_append_new(items, json_pack("{sIssss?ssss}", "id", (json_int_t)db_col_int(st, 0), "number", num,
                                            "subject", db_col_text(st, 1), "status",
                                            desk_status_key((int)db_col_int(st, 2)), "created_at", ts));
   }
