@@ -96,6 +96,13 @@ static const char *physical_mac(arena *a, json_t *nic)
   return zero ? NULL : m;
 }
 
+/* FusionInventory and GLPI name the processor in NAME, OCS in TYPE. */
+static const char *cpu_name(arena *a, json_t *cpu)
+{
+  const char *n = field(a, cpu, "name");
+  return n ? n : field(a, cpu, "type");
+}
+
 /* What the change history compares between two inventories. */
 struct summary {
   int64_t ram_mb, disk_mb;
@@ -113,10 +120,11 @@ static void summarise(arena *a, json_t *c, struct summary *s)
   s->ram_mb = sum ? sum : number(hw, "memory");
   json_array_foreach(list(c, "storages"), i, x) s->disk_mb += number(x, "disksize");
   json_t *cpus = list(c, "cpus");
-  if (json_array_size(cpus)) {
-    const char *name = field(a, json_array_get(cpus, 0), "name");
-    s->cpu = arena_printf(a, "%s x%zu", name ? name : "?", json_array_size(cpus));
-  }
+  const char *name = json_array_size(cpus) ? cpu_name(a, json_array_get(cpus, 0)) : NULL;
+  if (!name)
+    name = field(a, hw, "processort");
+  if (name)
+    s->cpu = arena_printf(a, "%s x%zu", name, json_array_size(cpus) ? json_array_size(cpus) : 1);
   json_t *os = json_object_get(c, "operatingsystem");
   s->os = field(a, os, "full_name");
   if (!s->os)
@@ -179,7 +187,7 @@ static int write_components(db *d, arena *a, int64_t asset, json_t *c)
   size_t i;
   json_t *x;
   json_t *bios = json_object_get(c, "bios");
-  if (!rc && bios)
+  if (!rc && json_object_size(bios))
     rc = component(d, asset, "bios", field(a, bios, "bmanufacturer"),
                    arena_printf(a, "%s %s", field(a, bios, "bversion") ? field(a, bios, "bversion") : "",
                                 field(a, bios, "bdate") ? field(a, bios, "bdate") : ""),
@@ -195,8 +203,10 @@ static int write_components(db *d, arena *a, int64_t asset, json_t *c)
   {
     if (rc || ++k > MAX_ITEMS)
       break;
-    rc = component(d, asset, "cpu", field(a, x, "name"),
-                   arena_printf(a, "%lld core, %lld thread", (long long)number(x, "core"), (long long)number(x, "thread")),
+    int64_t cores = number(x, "core") ? number(x, "core") : number(x, "cores");
+    int64_t threads = number(x, "thread") ? number(x, "thread") : number(x, "threads");
+    rc = component(d, asset, "cpu", cpu_name(a, x),
+                   arena_printf(a, "%lld core, %lld thread", (long long)cores, (long long)threads),
                    field(a, x, "serial"), NULL, NULL, 0);
   }
   k = 0;
@@ -225,6 +235,11 @@ static int write_components(db *d, arena *a, int64_t asset, json_t *c)
       break;
     const char *mac = physical_mac(a, x);
     const char *ip = field(a, x, "ipaddress");
+    if (!ip)
+      ip = field(a, x, "ipaddress6");
+    const char *type = field(a, x, "type"), *desc = field(a, x, "description");
+    if ((type && str_eq(type, "loopback")) || (desc && str_eq(desc, "lo")))
+      continue;
     if (mac || ip)
       rc = component(d, asset, "nic", field(a, x, "description"), field(a, x, "type"), NULL, mac, ip, 0);
   }
@@ -330,7 +345,7 @@ static int compare(db *d, arena *a, int64_t asset, const struct actor *who, cons
                       arena_printf(a, "%s %s → %s", _("Disk"), gb(a, disk), gb(a, s->disk_mb)), down);
   }
   const char *cpu = jsonx_str(old, "cpu");
-  if (!rc && !str_eq(cpu ? cpu : "", s->cpu ? s->cpu : "")) {
+  if (!rc && cpu && s->cpu && !str_eq(cpu, s->cpu)) {
     *flag = true;
     rc = assets_event(d, asset, who, "inventory.cpu", cpu, s->cpu, NULL, true);
   }
