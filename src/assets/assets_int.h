@@ -89,6 +89,8 @@ struct inv_msg {
   json_t *content;      /* owned; NULL for PROLOG / contact */
 };
 
+/* Initialises libxml2 once, before threads use it (from configure). */
+void inv_init(void);
 /* Inflates a zlib (78 ..) or gzip (1F 8B) body, or copies a plain one,
  * into out, never past max bytes. Returns INV_OK, INV_MALFORMED for a
  * corrupt or truncated stream, INV_TOO_LARGE past max. */

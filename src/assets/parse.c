@@ -19,6 +19,11 @@
 
 enum { XML_MAX_DEPTH = 12, XML_MAX_NODES = 400000, XML_MAX_TEXT = 65536, CHUNK = 65536 };
 
+void inv_init(void)
+{
+  xmlInitParser();
+}
+
 int inv_inflate(const unsigned char *in, size_t n, size_t max, enum inv_enc *enc, buf *out)
 {
   *enc = INV_PLAIN;

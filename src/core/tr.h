@@ -75,7 +75,7 @@ int tr_vkn_check(const char *s) WUR;
 
 /* A taşınır kodu (Taşınır Mal Yönetmeliği md. 37): the three-digit
  * account code and two-digit levels, "NNN.NN.NN" with optional further
- * ".NN" levels, at most 8 levels. Returns 0 or -1. */
+ * ".NN" levels, at most eight two-digit levels. Returns 0 or -1. */
 int tr_tasinir_kodu_check(const char *s) WUR;
 
 #endif
