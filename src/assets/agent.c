@@ -19,7 +19,7 @@
 #include <zlib.h>
 
 /* The reply in the request's encoding. */
-static int send(request *r, int status, enum inv_enc enc, enum inv_proto proto, const char *text)
+static int agent_reply(request *r, int status, enum inv_enc enc, enum inv_proto proto, const char *text)
 {
   size_t n = strlen(text);
   if (enc == INV_PLAIN)
@@ -71,11 +71,11 @@ static int reply_error(request *r, int status, enum inv_enc enc, enum inv_proto 
                           (json_int_t)assets_config()->prolog_freq);
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
-    int rc = send(r, status, enc, proto, text ? text : "{}");
+    int rc = agent_reply(r, status, enc, proto, text ? text : "{}");
     free(text);
     return rc;
   }
-  return send(r, status, enc, proto,
+  return agent_reply(r, status, enc, proto,
               arena_printf(r->a, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<REPLY><ERROR>%s</ERROR></REPLY>\n",
                            xml_escape(r->a, msg)));
 }
@@ -130,7 +130,7 @@ int assets_agent_inventory(request *r)
   int64_t freq = c->prolog_freq;
   if (m.proto == INV_XML) {
     if (str_eq(m.query, "PROLOG")) {
-      rc = send(r, 200, m.enc, m.proto,
+      rc = agent_reply(r, 200, m.enc, m.proto,
                 arena_printf(r->a,
                              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<REPLY><PROLOG_FREQ>%lld</PROLOG_FREQ>"
                              "<RESPONSE>SEND</RESPONSE></REPLY>\n",
@@ -142,7 +142,7 @@ int assets_agent_inventory(request *r)
         rc = -1;
       } else {
         log_info("inventory received", "asset=%lld created=%d", (long long)id, created);
-        rc = send(r, 200, m.enc, m.proto,
+        rc = agent_reply(r, 200, m.enc, m.proto,
                   "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<REPLY><RESPONSE>NO_ACCOUNT_UPDATE</RESPONSE></REPLY>\n");
       }
     } else {
@@ -153,7 +153,7 @@ int assets_agent_inventory(request *r)
                           "server", "glpi", "version", "10.0", "disabled");
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
-    rc = send(r, 200, m.enc, m.proto, text ? text : "{}");
+    rc = agent_reply(r, 200, m.enc, m.proto, text ? text : "{}");
     free(text);
   } else {
     int64_t id = 0;
@@ -164,7 +164,7 @@ int assets_agent_inventory(request *r)
       log_info("inventory received", "asset=%lld created=%d", (long long)id, created);
       char text[96];
       snprintf(text, sizeof text, "{\"status\":\"ok\",\"expiration\":%lld}", (long long)freq);
-      rc = send(r, 200, m.enc, m.proto, text);
+      rc = agent_reply(r, 200, m.enc, m.proto, text);
     }
   }
   inv_msg_free(&m);

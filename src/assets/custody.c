@@ -97,23 +97,23 @@ json_t *assets_custody_open(db *d, int64_t person_id)
   if (!st)
     return NULL;
   json_t *items = json_array();
-  /* The briefs are looked up after the statement is done: db_q's cache
-   * hands out one statement per SQL text. */
-  int64_t ids[256];
-  size_t n = 0;
   while (db_step(st) == DB_ROW) {
-    char no[48];
+    char no[48], doc[64];
     snprintf(no, sizeof no, "%lld/%lld", (long long)db_col_int(st, 1), (long long)db_col_int(st, 2));
-    json_array_append_new(items, json_pack("{sIsssoso}", "custody_id", (json_int_t)db_col_int(st, 0), "belge_no", no,
-                                           "issued_at", time_json(db_col_int(st, 3)), "asset", json_null()));
-    if (n < ARRAY_LEN(ids))
-      ids[n++] = db_col_int(st, 4);
+    snprintf(doc, sizeof doc, "/api/v1/custody/%lld/document.pdf", (long long)db_col_int(st, 0));
+    json_array_append_new(items, json_pack("{sIsssssosI}", "custody_id", (json_int_t)db_col_int(st, 0), "belge_no",
+                                           no, "document", doc, "issued_at", time_json(db_col_int(st, 3)), "asset",
+                                           (json_int_t)db_col_int(st, 4)));
   }
   db_done(st);
-  for (size_t i = 0; i < n; i++) {
-    json_t *a = assets_lookup(d, ids[i]);
-    if (a)
-      json_object_set_new(json_array_get(items, i), "asset", a);
+  /* The briefs after the statement is done: db_q's cache hands out one
+   * statement per SQL text. */
+  size_t i;
+  json_t *c;
+  json_array_foreach(items, i, c)
+  {
+    json_t *a = assets_lookup(d, json_integer_value(json_object_get(c, "asset")));
+    json_object_set_new(c, "asset", a ? a : json_null());
   }
   return items;
 }

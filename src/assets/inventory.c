@@ -162,7 +162,7 @@ static int64_t match(db *d, arena *a, const char *deviceid, const char *ssn, con
     return id;
   if (macs && *macs) {
     char *copy = arena_strdup(a, macs);
-    for (char *m = strtok(copy, " "); m; m = strtok(NULL, " "))
+    for (char *save = NULL, *m = strtok_r(copy, " ", &save); m; m = strtok_r(NULL, " ", &save))
       if (db_int(d, &id,
                  "SELECT c.asset_id FROM asset_components c JOIN assets x ON x.id = c.asset_id"
                  " WHERE c.kind = 'nic' AND c.mac = ? AND x.status <> 'hurda' ORDER BY c.asset_id LIMIT 1",

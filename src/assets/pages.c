@@ -194,9 +194,11 @@ static void custody_section(request *r, html *h, json_t *a)
     H(h, "<p id=\"custody-holder\">");
     if (json_is_object(p)) {
       h_txt(h, _("Issued to"));
-      H(h, ": <strong>");
+      H(h, ": <a id=\"custody-person-link\" href=\"/assets/mine?person=");
+      h_int(h, jsonx_int(p, "id", 0));
+      H(h, "\"><strong>");
       h_txt(h, jstr(p, "name"));
-      H(h, "</strong> · ");
+      H(h, "</strong></a> · ");
       h_txt(h, _("Document no"));
       H(h, " ");
       h_txt(h, jstr(c, "belge_no"));
@@ -421,27 +423,51 @@ int assets_form_action(request *r)
   return rc;
 }
 
-/* ---- my custody -------------------------------------------------------------------------- */
+/* ---- a person's holdings ------------------------------------------------------------ */
 
+/* /assets/mine: what the signed-in person holds; with ?person=ID (staff
+ * with assets.read) what that person holds, for the handover work. */
 int assets_page_mine(request *r)
 {
-  json_t *out = NULL;
-  int st = page_call_api(r, assets_api_custody_mine, NULL, &out);
-  if (st < 0)
+  db *d = db_thread();
+  int64_t person = 0;
+  const char *v = req_query(r, "person");
+  if (v && *v) {
+    if (parse_i64(v, &person) || person <= 0)
+      return assets_not_found(r);
+    if (!rbac_has(r->user->id, "assets.read"))
+      return assets_forbidden(r);
+  } else if (db_int(d, &person, "SELECT id FROM org_people WHERE user_id = ?", "i", r->user->id) != DB_ROW) {
+    person = 0;
+  }
+  const char *name = NULL;
+  if (person) {
+    db_stmt *st = db_q(d, "SELECT name FROM org_people WHERE id = ?", "i", person);
+    if (st && db_step(st) == DB_ROW)
+      name = arena_strdup(r->a, db_col_text(st, 0));
+    db_done(st);
+    if (!name && v)
+      return assets_not_found(r);
+  }
+  json_t *items = person ? assets_custody_open(d, person) : json_array();
+  if (!items)
     return -1;
   html h;
   html_init(&h);
-  page_begin(r, &h, _("My custody"), "/assets/mine");
+  const char *title = v ? arena_printf(r->a, "%s: %s", _("Custody"), name) : _("My custody");
+  page_begin(r, &h, title, v ? "/assets" : "/assets/mine");
   H(&h, "<h1>");
-  h_txt(&h, _("My custody"));
+  h_txt(&h, title);
   H(&h, "</h1>");
-  json_t *items = json_object_get(out, "items");
   if (!json_array_size(items)) {
     H(&h, "<p id=\"custody-empty\">");
-    h_txt(&h, _("You hold no items."));
+    h_txt(&h, v ? _("Holds no items.") : _("You hold no items."));
     H(&h, "</p>");
   } else {
-    H(&h, "<table class=\"list\" id=\"my-custody\"><thead><tr><th>");
+    H(&h, "<p id=\"custody-count\">");
+    h_txt(&h, arena_printf(r->a, _("%zu items in custody; all are returned before leaving (ilişik kesme)."),
+                           json_array_size(items)));
+    H(&h, "</p><table class=\"list\" id=\"my-custody\"><thead><tr><th>");
     h_txt(&h, _("Sicil no"));
     H(&h, "</th><th>");
     h_txt(&h, _("Name"));
@@ -467,7 +493,7 @@ int assets_page_mine(request *r)
     }
     H(&h, "</tbody></table>");
   }
-  json_decref(out);
+  json_decref(items);
   page_end(r, &h);
   return http_html(r, 200, &h);
 }

@@ -195,6 +195,10 @@ def test_assets_custody_pdf_return(h):
     check(a["sicil_no"] in page.text, "my custody page lists it")
     held = c.get_json(f"/api/v1/custody?person={person_id}&open=1")["items"]
     check(any(i["id"] == cus["id"] for i in held), "the person's open custody")
+    page = h.as_user("mudur").get(f"/assets/mine?person={person_id}")
+    expect_status(page, 200, "a person's holdings for the handover")
+    check(a["sicil_no"] in page.text and person_name in page.text, "holdings page")
+    eq(h.as_user("personel").get(f"/assets/mine?person={person_id}").status, 403, "another person's holdings")
     expect_error(h.as_user("personel").post(f"/api/v1/custody/{cus['id']}/return", {}), 403, "forbidden")
     # Return ("geri alındı").
     r = c.post(f"/api/v1/custody/{cus['id']}/return", {"note": "Ayrıldı"})
