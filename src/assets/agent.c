@@ -76,8 +76,9 @@ static int reply_error(request *r, int status, enum inv_enc enc, enum inv_proto 
     return rc;
   }
   return agent_reply(r, status, enc, proto,
-              arena_printf(r->a, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<REPLY><ERROR>%s</ERROR></REPLY>\n",
-                           xml_escape(r->a, msg)));
+                     arena_printf(r->a,
+                                  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<REPLY><ERROR>%s</ERROR></REPLY>\n",
+                                  xml_escape(r->a, msg)));
 }
 
 /* Basic authentication against [assets] agent_user / agent_secret. */
@@ -131,10 +132,10 @@ int assets_agent_inventory(request *r)
   if (m.proto == INV_XML) {
     if (str_eq(m.query, "PROLOG")) {
       rc = agent_reply(r, 200, m.enc, m.proto,
-                arena_printf(r->a,
-                             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<REPLY><PROLOG_FREQ>%lld</PROLOG_FREQ>"
-                             "<RESPONSE>SEND</RESPONSE></REPLY>\n",
-                             (long long)freq));
+                       arena_printf(r->a,
+                                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<REPLY><PROLOG_FREQ>%lld</PROLOG_FREQ>"
+                                    "<RESPONSE>SEND</RESPONSE></REPLY>\n",
+                                    (long long)freq));
     } else if (str_eq(m.query, "INVENTORY")) {
       int64_t id = 0;
       bool created = false;
@@ -142,8 +143,9 @@ int assets_agent_inventory(request *r)
         rc = -1;
       } else {
         log_info("inventory received", "asset=%lld created=%d", (long long)id, created);
-        rc = agent_reply(r, 200, m.enc, m.proto,
-                  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<REPLY><RESPONSE>NO_ACCOUNT_UPDATE</RESPONSE></REPLY>\n");
+        rc = agent_reply(
+            r, 200, m.enc, m.proto,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<REPLY><RESPONSE>NO_ACCOUNT_UPDATE</RESPONSE></REPLY>\n");
       }
     } else {
       rc = reply_error(r, 400, m.enc, m.proto, N_("This query is not served here."));

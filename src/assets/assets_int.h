@@ -13,7 +13,7 @@
 
 /* ---- vocabulary (register.c) --------------------------------------------- */
 
-extern const char *const assets_types[];    /* "masaustu" ... "diger", NULL */
+extern const char *const assets_types[];         /* "masaustu" ... "diger", NULL */
 const char *assets_type_label(const char *type); /* English msgid */
 bool assets_type_valid(const char *type);
 /* The fields a type carries besides the common ones (NULL-terminated). */

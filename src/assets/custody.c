@@ -19,13 +19,13 @@
 
 enum { NOTE_MAX = 2000, SPACE_MAX = 200, PDF_MAX_BYTES = 16 * 1024 * 1024 };
 
-#define CUSTODY_COLS                                                                                              \
-  "c.id, c.asset_id, c.person_id, p.name, pu.name, pos.title, c.space, c.officer_id, o.name, opos.title,"        \
-  " c.belge_year, c.belge_no, c.issued_on, c.issued_at, c.issuer, c.note, c.returned_at, c.returned_by,"         \
+#define CUSTODY_COLS                                                                                                   \
+  "c.id, c.asset_id, c.person_id, p.name, pu.name, pos.title, c.space, c.officer_id, o.name, opos.title,"              \
+  " c.belge_year, c.belge_no, c.issued_on, c.issued_at, c.issuer, c.note, c.returned_at, c.returned_by,"               \
   " c.return_note"
-#define CUSTODY_FROM                                                                                              \
-  " FROM custody c LEFT JOIN org_people p ON p.id = c.person_id LEFT JOIN units pu ON pu.id = p.unit_id"         \
-  " LEFT JOIN org_positions pos ON pos.id = p.position_id LEFT JOIN org_people o ON o.id = c.officer_id"         \
+#define CUSTODY_FROM                                                                                                   \
+  " FROM custody c LEFT JOIN org_people p ON p.id = c.person_id LEFT JOIN units pu ON pu.id = p.unit_id"               \
+  " LEFT JOIN org_positions pos ON pos.id = p.position_id LEFT JOIN org_people o ON o.id = c.officer_id"               \
   " LEFT JOIN org_positions opos ON opos.id = o.position_id"
 
 static json_t *time_json(int64_t t)
@@ -43,15 +43,16 @@ static json_t *custody_row(db *d, db_stmt *st, bool with_asset)
   json_object_set_new(o, "id", json_integer(db_col_int(st, 0)));
   json_object_set_new(o, "asset_id", json_integer(db_col_int(st, 1)));
   if (!db_col_null(st, 2))
-    json_object_set_new(o, "person", json_pack("{sIss?ss?ss?}", "id", (json_int_t)db_col_int(st, 2), "name",
-                                               db_col_text(st, 3), "unit", db_col_text(st, 4), "position",
-                                               db_col_text(st, 5)));
+    json_object_set_new(o, "person",
+                        json_pack("{sIss?ss?ss?}", "id", (json_int_t)db_col_int(st, 2), "name", db_col_text(st, 3),
+                                  "unit", db_col_text(st, 4), "position", db_col_text(st, 5)));
   else
     json_object_set_new(o, "person", json_null());
   jsonx_set_str(o, "space", db_col_text(st, 6));
   if (!db_col_null(st, 7))
-    json_object_set_new(o, "officer", json_pack("{sIss?ss?}", "id", (json_int_t)db_col_int(st, 7), "name",
-                                                db_col_text(st, 8), "position", db_col_text(st, 9)));
+    json_object_set_new(o, "officer",
+                        json_pack("{sIss?ss?}", "id", (json_int_t)db_col_int(st, 7), "name", db_col_text(st, 8),
+                                  "position", db_col_text(st, 9)));
   else
     json_object_set_new(o, "officer", json_null());
   if (!db_col_null(st, 11)) {
@@ -81,8 +82,8 @@ static json_t *custody_row(db *d, db_stmt *st, bool with_asset)
 
 json_t *assets_custody_of(db *d, int64_t asset)
 {
-  db_stmt *st = db_q(d, "SELECT " CUSTODY_COLS CUSTODY_FROM " WHERE c.asset_id = ? AND c.returned_at IS NULL", "i",
-                     asset);
+  db_stmt *st =
+      db_q(d, "SELECT " CUSTODY_COLS CUSTODY_FROM " WHERE c.asset_id = ? AND c.returned_at IS NULL", "i", asset);
   json_t *o = st && db_step(st) == DB_ROW ? custody_row(d, st, false) : NULL;
   db_done(st);
   return o;
@@ -101,8 +102,8 @@ json_t *assets_custody_open(db *d, int64_t person_id)
     char no[48], doc[64];
     snprintf(no, sizeof no, "%lld/%lld", (long long)db_col_int(st, 1), (long long)db_col_int(st, 2));
     snprintf(doc, sizeof doc, "/api/v1/custody/%lld/document.pdf", (long long)db_col_int(st, 0));
-    json_array_append_new(items, json_pack("{sIsssssosI}", "custody_id", (json_int_t)db_col_int(st, 0), "belge_no",
-                                           no, "document", doc, "issued_at", time_json(db_col_int(st, 3)), "asset",
+    json_array_append_new(items, json_pack("{sIsssssosI}", "custody_id", (json_int_t)db_col_int(st, 0), "belge_no", no,
+                                           "document", doc, "issued_at", time_json(db_col_int(st, 3)), "asset",
                                            (json_int_t)db_col_int(st, 4)));
   }
   db_done(st);
@@ -168,7 +169,7 @@ int assets_custody_return(db *d, const struct actor *who, int64_t custody_id, co
 /* ---- issue ------------------------------------------------------------------------ */
 
 static const struct jfield issue_fields[] = {
-    {"person", JT_INT, false, 0}, {"space", JT_STRING, false, SPACE_MAX}, {"officer", JT_INT, false, 0},
+    {"person", JT_INT, false, 0},   {"space", JT_STRING, false, SPACE_MAX}, {"officer", JT_INT, false, 0},
     {"date", JT_STRING, false, 10}, {"note", JT_STRING, false, NOTE_MAX},
 };
 
@@ -230,16 +231,16 @@ int assets_api_custody_issue(request *r)
     return -1;
   int64_t year = atoi(date), no = 0;
   int rc = 0;
-  if (person && db_int(d, &no, "SELECT COALESCE(MAX(belge_no), 0) + 1 FROM custody WHERE belge_year = ?", "i",
-                       year) != DB_ROW)
+  if (person &&
+      db_int(d, &no, "SELECT COALESCE(MAX(belge_no), 0) + 1 FROM custody WHERE belge_year = ?", "i", year) != DB_ROW)
     rc = -1;
   const char *issuer = r->user->display_name ? r->user->display_name : r->user->username;
   if (!rc)
     rc = db_run(d,
                 "INSERT INTO custody (asset_id, person_id, space, officer_id, belge_year, belge_no, issued_on,"
                 " issued_at, issued_by, issuer, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                "iItIIItiitt", id, person, space, officer, person ? year : 0, no, date, now_unix(), r->user->id,
-                issuer, note);
+                "iItIIItiitt", id, person, space, officer, person ? year : 0, no, date, now_unix(), r->user->id, issuer,
+                note);
   int64_t cid = rc ? 0 : db_last_id(d);
   if (!rc && !str_eq(from_status, "kullanimda"))
     rc = db_run(d, "UPDATE assets SET status = 'kullanimda', updated_at = ? WHERE id = ?", "ii", now_unix(), id);
@@ -308,10 +309,11 @@ static int list_reply(request *r, int64_t person, const char *space, bool open_o
   if (req_paging(r, 100, 500, &limit, &cursor))
     return 0;
   db *d = db_thread();
-  db_stmt *st = db_q(d,
-                     "SELECT " CUSTODY_COLS CUSTODY_FROM " WHERE (? = 0 OR c.person_id = ?) AND (? IS NULL OR c.space = ?)"
-                     " AND (? = 0 OR c.returned_at IS NULL) AND (? = 0 OR c.id < ?) ORDER BY c.id DESC LIMIT ?",
-                     "iittiiii", person, person, space, space, (int64_t)open_only, cursor, cursor, limit + 1);
+  db_stmt *st =
+      db_q(d,
+           "SELECT " CUSTODY_COLS CUSTODY_FROM " WHERE (? = 0 OR c.person_id = ?) AND (? IS NULL OR c.space = ?)"
+           " AND (? = 0 OR c.returned_at IS NULL) AND (? = 0 OR c.id < ?) ORDER BY c.id DESC LIMIT ?",
+           "iittiiii", person, person, space, space, (int64_t)open_only, cursor, cursor, limit + 1);
   if (!st)
     return -1;
   /* Rows first, then each asset's brief (one cached statement at a time). */
@@ -429,7 +431,8 @@ int assets_api_custody_pdf(request *r)
   const char *title = _("Taşınır Teslim Belgesi");
   pdf_doc *doc = pdf_new(m, title, arena_printf(m, "defter · %s %s", title, jsonx_str(c, "belge_no")));
   pdf_text(doc, PDF_TITLE, title, 4);
-  pdf_text(doc, PDF_BOLD, arena_printf(m, "%s%s%s", or_dash(institution), department ? " · " : "", department ? department : ""), 2);
+  pdf_text(doc, PDF_BOLD,
+           arena_printf(m, "%s%s%s", or_dash(institution), department ? " · " : "", department ? department : ""), 2);
   pdf_text(doc, PDF_BODY,
            arena_printf(m, "%s: %s · %s: %s", _("Spending unit (harcama birimi)"),
                         or_dash(jsonx_str(json_object_get(a, "unit"), "name")), _("Unit code"),
@@ -444,7 +447,7 @@ int assets_api_custody_pdf(request *r)
   head[0] = _("No");
   head[1] = _("Taşınır kodu");
   head[2] = _("Sicil no");
-  head[3] = _("Name");
+  head[3] = _("Item name");
   head[4] = _("Brand / model");
   head[5] = _("Serial no");
   head[6] = _("Quantity");
@@ -470,11 +473,19 @@ int assets_api_custody_pdf(request *r)
   h2[1] = _("Received by");
   pdf_table(doc, 2, w2, h2);
   const char **r2 = arena_alloc(m, 2 * sizeof *r2);
-  r2[0] = arena_printf(m, "%s: %s\n%s: %s\n%s:\n\n", _("Name"), or_dash(jsonx_str(c, "issuer")), _("Title"),
-                       or_dash(department), _("Signature"));
-  r2[1] = arena_printf(m, "%s: %s\n%s: %s\n%s: %s\n%s:\n\n", _("Name"), or_dash(jsonx_str(person, "name")), _("Title"),
-                       or_dash(jsonx_str(person, "position")), _("Unit"), or_dash(jsonx_str(person, "unit")),
-                       _("Signature"));
+  const char *issuer_title = NULL;
+  st = db_q(d,
+            "SELECT pos.title FROM custody c JOIN org_people p ON p.user_id = c.issued_by"
+            " JOIN org_positions pos ON pos.id = p.position_id WHERE c.id = ?",
+            "i", cid);
+  if (st && db_step(st) == DB_ROW)
+    issuer_title = arena_strdup(m, db_col_text(st, 0));
+  db_done(st);
+  r2[0] = arena_printf(m, "%s: %s\n%s: %s\n%s:\n\n", _("Name"), or_dash(jsonx_str(c, "issuer")), _("Job title"),
+                       or_dash(issuer_title), _("Signature"));
+  r2[1] = arena_printf(m, "%s: %s\n%s: %s\n%s: %s\n%s:\n\n", _("Name"), or_dash(jsonx_str(person, "name")),
+                       _("Job title"), or_dash(jsonx_str(person, "position")), _("Unit"),
+                       or_dash(jsonx_str(person, "unit")), _("Signature"));
   pdf_row(doc, r2, false);
   pdf_text(doc, PDF_BODY, " ", 14);
   pdf_text(doc, PDF_BOLD, _("Returned (geri alındı)"), 4);
@@ -486,8 +497,9 @@ int assets_api_custody_pdf(request *r)
                           jsonx_str(c, "return_note") ? jsonx_str(c, "return_note") : ""),
              4);
   } else {
-    pdf_text(doc, PDF_BODY, arena_printf(m, "%s: ........................ · %s: ........................", _("Return date"),
-                                         _("Taken back by")),
+    pdf_text(doc, PDF_BODY,
+             arena_printf(m, "%s: ........................ · %s: ........................", _("Return date"),
+                          _("Taken back by")),
              4);
   }
   pdf_text(doc, PDF_BODY, arena_printf(m, "%s:", _("Signature")), 4);
@@ -523,15 +535,16 @@ int assets_api_space_pdf(request *r)
   head[0] = _("No");
   head[1] = _("Taşınır kodu");
   head[2] = _("Sicil no");
-  head[3] = _("Name");
+  head[3] = _("Item name");
   head[4] = _("Brand / model");
   pdf_table(doc, 5, w, head);
-  db_stmt *st = db_q(d,
-                     "SELECT a.code, a.sicil_no, a.name, COALESCE(a.brand, '') || ' ' || COALESCE(a.model, ''),"
-                     " o.name, pos.title, a.unit_id FROM custody c JOIN assets a ON a.id = c.asset_id"
-                     " LEFT JOIN org_people o ON o.id = c.officer_id LEFT JOIN org_positions pos ON pos.id = o.position_id"
-                     " WHERE c.space = ? AND c.returned_at IS NULL ORDER BY a.sicil_no LIMIT 5000",
-                     "t", space);
+  db_stmt *st =
+      db_q(d,
+           "SELECT a.code, a.sicil_no, a.name, COALESCE(a.brand, '') || ' ' || COALESCE(a.model, ''),"
+           " o.name, pos.title, a.unit_id FROM custody c JOIN assets a ON a.id = c.asset_id"
+           " LEFT JOIN org_people o ON o.id = c.officer_id LEFT JOIN org_positions pos ON pos.id = o.position_id"
+           " WHERE c.space = ? AND c.returned_at IS NULL ORDER BY a.sicil_no LIMIT 5000",
+           "t", space);
   if (!st)
     return -1;
   int n = 0;
@@ -557,7 +570,7 @@ int assets_api_space_pdf(request *r)
   pdf_text(doc, PDF_BODY, " ", 14);
   pdf_text(doc, PDF_BOLD, _("Space officer"), 4);
   pdf_text(doc, PDF_BODY,
-           arena_printf(m, "%s: %s · %s: %s · %s:", _("Name"), or_dash(officer), _("Title"), or_dash(officer_title),
+           arena_printf(m, "%s: %s · %s: %s · %s:", _("Name"), or_dash(officer), _("Job title"), or_dash(officer_title),
                         _("Signature")),
            4);
   return send_pdf(r, doc, "dayanikli-tasinirlar-listesi.pdf");

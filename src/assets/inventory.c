@@ -65,8 +65,16 @@ static json_t *list(json_t *content, const char *key)
 /* Serials that say nothing (firmware placeholders). */
 static bool useful_serial(const char *s)
 {
-  static const char *const junk[] = {"to be filled by o.e.m.", "default string", "system serial number", "none",
-                                     "not specified", "0", "00000000", "0123456789", "n/a", NULL};
+  static const char *const junk[] = {"to be filled by o.e.m.",
+                                     "default string",
+                                     "system serial number",
+                                     "none",
+                                     "not specified",
+                                     "0",
+                                     "00000000",
+                                     "0123456789",
+                                     "n/a",
+                                     NULL};
   if (!s || strlen(s) < 3)
     return false;
   for (size_t i = 0; junk[i]; i++)
@@ -157,7 +165,8 @@ static int64_t match(db *d, arena *a, const char *deviceid, const char *ssn, con
   if (db_int(d, &id, "SELECT id FROM assets WHERE device_id = ?", "t", deviceid) == DB_ROW)
     return id;
   if (useful_serial(ssn) &&
-      db_int(d, &id, "SELECT id FROM assets WHERE (bios_serial = ? OR serial = ?) AND status <> 'hurda' ORDER BY id LIMIT 1",
+      db_int(d, &id,
+             "SELECT id FROM assets WHERE (bios_serial = ? OR serial = ?) AND status <> 'hurda' ORDER BY id LIMIT 1",
              "tt", ssn, ssn) == DB_ROW)
     return id;
   if (macs && *macs) {
@@ -215,8 +224,8 @@ static int write_components(db *d, arena *a, int64_t asset, json_t *c)
     if (rc || ++k > MAX_ITEMS)
       break;
     if (number(x, "capacity") > 0)
-      rc = component(d, asset, "memory", field(a, x, "caption"), field(a, x, "type"), field(a, x, "serialnumber"),
-                     NULL, NULL, number(x, "capacity"));
+      rc = component(d, asset, "memory", field(a, x, "caption"), field(a, x, "type"), field(a, x, "serialnumber"), NULL,
+                     NULL, number(x, "capacity"));
   }
   k = 0;
   json_array_foreach(list(c, "storages"), i, x)
@@ -389,7 +398,9 @@ int inv_apply(db *d, const struct actor *who, const char *deviceid, const char *
                 "INSERT INTO assets (type, name, serial, bios_serial, brand, model, unit_id, status, entry_date,"
                 " device_id, hostname, review, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, 'kullanimda', ?, ?, ?, 1, ?, ?)",
-                "ttttttittt" "ii", guess_type(content), host ? host : deviceid, useful_serial(ssn) ? ssn : NULL,
+                "ttttttittt"
+                "ii",
+                guess_type(content), host ? host : deviceid, useful_serial(ssn) ? ssn : NULL,
                 useful_serial(ssn) ? ssn : NULL, brand, model, rbac_root_unit(d), today, deviceid, host, now, now);
     if (!rc) {
       id = db_last_id(d);

@@ -37,10 +37,10 @@ int assets_api_labels(request *r)
     json_t *loc = json_object_get(a, "location");
     const char *payload = sicil ? arena_strdup(m, sicil) : arena_printf(m, "defter-asset:%lld", (long long)id);
     const char *caption = arena_printf(
-        m, "%s\n%s\n%s: %s\n%s: %s %s %s", sicil ? sicil : _("(no sicil no yet)"), jsonx_str(a, "name"),
-        _("Serial no"), jsonx_str(a, "serial") ? jsonx_str(a, "serial") : "-", _("Location"),
-        jsonx_str(loc, "building") ? jsonx_str(loc, "building") : "", jsonx_str(loc, "floor") ? jsonx_str(loc, "floor") : "",
-        jsonx_str(loc, "room") ? jsonx_str(loc, "room") : "");
+        m, "%s\n%s\n%s: %s\n%s: %s %s %s", sicil ? sicil : _("(no sicil no yet)"), jsonx_str(a, "name"), _("Serial no"),
+        jsonx_str(a, "serial") ? jsonx_str(a, "serial") : "-", _("Location"),
+        jsonx_str(loc, "building") ? jsonx_str(loc, "building") : "",
+        jsonx_str(loc, "floor") ? jsonx_str(loc, "floor") : "", jsonx_str(loc, "room") ? jsonx_str(loc, "room") : "");
     pdf_qr(doc, payload, 72, caption, 10);
     json_decref(a);
   }

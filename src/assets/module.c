@@ -42,7 +42,8 @@ static const struct route routes[] = {
 
     {"GET", "/assets", "assets.read", assets_page_list, ROUTE_HTML, "Asset register"},
     {"POST", "/assets", "assets.manage", assets_form_create, ROUTE_HTML | ROUTE_FORM, "Register an asset (form)"},
-    {"GET", "/assets/mine", PERM_LOGIN, assets_page_mine, ROUTE_HTML, "My custody items; ?person=ID: a person's holdings (staff)"},
+    {"GET", "/assets/mine", PERM_LOGIN, assets_page_mine, ROUTE_HTML,
+     "My custody items; ?person=ID: a person's holdings (staff)"},
     {"GET", "/assets/{id}", "assets.read", assets_page_asset, ROUTE_HTML, "Asset page"},
     {"POST", "/assets/{id}/{action}", "assets.read", assets_form_action, ROUTE_HTML | ROUTE_FORM,
      "Asset actions: status, custody, return (forms)"},

@@ -71,7 +71,8 @@ static int list_page(request *r, int status, json_t *err)
   page_begin(r, &h, _("Assets"), "/assets");
   H(&h, "<h1>");
   h_txt(&h, _("Asset register"));
-  H(&h, "</h1><form method=\"get\" action=\"/assets\" class=\"filters\" role=\"search\"><input name=\"q\" id=\"q\" value=\"");
+  H(&h, "</h1><form method=\"get\" action=\"/assets\" class=\"filters\" role=\"search\"><input name=\"q\" id=\"q\" "
+        "value=\"");
   h_attr(&h, req_query(r, "q"));
   H(&h, "\" aria-label=\"");
   h_attr(&h, _("Search"));
@@ -159,9 +160,9 @@ int assets_page_list(request *r)
 int assets_form_create(request *r)
 {
   json_t *in = json_object();
-  static const char *const keys[] = {"type",          "name",     "code",         "serial",     "brand",
-                                     "model",         "building", "floor",        "room",       "purchase_date",
-                                     "supplier",      "supplier_vkn", "invoice_no", "value",    "warranty_end"};
+  static const char *const keys[] = {"type",     "name",         "code",       "serial", "brand",
+                                     "model",    "building",     "floor",      "room",   "purchase_date",
+                                     "supplier", "supplier_vkn", "invoice_no", "value",  "warranty_end"};
   for (size_t i = 0; i < ARRAY_LEN(keys); i++)
     put_str(in, r, keys[i], keys[i]);
   json_t *out;
@@ -252,7 +253,8 @@ static void custody_section(request *r, html *h, json_t *a)
       db_done(st);
       H(h, "</select><label for=\"custody-note\">");
       h_txt(h, _("Note"));
-      H(h, "</label><input id=\"custody-note\" name=\"note\"><button type=\"submit\" class=\"primary\" id=\"custody-submit\">");
+      H(h, "</label><input id=\"custody-note\" name=\"note\"><button type=\"submit\" class=\"primary\" "
+           "id=\"custody-submit\">");
       h_txt(h, _("Issue with a Teslim Belgesi"));
       H(h, "</button></form>");
     }

@@ -177,7 +177,7 @@ static json_t *element_json(xmlNodePtr n, int depth, bool *deep)
  * with fields is a list. */
 static bool single_section(const char *key)
 {
-  static const char *const one[] = {"hardware", "bios", "operatingsystem", "accesslog", "accountinfo",
+  static const char *const one[] = {"hardware",        "bios", "operatingsystem", "accesslog", "accountinfo",
                                     "versionprovider", NULL};
   for (size_t i = 0; one[i]; i++)
     if (str_eq(one[i], key))
@@ -344,8 +344,8 @@ static int parse_json(arena *a, const char *data, size_t n, struct inv_msg *m, c
       goto out;
     }
     /* The sections the register reads must have their schema's shape. */
-    static const char *const lists[] = {"cpus", "memories", "storages", "networks", "softwares", "monitors",
-                                        "drives", "batteries", NULL};
+    static const char *const lists[] = {"cpus",     "memories", "storages",  "networks", "softwares",
+                                        "monitors", "drives",   "batteries", NULL};
     static const char *const objects[] = {"hardware", "bios", "operatingsystem", NULL};
     for (size_t i = 0; lists[i]; i++) {
       json_t *v = json_object_get(content, lists[i]);

@@ -55,9 +55,9 @@ static const struct type_def types[] = {
     {"diger", N_("Other"), f_none},
 };
 
-const char *const assets_types[] = {"masaustu",  "dizustu",  "monitor", "yazici",       "tarayici",
-                                    "ip_telefon", "kamera",   "ag_cihazi", "sunucu",     "depolama",
-                                    "ups",        "sunum_ekrani", "kartli_gecis", "diger", NULL};
+const char *const assets_types[] = {"masaustu",   "dizustu",      "monitor",      "yazici", "tarayici",
+                                    "ip_telefon", "kamera",       "ag_cihazi",    "sunucu", "depolama",
+                                    "ups",        "sunum_ekrani", "kartli_gecis", "diger",  NULL};
 
 static const struct type_def *type_find(const char *key)
 {
@@ -219,8 +219,7 @@ int assets_event(db *d, int64_t asset, const struct actor *who, const char *kind
   return db_run(d,
                 "INSERT INTO asset_events (asset_id, at, actor, kind, from_value, to_value, note, flag)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                "iittttti", asset, now_unix(), who->name ? who->name : "system", kind, from, to, note,
-                (int64_t)flag);
+                "iittttti", asset, now_unix(), who->name ? who->name : "system", kind, from, to, note, (int64_t)flag);
 }
 
 int assets_audit(db *d, const struct actor *who, const char *action, int64_t asset, int64_t unit, json_t *before,
@@ -256,10 +255,10 @@ int assets_search_refresh(db *d, int64_t id)
 
 /* ---- the record as JSON -------------------------------------------------------- */
 
-#define ASSET_COLS                                                                                              \
-  "a.id, a.type, a.name, a.code, a.sicil_no, a.serial, a.bios_serial, a.brand, a.model, a.building, a.floor,"   \
-  " a.room, a.unit_id, u.code, u.name, a.status, a.entry_date, a.purchase_date, a.supplier, a.supplier_vkn,"    \
-  " a.order_no, a.invoice_no, a.value_kurus, a.warranty_end, a.attrs, a.note, a.device_id, a.hostname,"         \
+#define ASSET_COLS                                                                                                     \
+  "a.id, a.type, a.name, a.code, a.sicil_no, a.serial, a.bios_serial, a.brand, a.model, a.building, a.floor,"          \
+  " a.room, a.unit_id, u.code, u.name, a.status, a.entry_date, a.purchase_date, a.supplier, a.supplier_vkn,"           \
+  " a.order_no, a.invoice_no, a.value_kurus, a.warranty_end, a.attrs, a.note, a.device_id, a.hostname,"                \
   " a.review, a.flagged, a.last_inventory_at, a.last_inventory_proto, a.created_at, a.updated_at"
 #define ASSET_FROM " FROM assets a JOIN units u ON u.id = a.unit_id"
 
@@ -300,8 +299,9 @@ static json_t *record_row(db_stmt *st)
   jsonx_set_str(loc, "floor", db_col_text(st, 10));
   jsonx_set_str(loc, "room", db_col_text(st, 11));
   json_object_set_new(o, "location", loc);
-  json_object_set_new(o, "unit", json_pack("{sIss?ss?}", "id", (json_int_t)db_col_int(st, 12), "code",
-                                           db_col_text(st, 13), "name", db_col_text(st, 14)));
+  json_object_set_new(o, "unit",
+                      json_pack("{sIss?ss?}", "id", (json_int_t)db_col_int(st, 12), "code", db_col_text(st, 13), "name",
+                                db_col_text(st, 14)));
   jsonx_set_str(o, "status", db_col_text(st, 15));
   jsonx_set_str(o, "status_label", assets_status_label(db_col_text(st, 15)));
   jsonx_set_str(o, "entry_date", db_col_text(st, 16));
@@ -381,8 +381,8 @@ static json_t *asset_full(db *d, int64_t id)
             " ORDER BY id DESC LIMIT ?",
             "ii", id, (int64_t)HISTORY_MAX);
   while (st && db_step(st) == DB_ROW) {
-    json_t *e = json_pack("{s:o, s:s?, s:s?, s:s?, s:s?, s:s?, s:b}", "at", time_or_null(db_col_int(st, 0)),
-                          "actor", db_col_text(st, 1), "kind", db_col_text(st, 2), "from", db_col_text(st, 3), "to",
+    json_t *e = json_pack("{s:o, s:s?, s:s?, s:s?, s:s?, s:s?, s:b}", "at", time_or_null(db_col_int(st, 0)), "actor",
+                          db_col_text(st, 1), "kind", db_col_text(st, 2), "from", db_col_text(st, 3), "to",
                           db_col_text(st, 4), "note", db_col_text(st, 5), "flag", (int)db_col_int(st, 6));
     json_array_append_new(hist, e);
   }
@@ -404,17 +404,28 @@ struct asset_in {
 };
 
 static const struct jfield asset_fields[] = {
-    {"type", JT_STRING, false, 32},          {"name", JT_STRING, false, TEXT_MAX},
-    {"code", JT_STRING, false, 64},          {"serial", JT_STRING, false, 128},
-    {"bios_serial", JT_STRING, false, 128},  {"brand", JT_STRING, false, TEXT_MAX},
-    {"model", JT_STRING, false, TEXT_MAX},   {"building", JT_STRING, false, TEXT_MAX},
-    {"floor", JT_STRING, false, 32},         {"room", JT_STRING, false, TEXT_MAX},
-    {"unit", JT_STRING, false, 64},          {"status", JT_STRING, false, 32},
-    {"entry_date", JT_STRING, false, 10},    {"purchase_date", JT_STRING, false, 10},
-    {"supplier", JT_STRING, false, TEXT_MAX}, {"supplier_vkn", JT_STRING, false, 10},
-    {"order_no", JT_STRING, false, 64},      {"invoice_no", JT_STRING, false, 64},
-    {"value", JT_ANY, false, 0},             {"warranty_end", JT_STRING, false, 10},
-    {"attrs", JT_OBJECT, false, 0},          {"note", JT_STRING, false, NOTE_MAX},
+    {"type", JT_STRING, false, 32},
+    {"name", JT_STRING, false, TEXT_MAX},
+    {"code", JT_STRING, false, 64},
+    {"serial", JT_STRING, false, 128},
+    {"bios_serial", JT_STRING, false, 128},
+    {"brand", JT_STRING, false, TEXT_MAX},
+    {"model", JT_STRING, false, TEXT_MAX},
+    {"building", JT_STRING, false, TEXT_MAX},
+    {"floor", JT_STRING, false, 32},
+    {"room", JT_STRING, false, TEXT_MAX},
+    {"unit", JT_STRING, false, 64},
+    {"status", JT_STRING, false, 32},
+    {"entry_date", JT_STRING, false, 10},
+    {"purchase_date", JT_STRING, false, 10},
+    {"supplier", JT_STRING, false, TEXT_MAX},
+    {"supplier_vkn", JT_STRING, false, 10},
+    {"order_no", JT_STRING, false, 64},
+    {"invoice_no", JT_STRING, false, 64},
+    {"value", JT_ANY, false, 0},
+    {"warranty_end", JT_STRING, false, 10},
+    {"attrs", JT_OBJECT, false, 0},
+    {"note", JT_STRING, false, NOTE_MAX},
 };
 
 static void bad(json_t *fields, const char *key, const char *msg)
@@ -462,12 +473,11 @@ static int read_fields(request *r, db *d, json_t *body, bool create, struct asse
     const char *key;
     const char **dst;
     size_t max;
-  } texts[] = {{"name", &in->name, TEXT_MAX},       {"serial", &in->serial, 128},
-               {"bios_serial", &in->bios_serial, 128}, {"brand", &in->brand, TEXT_MAX},
-               {"model", &in->model, TEXT_MAX},     {"building", &in->building, TEXT_MAX},
-               {"floor", &in->floor, 32},            {"room", &in->room, TEXT_MAX},
-               {"supplier", &in->supplier, TEXT_MAX}, {"order_no", &in->order_no, 64},
-               {"invoice_no", &in->invoice_no, 64}, {"note", &in->note, NOTE_MAX}};
+  } texts[] = {
+      {"name", &in->name, TEXT_MAX},   {"serial", &in->serial, 128},        {"bios_serial", &in->bios_serial, 128},
+      {"brand", &in->brand, TEXT_MAX}, {"model", &in->model, TEXT_MAX},     {"building", &in->building, TEXT_MAX},
+      {"floor", &in->floor, 32},       {"room", &in->room, TEXT_MAX},       {"supplier", &in->supplier, TEXT_MAX},
+      {"order_no", &in->order_no, 64}, {"invoice_no", &in->invoice_no, 64}, {"note", &in->note, NOTE_MAX}};
   for (size_t i = 0; i < ARRAY_LEN(texts); i++) {
     if (!(v = jsonx_str(body, texts[i].key)))
       continue;
@@ -505,9 +515,8 @@ static int read_fields(request *r, db *d, json_t *body, bool create, struct asse
   struct {
     const char *key;
     const char **dst;
-  } dates[] = {{"entry_date", &in->entry_date},
-               {"purchase_date", &in->purchase_date},
-               {"warranty_end", &in->warranty_end}};
+  } dates[] = {
+      {"entry_date", &in->entry_date}, {"purchase_date", &in->purchase_date}, {"warranty_end", &in->warranty_end}};
   for (size_t i = 0; i < ARRAY_LEN(dates); i++) {
     if (!(v = jsonx_str(body, dates[i].key)))
       continue;
@@ -635,7 +644,10 @@ int assets_api_create(request *r)
               " status, entry_date, purchase_date, supplier, supplier_vkn, order_no, invoice_no, value_kurus,"
               " warranty_end, attrs, note, created_at, updated_at)"
               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              "ttttttttti" "ttttttt" "nttt" "ii",
+              "ttttttttti"
+              "ttttttt"
+              "nttt"
+              "ii",
               in.type, in.name, in.serial, in.bios_serial, in.brand, in.model, in.building, in.floor, in.room,
               in.unit_id, in.status ? in.status : "depoda", entry, in.purchase_date, in.supplier, in.supplier_vkn,
               in.order_no, in.invoice_no, in.warranty_end, in.attrs ? in.attrs : "{}", in.note, now, now);
@@ -759,8 +771,8 @@ int assets_api_patch(request *r)
     rc = assets_search_refresh(d, id);
   json_t *after = rc ? NULL : assets_record(d, id);
   if (!rc)
-    rc = assets_event(d, id, &who, numbered ? "accepted" : "changed", NULL, numbered ? jsonx_str(after, "sicil_no") : NULL,
-                      NULL, false);
+    rc = assets_event(d, id, &who, numbered ? "accepted" : "changed", NULL,
+                      numbered ? jsonx_str(after, "sicil_no") : NULL, NULL, false);
   if (!rc)
     rc = assets_audit(d, &who, "asset.update", id, in.unit_id ? in.unit_id : unit, before, after);
   json_decref(before);
@@ -889,11 +901,12 @@ int assets_api_catalogue(request *r)
   const char *q = req_query(r, "q");
   if (q && (strlen(q) > 200 || tr_text_check(q, strlen(q), false)))
     return assets_invalid(r, json_pack("{ss}", "q", _("The search text is too long or invalid.")));
-  db_stmt *st = db_q(db_thread(),
-                     "SELECT s.id, s.name, s.publisher, (SELECT COUNT(DISTINCT asset_id) FROM asset_software x"
-                     " WHERE x.software_id = s.id) FROM software s WHERE s.id > ? AND (? IS NULL OR instr(lower(s.name),"
-                     " lower(?)) > 0) ORDER BY s.id LIMIT ?",
-                     "itti", cursor, q && *q ? q : NULL, q && *q ? q : NULL, limit + 1);
+  db_stmt *st =
+      db_q(db_thread(),
+           "SELECT s.id, s.name, s.publisher, (SELECT COUNT(DISTINCT asset_id) FROM asset_software x"
+           " WHERE x.software_id = s.id) FROM software s WHERE s.id > ? AND (? IS NULL OR instr(lower(s.name),"
+           " lower(?)) > 0) ORDER BY s.id LIMIT ?",
+           "itti", cursor, q && *q ? q : NULL, q && *q ? q : NULL, limit + 1);
   if (!st)
     return -1;
   json_t *items = json_array();
@@ -905,9 +918,9 @@ int assets_api_catalogue(request *r)
       break;
     }
     last = db_col_int(st, 0);
-    json_array_append_new(items, json_pack("{sIss?ss?sI}", "id", (json_int_t)last, "name", db_col_text(st, 1),
-                                           "publisher", db_col_text(st, 2), "installations",
-                                           (json_int_t)db_col_int(st, 3)));
+    json_array_append_new(items,
+                          json_pack("{sIss?ss?sI}", "id", (json_int_t)last, "name", db_col_text(st, 1), "publisher",
+                                    db_col_text(st, 2), "installations", (json_int_t)db_col_int(st, 3)));
     n++;
   }
   db_done(st);
@@ -960,20 +973,29 @@ int assets_api_list(request *r)
   json_decref(fields);
   int64_t me = r->user->id;
   bool global = rbac_can(me, "assets.read", rbac_root_unit(d));
-  db_stmt *st = db_q(d,
-                     "SELECT a.id, a.sicil_no, a.serial, a.name, a.type, a.status, u.code, a.hostname, a.review,"
-                     " a.flagged, a.code FROM assets a JOIN units u ON u.id = a.unit_id"
-                     " WHERE (? = 1 OR a.unit_id IN (SELECT uu.id FROM units uu JOIN effective_grants g ON g.user_id = ?"
-                     " JOIN role_perms rp ON rp.role = g.role AND rp.perm = 'assets.read'"
-                     " JOIN units gu ON gu.id = g.unit_id WHERE substr(uu.path, 1, length(gu.path)) = gu.path))"
-                     " AND (? IS NULL OR instr(a.search, ?) > 0) AND (? IS NULL OR instr(a.search, ?) > 0)"
-                     " AND (? IS NULL OR instr(a.search, ?) > 0) AND (? IS NULL OR instr(a.search, ?) > 0)"
-                     " AND (? IS NULL OR a.type = ?)"
-                     " AND (? IS NULL OR a.status = ?) AND (? = 0 OR a.unit_id = ?) AND (? = 0 OR a.review = 1)"
-                     " AND (? = 0 OR a.flagged = 1) AND (? = 0 OR a.id < ?) ORDER BY a.id DESC LIMIT ?",
-                     "ii" "tttttttt" "tt" "tt" "ii" "i" "i" "ii" "i", (int64_t)global, me, w[0], w[0], w[1], w[1], w[2], w[2],
-                     w[3], w[3], type, type, status, status,
-                     unit, unit, (int64_t)review, (int64_t)flagged, cursor, cursor, limit + 1);
+  db_stmt *st =
+      db_q(d,
+           "SELECT a.id, a.sicil_no, a.serial, a.name, a.type, a.status, u.code, a.hostname, a.review,"
+           " a.flagged, a.code FROM assets a JOIN units u ON u.id = a.unit_id"
+           " WHERE (? = 1 OR a.unit_id IN (SELECT uu.id FROM units uu JOIN effective_grants g ON g.user_id = ?"
+           " JOIN role_perms rp ON rp.role = g.role AND rp.perm = 'assets.read'"
+           " JOIN units gu ON gu.id = g.unit_id WHERE substr(uu.path, 1, length(gu.path)) = gu.path))"
+           " AND (? IS NULL OR instr(a.search, ?) > 0) AND (? IS NULL OR instr(a.search, ?) > 0)"
+           " AND (? IS NULL OR instr(a.search, ?) > 0) AND (? IS NULL OR instr(a.search, ?) > 0)"
+           " AND (? IS NULL OR a.type = ?)"
+           " AND (? IS NULL OR a.status = ?) AND (? = 0 OR a.unit_id = ?) AND (? = 0 OR a.review = 1)"
+           " AND (? = 0 OR a.flagged = 1) AND (? = 0 OR a.id < ?) ORDER BY a.id DESC LIMIT ?",
+           "ii"
+           "tttttttt"
+           "tt"
+           "tt"
+           "ii"
+           "i"
+           "i"
+           "ii"
+           "i",
+           (int64_t)global, me, w[0], w[0], w[1], w[1], w[2], w[2], w[3], w[3], type, type, status, status, unit, unit,
+           (int64_t)review, (int64_t)flagged, cursor, cursor, limit + 1);
   if (!st)
     return -1;
   json_t *items = json_array();
@@ -1015,7 +1037,8 @@ json_t *assets_figures(db *d, const struct figure_query *q)
   }
   if (str_eq(q->capability, "custody")) {
     if (db_int(d, &a, "SELECT COUNT(*) FROM custody WHERE returned_at IS NULL", "") < 0 ||
-        db_int(d, &b, "SELECT COUNT(*) FROM custody WHERE issued_at >= ? AND issued_at < ?", "ii", q->from, q->to) < 0 ||
+        db_int(d, &b, "SELECT COUNT(*) FROM custody WHERE issued_at >= ? AND issued_at < ?", "ii", q->from, q->to) <
+            0 ||
         db_int(d, &c, "SELECT COUNT(*) FROM custody WHERE returned_at >= ? AND returned_at < ?", "ii", q->from, q->to) <
             0)
       return NULL;
