@@ -13,7 +13,7 @@ build_pkgs=(
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libssl-dev
   libinih-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
   python3 python3-yaml sqlite3 libcurl4-openssl-dev libzstd-dev
-  libarchive-dev libldap2-dev
+  libarchive-dev libldap2-dev libxml2-dev zlib1g-dev libqrencode-dev
 )
 test_pkgs=(
   libcmocka-dev clang libclang-rt-14-dev curl
@@ -21,6 +21,7 @@ test_pkgs=(
   python3-aiosmtpd dovecot-imapd
   dnsmasq-base udhcpc iproute2 bsdutils openssl rsyslog rsyslog-gnutls
   slapd ldap-utils
+  fusioninventory-agent ocsinventory-agent
 )
 
 pkgs=("${build_pkgs[@]}")

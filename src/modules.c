@@ -6,6 +6,7 @@
 #include "work/work.h"
 #include "desk/desk.h"
 #include "access/access.h"
+#include "assets/assets.h"
 #include "netlog/netlog.h"
 #include "vault/vault.h"
 #include "esign/esign.h"
@@ -17,6 +18,7 @@ const struct defter_module *const defter_modules[] = {
     &work_module,
     &desk_module,
     &access_module,
+    &assets_module,
     &netlog_module,
     &vault_module,
     &esign_module,

@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <pango/pangocairo.h>
 #include <pthread.h>
+#include <qrencode.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,7 @@ enum { PDF_MAX_COLS = 16 };
 static const double PAGE_W = 595.28, PAGE_H = 841.89;
 static const double MARGIN_X = 36, MARGIN_TOP = 40, MARGIN_BOTTOM = 44, PAD = 3;
 
-enum block_kind { B_TEXT, B_TABLE, B_ROW };
+enum block_kind { B_TEXT, B_TABLE, B_ROW, B_QR };
 
 struct block {
   enum block_kind kind;
@@ -27,6 +28,8 @@ struct block {
   double widths[PDF_MAX_COLS];
   const char *const *cells;  /* B_TABLE: head; B_ROW: cells */
   bool muted;
+  const char *caption; /* B_QR: text is the payload */
+  double size;
   /* layout */
   double h;
   int page;
@@ -94,6 +97,15 @@ void pdf_row(pdf_doc *d, const char *const *cells, bool muted)
   b->table = d->table;
   b->cells = cells;
   b->muted = muted;
+}
+
+void pdf_qr(pdf_doc *d, const char *text, double size, const char *caption, double space_after)
+{
+  struct block *b = add(d, B_QR);
+  b->text = text ? text : "";
+  b->caption = caption ? caption : "";
+  b->size = size;
+  b->space_after = space_after;
 }
 
 static cairo_status_t write_buf(void *closure, const unsigned char *data, unsigned int len)
@@ -197,6 +209,23 @@ static void draw_footer(pdf_doc *d, struct ctx *c, int page, int pages)
   g_object_unref(l);
 }
 
+/* The QR code's dark modules as rectangles in a size x size square at
+ * (x, y), with a quiet zone of two modules. */
+static void draw_qr(struct ctx *c, const char *text, double x, double y, double size)
+{
+  QRcode *q = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M);
+  if (!q)
+    return;
+  double m = size / (q->width + 4);
+  cairo_set_source_rgb(c->cr, 0, 0, 0);
+  for (int i = 0; i < q->width; i++)
+    for (int j = 0; j < q->width; j++)
+      if (q->data[i * q->width + j] & 1)
+        cairo_rectangle(c->cr, x + (j + 2) * m, y + (i + 2) * m, m, m);
+  cairo_fill(c->cr);
+  QRcode_free(q);
+}
+
 /* Measures every block and gives it a page and a y; returns the pages. */
 static int lay_out(pdf_doc *d, struct ctx *c)
 {
@@ -206,6 +235,13 @@ static int lay_out(pdf_doc *d, struct ctx *c)
   for (struct block *b = d->first; b; b = b->next) {
     if (b->kind == B_TEXT) {
       b->h = text_h(c, c->font[b->style], b->text, w) + b->space_after;
+      if (y + b->h > bottom && y > MARGIN_TOP + 0.5) {
+        page++;
+        y = MARGIN_TOP;
+      }
+    } else if (b->kind == B_QR) {
+      double th = text_h(c, c->font[PDF_BODY], b->caption, w - b->size - 8);
+      b->h = (th > b->size ? th : b->size) + b->space_after;
       if (y + b->h > bottom && y > MARGIN_TOP + 0.5) {
         page++;
         y = MARGIN_TOP;
@@ -266,6 +302,10 @@ static int render_locked(pdf_doc *d, buf *out)
       else
         cairo_set_source_rgb(c.cr, 0.1, 0.12, 0.16);
       draw_text(&c, c.font[b->style], b->text, MARGIN_X, b->y, w);
+    } else if (b->kind == B_QR) {
+      draw_qr(&c, b->text, MARGIN_X, b->y, b->size);
+      cairo_set_source_rgb(c.cr, 0.1, 0.12, 0.16);
+      draw_text(&c, c.font[PDF_BODY], b->caption, MARGIN_X + b->size + 8, b->y + 4, w - b->size - 8);
     } else if (b->kind == B_TABLE) {
       draw_cells(&c, c.head, b, b->cells, b->y, b->h, true, false);
     } else {

@@ -30,6 +30,11 @@ void pdf_table(pdf_doc *d, size_t ncol, const double *widths, const char *const 
 /* A row of the current table (ncol cells, pointers kept); a muted row is
  * drawn in grey (e.g. repealed or destroyed entries). */
 void pdf_row(pdf_doc *d, const char *const *cells, bool muted);
+/* A QR code of text (libqrencode, error correction M, drawn as cairo
+ * rectangles from its matrix) size points wide, with caption (newlines
+ * allowed) to its right: labels that a phone or scanner reads at a count.
+ * Text that does not fit a QR code draws the caption alone. */
+void pdf_qr(pdf_doc *d, const char *text, double size, const char *caption, double space_after);
 /* Renders the document into out (bounded by out's maximum). 0 or -1.
  * Serialised in the process: pango's font machinery is shared. */
 int pdf_render(pdf_doc *d, buf *out) WUR;

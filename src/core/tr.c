@@ -397,3 +397,37 @@ size_t tr_utf8_encode(uint32_t cp, char out[4])
 {
   return utf8_encode(cp, out);
 }
+
+int tr_vkn_check(const char *s)
+{
+  if (!s || strlen(s) != 10)
+    return -1;
+  for (int i = 0; i < 10; i++)
+    if (s[i] < '0' || s[i] > '9')
+      return -1;
+  int sum = 0;
+  for (int i = 1; i <= 9; i++) {
+    int t = (s[i - 1] - '0' + 10 - i) % 10;
+    if (t) {
+      int v = (t << (10 - i)) % 9;
+      sum += v ? v : 9;
+    }
+  }
+  return (10 - sum % 10) % 10 == s[9] - '0' ? 0 : -1;
+}
+
+int tr_tasinir_kodu_check(const char *s)
+{
+  if (!s)
+    return -1;
+  size_t n = strlen(s);
+  /* NNN + at least two .NN levels, at most eight levels in all. */
+  if (n < 9 || n > 3 + 8 * 3 || (n - 3) % 3)
+    return -1;
+  for (size_t i = 0; i < n; i++) {
+    bool dot = i >= 3 && (i - 3) % 3 == 0;
+    if (dot ? s[i] != '.' : (s[i] < '0' || s[i] > '9'))
+      return -1;
+  }
+  return 0;
+}

@@ -68,4 +68,14 @@ size_t tr_utf8_encode(uint32_t cp, char out[4]);
  * accepted and rewritten). out: 11 bytes. Returns 0 or -1. */
 int tr_date_parse(const char *in, char out[11]) WUR;
 
+/* A Vergi Kimlik No: 10 digits; for i = 1..9, t = (d_i + 10 - i) mod 10,
+ * v = 0 when t is 0, else (t * 2^(10-i)) mod 9 or 9 when that is 0; the
+ * 10th digit is (10 - (sum v mod 10)) mod 10. Returns 0 or -1. */
+int tr_vkn_check(const char *s) WUR;
+
+/* A taşınır kodu (Taşınır Mal Yönetmeliği md. 37): the three-digit
+ * account code and two-digit levels, "NNN.NN.NN" with optional further
+ * ".NN" levels, at most eight two-digit levels. Returns 0 or -1. */
+int tr_tasinir_kodu_check(const char *s) WUR;
+
 #endif

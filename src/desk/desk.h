@@ -25,5 +25,9 @@ int desk_user_open_tickets(db *d, int64_t user_id, json_t **out) WUR;
  * caller's write transaction (or its own). 0 ok, 1 when the ticket is
  * unknown or no longer open, <0 db error. */
 int desk_ticket_reassign(db *d, const struct actor *who, int64_t id, int64_t assignee, const char *note) WUR;
+/* The tickets that name an asset (desk_tickets.asset_id), newest first,
+ * at most limit: a new array of {"id", "number", "subject", "status",
+ * "created_at"} (caller owns), NULL on store errors. For the asset page. */
+json_t *desk_tickets_of_asset(db *d, int64_t asset_id, int limit);
 
 #endif

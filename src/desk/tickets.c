@@ -493,3 +493,24 @@ out:
     arena_free(own);
   return ret;
 }
+
+json_t *desk_tickets_of_asset(db *d, int64_t asset_id, int limit)
+{
+  db_stmt *st = db_q(d,
+                     "SELECT id, subject, status, created_at FROM desk_tickets WHERE asset_id = ?"
+                     " ORDER BY id DESC LIMIT ?",
+                     "ii", asset_id, (int64_t)limit);
+  if (!st)
+    return NULL;
+  json_t *items = json_array();
+  char num[24], ts[32];
+  while (db_step(st) == DB_ROW) {
+    desk_number(db_col_int(st, 0), num);
+    fmt_iso8601(db_col_int(st, 3), ts);
+    json_array_append_new(items, json_pack("{sIssss?ssss}", "id", (json_int_t)db_col_int(st, 0), "number", num,
+                                           "subject", db_col_text(st, 1), "status",
+                                           desk_status_key((int)db_col_int(st, 2)), "created_at", ts));
+  }
+  db_done(st);
+  return items;
+}

@@ -680,6 +680,45 @@ test('access: a manager requests access, the IT manager approves, the technician
   check(grants.includes('Active Directory') && grants.includes('etkin') && grants.includes(istanbulDate(30)), `grant listed: ${grants.slice(0, 200)}`);
   await m2.ctx.close();
 });
+test('assets: register, issue to a person with a Teslim Belgesi (PDF link), then record the return',
+  async ({ page, users }) => {
+    await login(page, users.mudur);
+    await page.goto('/assets');
+    const serial = `E2E-${Date.now()}`;
+    await page.selectOption('#type', 'dizustu');
+    await page.fill('#name', 'Dizüstü bilgisayar (e2e)');
+    await page.fill('#code', '255.01.02');
+    await page.fill('#serial', serial);
+    await page.fill('#brand', 'Lenovo');
+    await Promise.all([page.waitForURL((u) => /^\/assets\/\d+$/.test(u.pathname)), page.click('#new-asset-submit')]);
+    const title = ((await page.textContent('#asset-title')) ?? '').trim();
+    check(/^255\.01\.02-\d{2}-\d+ /.test(title), `sicil no in the title: ${title}`);
+    const sicil = title.split(' ')[0];
+    // Issue to the first person offered.
+    const opts = await page.locator('#custody-person option').evaluateAll((os) =>
+      os.filter((o) => o.value).map((o) => [o.value, o.textContent.trim()]));
+    check(opts.length > 0, 'people to issue to');
+    const [pid, pname] = opts[0];
+    await page.selectOption('#custody-person', pid);
+    await page.fill('#custody-note', 'Göreve başlama');
+    await submitAndLoad(page, '#custody-submit');
+    check(((await page.textContent('#custody-holder')) ?? '').includes(pname), `holder ${pname}`);
+    const href = await page.getAttribute('#custody-pdf', 'href');
+    check(href && /^\/api\/v1\/custody\/\d+\/document\.pdf$/.test(href), `belge link ${href}`);
+    const pdf = await page.request.get(href);
+    eq(pdf.status(), 200, 'the Teslim Belgesi opens');
+    check((pdf.headers()['content-type'] ?? '').startsWith('application/pdf'), 'a PDF');
+    const body = await pdf.body();
+    check(body.subarray(0, 5).toString() === '%PDF-' && body.length > 2000, `PDF bytes ${body.length}`);
+    // Return ("geri alındı").
+    await page.fill('#return-note', 'İade edildi');
+    await submitAndLoad(page, '#return-submit');
+    check(await page.locator('#custody-pdf').count() === 0, 'no open custody after the return');
+    check(await page.locator('#custody-form').count() === 1, 'it can be issued again');
+    check(((await page.textContent('#history')) ?? '').includes('İade edildi'), 'the return is in the history');
+    await page.goto(`/assets?q=${encodeURIComponent(serial)}`);
+    check(((await page.textContent('#assets')) ?? '').includes(sicil), 'found by its serial');
+  });
 
 // Only with --screens: a PNG of each main page at 1280x800 (and the dashboard at 375x700).
 test('ldap: directory users sign in on the login page and get the roles their groups map to',

@@ -1,0 +1,501 @@
+/* pages.c - the asset register in the browser: the list with search and
+ * the registration form, the asset page (details, components, custody
+ * with its Teslim Belgesi and the return, lifecycle, history), and "my
+ * custody" for every employee. Pages call the API handlers through
+ * page_call_api, so the browser and the API share every rule. */
+#include "assets.h"
+#include "assets_int.h"
+#include "../core/i18n.h"
+#include "../core/jsonx.h"
+#include "../core/page.h"
+#include "../core/rbac.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *jstr(json_t *o, const char *k)
+{
+  const char *s = jsonx_str(o, k);
+  return s ? s : "";
+}
+
+static void put_str(json_t *in, request *r, const char *form, const char *key)
+{
+  const char *v = req_form(r, form);
+  if (v && *v)
+    json_object_set_new(in, key, json_string(v));
+}
+
+static void cell(html *h, const char *s)
+{
+  H(h, "<td>");
+  h_txt(h, s);
+  H(h, "</td>");
+}
+
+static void row(html *h, const char *label, const char *value)
+{
+  H(h, "<tr><th>");
+  h_txt(h, label);
+  H(h, "</th><td>");
+  h_txt(h, value);
+  H(h, "</td></tr>");
+}
+
+/* ---- the list and the registration form --------------------------------------------- */
+
+static void text_input(html *h, const char *id, const char *label, bool required)
+{
+  H(h, "<label for=\"");
+  h_attr(h, id);
+  H(h, "\">");
+  h_txt(h, label);
+  H(h, "</label><input id=\"");
+  h_attr(h, id);
+  H(h, "\" name=\"");
+  h_attr(h, id);
+  if (required)
+    H(h, "\" required>");
+  else
+    H(h, "\">");
+}
+
+static int list_page(request *r, int status, json_t *err)
+{
+  json_t *out = NULL;
+  int st = page_call_api(r, assets_api_list, NULL, &out);
+  if (st < 0)
+    return -1;
+  html h;
+  html_init(&h);
+  page_begin(r, &h, _("Assets"), "/assets");
+  H(&h, "<h1>");
+  h_txt(&h, _("Asset register"));
+  H(&h, "</h1><form method=\"get\" action=\"/assets\" class=\"filters\" role=\"search\"><input name=\"q\" id=\"q\" "
+        "value=\"");
+  h_attr(&h, req_query(r, "q"));
+  H(&h, "\" aria-label=\"");
+  h_attr(&h, _("Search"));
+  H(&h, "\"> <button type=\"submit\">");
+  h_txt(&h, _("Search"));
+  H(&h, "</button> <a href=\"/assets?review=1\">");
+  h_txt(&h, _("Review queue"));
+  H(&h, "</a></form>");
+  if (st == 200) {
+    H(&h, "<table class=\"list\" id=\"assets\"><thead><tr><th>");
+    h_txt(&h, _("Sicil no"));
+    H(&h, "</th><th>");
+    h_txt(&h, _("Name"));
+    H(&h, "</th><th>");
+    h_txt(&h, _("Type"));
+    H(&h, "</th><th>");
+    h_txt(&h, _("Serial no"));
+    H(&h, "</th><th>");
+    h_txt(&h, _("Status"));
+    H(&h, "</th><th>");
+    h_txt(&h, _("Unit"));
+    H(&h, "</th></tr></thead><tbody>");
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(out, "items"), i, a)
+    {
+      H(&h, "<tr><td><a href=\"/assets/");
+      h_int(&h, jsonx_int(a, "id", 0));
+      H(&h, "\">");
+      h_txt(&h, *jstr(a, "sicil_no") ? jstr(a, "sicil_no") : _("(review)"));
+      H(&h, "</a></td>");
+      cell(&h, jstr(a, "name"));
+      cell(&h, jstr(a, "type_label"));
+      cell(&h, jstr(a, "serial"));
+      cell(&h, assets_status_label(jstr(a, "status")));
+      cell(&h, jstr(a, "unit_code"));
+      H(&h, "</tr>");
+    }
+    H(&h, "</tbody></table>");
+  } else {
+    page_alert(&h, out);
+  }
+  json_decref(out);
+  if (rbac_has(r->user->id, "assets.manage")) {
+    H(&h, "<section class=\"card\" id=\"new-asset\"><h2>");
+    h_txt(&h, _("Register an asset"));
+    H(&h, "</h2>");
+    if (err)
+      page_alert(&h, err);
+    H(&h, "<form method=\"post\" action=\"/assets\" class=\"grid\" id=\"new-asset-form\">");
+    page_csrf(r, &h);
+    H(&h, "<label for=\"type\">");
+    h_txt(&h, _("Type"));
+    H(&h, "</label><select id=\"type\" name=\"type\">");
+    for (size_t i = 0; assets_types[i]; i++)
+      h_option(&h, assets_types[i], assets_type_label(assets_types[i]), false);
+    H(&h, "</select>");
+    text_input(&h, "name", _("Name"), true);
+    text_input(&h, "code", _("Taşınır kodu"), true);
+    text_input(&h, "serial", _("Serial no"), false);
+    text_input(&h, "brand", _("Brand"), false);
+    text_input(&h, "model", _("Model"), false);
+    text_input(&h, "building", _("Building"), false);
+    text_input(&h, "floor", _("Floor"), false);
+    text_input(&h, "room", _("Room"), false);
+    text_input(&h, "purchase_date", _("Purchase date"), false);
+    text_input(&h, "supplier", _("Supplier"), false);
+    text_input(&h, "supplier_vkn", _("Supplier tax number (VKN)"), false);
+    text_input(&h, "invoice_no", _("Invoice no"), false);
+    text_input(&h, "value", _("Value (TL)"), false);
+    text_input(&h, "warranty_end", _("Warranty ends"), false);
+    H(&h, "<button type=\"submit\" class=\"primary\" id=\"new-asset-submit\">");
+    h_txt(&h, _("Register"));
+    H(&h, "</button></form></section>");
+  }
+  page_end(r, &h);
+  return http_html(r, status, &h);
+}
+
+int assets_page_list(request *r)
+{
+  return list_page(r, 200, NULL);
+}
+
+int assets_form_create(request *r)
+{
+  json_t *in = json_object();
+  static const char *const keys[] = {"type",     "name",         "code",       "serial", "brand",
+                                     "model",    "building",     "floor",      "room",   "purchase_date",
+                                     "supplier", "supplier_vkn", "invoice_no", "value",  "warranty_end"};
+  for (size_t i = 0; i < ARRAY_LEN(keys); i++)
+    put_str(in, r, keys[i], keys[i]);
+  json_t *out;
+  int status = page_call_api(r, assets_api_create, in, &out);
+  if (status < 0)
+    return -1;
+  if (status != 201) {
+    int rc = list_page(r, status, out);
+    json_decref(out);
+    return rc;
+  }
+  int64_t id = jsonx_int(out, "id", 0);
+  json_decref(out);
+  return http_redirect(r, arena_printf(r->a, "/assets/%lld", (long long)id));
+}
+
+/* ---- one asset ------------------------------------------------------------------------- */
+
+static void custody_section(request *r, html *h, json_t *a)
+{
+  db *d = db_thread();
+  int64_t id = jsonx_int(a, "id", 0);
+  bool manage = rbac_can(r->user->id, "custody.manage", jsonx_int(json_object_get(a, "unit"), "id", 0));
+  json_t *c = json_object_get(a, "custody");
+  H(h, "<section class=\"card\" id=\"custody\"><h2>");
+  h_txt(h, _("Custody"));
+  H(h, "</h2>");
+  if (json_is_object(c)) {
+    json_t *p = json_object_get(c, "person");
+    H(h, "<p id=\"custody-holder\">");
+    if (json_is_object(p)) {
+      h_txt(h, _("Issued to"));
+      H(h, ": <a id=\"custody-person-link\" href=\"/assets/mine?person=");
+      h_int(h, jsonx_int(p, "id", 0));
+      H(h, "\"><strong>");
+      h_txt(h, jstr(p, "name"));
+      H(h, "</strong></a> · ");
+      h_txt(h, _("Document no"));
+      H(h, " ");
+      h_txt(h, jstr(c, "belge_no"));
+      H(h, " · <a id=\"custody-pdf\" href=\"");
+      h_attr(h, jstr(c, "document"));
+      H(h, "\">");
+      h_txt(h, _("Taşınır Teslim Belgesi (PDF)"));
+      H(h, "</a>");
+    } else {
+      h_txt(h, _("Shared space"));
+      H(h, ": <strong>");
+      h_txt(h, jstr(c, "space"));
+      H(h, "</strong> · <a href=\"/api/v1/custody/space.pdf?space=");
+      h_url(h, jstr(c, "space"));
+      H(h, "\">");
+      h_txt(h, _("Dayanıklı Taşınırlar Listesi (PDF)"));
+      H(h, "</a>");
+    }
+    H(h, "</p>");
+    if (manage) {
+      H(h, "<form method=\"post\" action=\"/assets/");
+      h_int(h, id);
+      H(h, "/return\" id=\"return-form\">");
+      page_csrf(r, h);
+      H(h, "<input type=\"hidden\" name=\"cid\" value=\"");
+      h_int(h, jsonx_int(c, "id", 0));
+      H(h, "\"><label for=\"return-note\">");
+      h_txt(h, _("Note"));
+      H(h, "</label><input id=\"return-note\" name=\"note\"> <button type=\"submit\" id=\"return-submit\">");
+      h_txt(h, _("Record the return (geri alındı)"));
+      H(h, "</button></form>");
+    }
+  } else {
+    H(h, "<p id=\"custody-holder\">");
+    h_txt(h, _("Not in anyone's custody."));
+    H(h, "</p>");
+    if (manage && *jstr(a, "sicil_no") && !str_eq(jstr(a, "status"), "hurda")) {
+      H(h, "<form method=\"post\" action=\"/assets/");
+      h_int(h, id);
+      H(h, "/custody\" id=\"custody-form\" class=\"grid\">");
+      page_csrf(r, h);
+      H(h, "<label for=\"custody-person\">");
+      h_txt(h, _("Person"));
+      H(h, "</label><select id=\"custody-person\" name=\"person\"><option value=\"\"></option>");
+      db_stmt *st = db_q(d, "SELECT id, name FROM org_people WHERE active = 1 ORDER BY name_fold LIMIT 1000", "");
+      while (st && db_step(st) == DB_ROW) {
+        char v[24];
+        snprintf(v, sizeof v, "%lld", (long long)db_col_int(st, 0));
+        h_option(h, v, db_col_text(st, 1), false);
+      }
+      db_done(st);
+      H(h, "</select><label for=\"custody-note\">");
+      h_txt(h, _("Note"));
+      H(h, "</label><input id=\"custody-note\" name=\"note\"><button type=\"submit\" class=\"primary\" "
+           "id=\"custody-submit\">");
+      h_txt(h, _("Issue with a Teslim Belgesi"));
+      H(h, "</button></form>");
+    }
+  }
+  H(h, "</section>");
+}
+
+static int asset_page(request *r, int status, json_t *err)
+{
+  json_t *a = NULL;
+  int st = page_call_api(r, assets_api_get, NULL, &a);
+  if (st < 0)
+    return -1;
+  if (st != 200) {
+    json_t *e = json_object_get(a, "error");
+    int rc = http_error(r, st, jstr(e, "code"), jstr(e, "message"), NULL);
+    json_decref(a);
+    return rc;
+  }
+  html h;
+  html_init(&h);
+  const char *title = arena_printf(r->a, "%s %s", jstr(a, "sicil_no"), jstr(a, "name"));
+  page_begin(r, &h, title, "/assets");
+  H(&h, "<h1 id=\"asset-title\">");
+  h_txt(&h, title);
+  H(&h, "</h1>");
+  if (err)
+    page_alert(&h, err);
+  json_t *loc = json_object_get(a, "location"), *p = json_object_get(a, "purchase");
+  H(&h, "<section class=\"card\"><table class=\"details\">");
+  row(&h, _("Type"), jstr(a, "type_label"));
+  row(&h, _("Taşınır kodu"), jstr(a, "code"));
+  row(&h, _("Sicil no"), jstr(a, "sicil_no"));
+  row(&h, _("Serial no"), jstr(a, "serial"));
+  row(&h, _("Brand / model"), arena_printf(r->a, "%s %s", jstr(a, "brand"), jstr(a, "model")));
+  row(&h, _("Location"), arena_printf(r->a, "%s %s %s", jstr(loc, "building"), jstr(loc, "floor"), jstr(loc, "room")));
+  row(&h, _("Unit"), jstr(json_object_get(a, "unit"), "name"));
+  H(&h, "<tr><th>");
+  h_txt(&h, _("Status"));
+  H(&h, "</th><td id=\"asset-status\">");
+  h_txt(&h, jstr(a, "status_label"));
+  H(&h, "</td></tr>");
+  row(&h, _("Supplier"), arena_printf(r->a, "%s %s", jstr(p, "supplier"), jstr(p, "supplier_vkn")));
+  row(&h, _("Value (TL)"), jstr(p, "value"));
+  row(&h, _("Warranty ends"), jstr(p, "warranty_end"));
+  row(&h, _("Host name"), jstr(a, "hostname"));
+  row(&h, _("Installed software"), arena_printf(r->a, "%lld", (long long)jsonx_int(a, "software_count", 0)));
+  H(&h, "</table><p><a href=\"/api/v1/assets/labels.pdf?ids=");
+  h_int(&h, jsonx_int(a, "id", 0));
+  H(&h, "\">");
+  h_txt(&h, _("Print label (QR)"));
+  H(&h, "</a></p></section>");
+
+  custody_section(r, &h, a);
+
+  if (rbac_can(r->user->id, "assets.manage", jsonx_int(json_object_get(a, "unit"), "id", 0)) &&
+      !str_eq(jstr(a, "status"), "hurda")) {
+    H(&h, "<section class=\"card\" id=\"lifecycle\"><h2>");
+    h_txt(&h, _("Lifecycle"));
+    H(&h, "</h2><form method=\"post\" action=\"/assets/");
+    h_int(&h, jsonx_int(a, "id", 0));
+    H(&h, "/status\" id=\"status-form\">");
+    page_csrf(r, &h);
+    H(&h, "<select name=\"to\" id=\"status-to\" aria-label=\"");
+    h_attr(&h, _("Status"));
+    H(&h, "\">");
+    for (size_t i = 0; assets_statuses[i]; i++)
+      h_option(&h, assets_statuses[i], assets_status_label(assets_statuses[i]),
+               str_eq(assets_statuses[i], jstr(a, "status")));
+    H(&h, "</select> <input name=\"note\" aria-label=\"");
+    h_attr(&h, _("Note"));
+    H(&h, "\"> <button type=\"submit\">");
+    h_txt(&h, _("Change the status"));
+    H(&h, "</button></form></section>");
+  }
+
+  json_t *comps = json_object_get(a, "components");
+  if (json_array_size(comps)) {
+    H(&h, "<section class=\"card\" id=\"components\"><h2>");
+    h_txt(&h, _("Components"));
+    H(&h, "</h2><table class=\"list\"><tbody>");
+    size_t i;
+    json_t *c;
+    json_array_foreach(comps, i, c)
+    {
+      H(&h, "<tr>");
+      cell(&h, jstr(c, "kind"));
+      cell(&h, jstr(c, "name"));
+      cell(&h, jstr(c, "detail"));
+      cell(&h, *jstr(c, "mac") ? jstr(c, "mac") : jstr(c, "serial"));
+      cell(&h, jstr(c, "ip"));
+      H(&h, "</tr>");
+    }
+    H(&h, "</tbody></table></section>");
+  }
+  H(&h, "<section class=\"card\" id=\"history\"><h2>");
+  h_txt(&h, _("History"));
+  H(&h, "</h2><table class=\"list\"><tbody>");
+  size_t i;
+  json_t *e;
+  json_array_foreach(json_object_get(a, "history"), i, e)
+  {
+    int64_t t = 0;
+    if (parse_iso8601(jstr(e, "at"), &t))
+      t = 0;
+    if (jsonx_bool(e, "flag", false))
+      H(&h, "<tr class=\"breached\">");
+    else
+      H(&h, "<tr>");
+    cell(&h, page_time(r, t));
+    cell(&h, jstr(e, "actor"));
+    cell(&h, jstr(e, "kind"));
+    cell(&h, arena_printf(r->a, "%s → %s", jstr(e, "from"), jstr(e, "to")));
+    cell(&h, jstr(e, "note"));
+    H(&h, "</tr>");
+  }
+  H(&h, "</tbody></table></section>");
+  json_decref(a);
+  page_end(r, &h);
+  return http_html(r, status, &h);
+}
+
+int assets_page_asset(request *r)
+{
+  return asset_page(r, 200, NULL);
+}
+
+int assets_form_action(request *r)
+{
+  const char *action = req_param(r, "action"), *id = req_param(r, "id");
+  json_t *in = json_object();
+  route_fn fn = NULL;
+  if (str_eq(action, "status")) {
+    put_str(in, r, "to", "to");
+    put_str(in, r, "note", "note");
+    fn = assets_api_status;
+  } else if (str_eq(action, "custody")) {
+    int64_t person = 0;
+    const char *v = req_form(r, "person");
+    if (v && *v && !parse_i64(v, &person))
+      json_object_set_new(in, "person", json_integer(person));
+    put_str(in, r, "note", "note");
+    fn = assets_api_custody_issue;
+  } else if (str_eq(action, "return")) {
+    put_str(in, r, "note", "note");
+    const char *cid = req_form(r, "cid");
+    if (r->nparams < MAX_PARAMS && cid)
+      r->params[r->nparams++] = (struct kv){"cid", arena_strdup(r->a, cid)};
+    fn = assets_api_custody_return;
+  } else {
+    json_decref(in);
+    return assets_not_found(r);
+  }
+  json_t *out;
+  int status = page_call_api(r, fn, in, &out);
+  if (status < 0)
+    return -1;
+  int rc;
+  if (status >= 200 && status < 300) {
+    rc = http_redirect(r, arena_printf(r->a, "/assets/%s", id));
+  } else if (status == 404 || status == 403) {
+    json_t *e = json_object_get(out, "error");
+    rc = http_error(r, status, jstr(e, "code"), jstr(e, "message"), NULL);
+  } else {
+    rc = asset_page(r, status, out);
+  }
+  json_decref(out);
+  return rc;
+}
+
+/* ---- a person's holdings ------------------------------------------------------------ */
+
+/* /assets/mine: what the signed-in person holds; with ?person=ID (staff
+ * with assets.read) what that person holds, for the handover work. */
+int assets_page_mine(request *r)
+{
+  db *d = db_thread();
+  int64_t person = 0;
+  const char *v = req_query(r, "person");
+  if (v && *v) {
+    if (parse_i64(v, &person) || person <= 0)
+      return assets_not_found(r);
+    if (!rbac_has(r->user->id, "assets.read"))
+      return assets_forbidden(r);
+  } else if (db_int(d, &person, "SELECT id FROM org_people WHERE user_id = ?", "i", r->user->id) != DB_ROW) {
+    person = 0;
+  }
+  const char *name = NULL;
+  if (person) {
+    db_stmt *st = db_q(d, "SELECT name FROM org_people WHERE id = ?", "i", person);
+    if (st && db_step(st) == DB_ROW)
+      name = arena_strdup(r->a, db_col_text(st, 0));
+    db_done(st);
+    if (!name && v)
+      return assets_not_found(r);
+  }
+  json_t *items = person ? assets_custody_open(d, person) : json_array();
+  if (!items)
+    return -1;
+  html h;
+  html_init(&h);
+  const char *title = v ? arena_printf(r->a, "%s: %s", _("Custody"), name) : _("My custody");
+  page_begin(r, &h, title, v ? "/assets" : "/assets/mine");
+  H(&h, "<h1>");
+  h_txt(&h, title);
+  H(&h, "</h1>");
+  if (!json_array_size(items)) {
+    H(&h, "<p id=\"custody-empty\">");
+    h_txt(&h, v ? _("Holds no items.") : _("You hold no items."));
+    H(&h, "</p>");
+  } else {
+    H(&h, "<p id=\"custody-count\">");
+    h_txt(&h, arena_printf(r->a, _("%zu items in custody; all are returned before leaving (ilişik kesme)."),
+                           json_array_size(items)));
+    H(&h, "</p><table class=\"list\" id=\"my-custody\"><thead><tr><th>");
+    h_txt(&h, _("Sicil no"));
+    H(&h, "</th><th>");
+    h_txt(&h, _("Name"));
+    H(&h, "</th><th>");
+    h_txt(&h, _("Serial no"));
+    H(&h, "</th><th>");
+    h_txt(&h, _("Document"));
+    H(&h, "</th></tr></thead><tbody>");
+    size_t i;
+    json_t *c;
+    json_array_foreach(items, i, c)
+    {
+      json_t *a = json_object_get(c, "asset");
+      H(&h, "<tr>");
+      cell(&h, jstr(a, "sicil_no"));
+      cell(&h, jstr(a, "name"));
+      cell(&h, jstr(a, "serial"));
+      H(&h, "<td><a href=\"");
+      h_attr(&h, jstr(c, "document"));
+      H(&h, "\">");
+      h_txt(&h, jstr(c, "belge_no"));
+      H(&h, "</a></td></tr>");
+    }
+    H(&h, "</tbody></table>");
+  }
+  json_decref(items);
+  page_end(r, &h);
+  return http_html(r, 200, &h);
+}
