@@ -53,6 +53,17 @@ bool assets_can_read(request *r, int64_t unit_id);
 bool assets_can_manage(request *r, int64_t unit_id);
 /* The asset's unit; 0 when there is no such asset. */
 int64_t assets_unit_of(db *d, int64_t id);
+/* Custody inside the caller's transaction (history, audit as who). Issue:
+ * asset id to person (or space with its officer) on date (YYYY-MM-DD) by
+ * issued_by (users.id, 0: none) named issuer; from_status the asset's
+ * status before; *after_out the new custody record. 0, DB_CONSTRAINT when
+ * the asset is in custody already, or a db error. Return: 0, 1 when no
+ * such open custody, -1. */
+int assets_custody_record_issue(db *d, const struct actor *who, int64_t issued_by, const char *issuer, int64_t id,
+                                int64_t person, const char *space, int64_t officer, const char *date,
+                                const char *note, const char *from_status, json_t **after_out);
+int assets_custody_record_return(db *d, const struct actor *who, int64_t cid, const char *note);
+void assets_handover_register(void);
 
 /* Appends a history row (inside the caller's transaction). */
 int assets_event(db *d, int64_t asset, const struct actor *who, const char *kind, const char *from, const char *to,

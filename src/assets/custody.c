@@ -127,8 +127,7 @@ int64_t assets_custody_count(db *d, int64_t person_id)
   return n;
 }
 
-/* Inside the caller's transaction. 0, 1 when no such open custody, -1. */
-static int record_return(db *d, const struct actor *who, int64_t cid, const char *note)
+int assets_custody_record_return(db *d, const struct actor *who, int64_t cid, const char *note)
 {
   int64_t asset = 0;
   int rc = db_int(d, &asset, "SELECT asset_id FROM custody WHERE id = ? AND returned_at IS NULL", "i", cid);
@@ -158,7 +157,7 @@ int assets_custody_return(db *d, const struct actor *who, int64_t custody_id, co
 {
   if (db_begin(d))
     return -1;
-  int rc = record_return(d, who, custody_id, note);
+  int rc = assets_custody_record_return(d, who, custody_id, note);
   if (!rc && db_commit(d))
     rc = -1;
   if (rc)
@@ -177,6 +176,41 @@ static bool person_active(db *d, int64_t id)
 {
   int64_t one = 0;
   return id > 0 && db_int(d, &one, "SELECT 1 FROM org_people WHERE id = ? AND active = 1", "i", id) == DB_ROW;
+}
+
+int assets_custody_record_issue(db *d, const struct actor *who, int64_t issued_by, const char *issuer, int64_t id,
+                                int64_t person, const char *space, int64_t officer, const char *date,
+                                const char *note, const char *from_status, json_t **after_out)
+{
+  *after_out = NULL;
+  int64_t unit = assets_unit_of(d, id);
+  int64_t year = atoi(date), no = 0;
+  int rc = 0;
+  if (person &&
+      db_int(d, &no, "SELECT COALESCE(MAX(belge_no), 0) + 1 FROM custody WHERE belge_year = ?", "i", year) != DB_ROW)
+    rc = -1;
+  if (!rc)
+    rc = db_run(d,
+                "INSERT INTO custody (asset_id, person_id, space, officer_id, belge_year, belge_no, issued_on,"
+                " issued_at, issued_by, issuer, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "iItIIItiItt", id, person, space, officer, person ? year : 0, no, date, now_unix(), issued_by, issuer,
+                note);
+  if (!rc && !str_eq(from_status, "kullanimda"))
+    rc = db_run(d, "UPDATE assets SET status = 'kullanimda', updated_at = ? WHERE id = ?", "ii", now_unix(), id);
+  json_t *after = rc ? NULL : assets_custody_of(d, id);
+  if (!rc) {
+    json_t *p = json_object_get(after, "person");
+    const char *holder = json_is_object(p) ? jsonx_str(p, "name") : space;
+    rc = assets_event(d, id, who, "custody", NULL, holder, note, false);
+  }
+  if (!rc)
+    rc = assets_audit(d, who, "custody.issue", id, unit, NULL, after);
+  if (rc) {
+    json_decref(after);
+    return rc;
+  }
+  *after_out = after;
+  return 0;
 }
 
 int assets_api_custody_issue(request *r)
@@ -229,29 +263,10 @@ int assets_api_custody_issue(request *r)
   struct actor who = audit_actor(r);
   if (db_begin(d))
     return -1;
-  int64_t year = atoi(date), no = 0;
-  int rc = 0;
-  if (person &&
-      db_int(d, &no, "SELECT COALESCE(MAX(belge_no), 0) + 1 FROM custody WHERE belge_year = ?", "i", year) != DB_ROW)
-    rc = -1;
+  json_t *after = NULL;
   const char *issuer = r->user->display_name ? r->user->display_name : r->user->username;
-  if (!rc)
-    rc = db_run(d,
-                "INSERT INTO custody (asset_id, person_id, space, officer_id, belge_year, belge_no, issued_on,"
-                " issued_at, issued_by, issuer, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                "iItIIItiitt", id, person, space, officer, person ? year : 0, no, date, now_unix(), r->user->id, issuer,
-                note);
-  int64_t cid = rc ? 0 : db_last_id(d);
-  if (!rc && !str_eq(from_status, "kullanimda"))
-    rc = db_run(d, "UPDATE assets SET status = 'kullanimda', updated_at = ? WHERE id = ?", "ii", now_unix(), id);
-  json_t *after = rc ? NULL : assets_custody_of(d, id);
-  if (!rc) {
-    json_t *p = json_object_get(after, "person");
-    const char *holder = json_is_object(p) ? jsonx_str(p, "name") : space;
-    rc = assets_event(d, id, &who, "custody", NULL, holder, note, false);
-  }
-  if (!rc)
-    rc = assets_audit(d, &who, "custody.issue", id, unit, NULL, after);
+  int rc = assets_custody_record_issue(d, &who, r->user->id, issuer, id, person, space, officer, date, note,
+                                       from_status, &after);
   if (!rc)
     rc = db_commit(d);
   if (rc) {
@@ -261,7 +276,6 @@ int assets_api_custody_issue(request *r)
       return assets_conflict(r, "in_custody", _("The asset is in someone's custody; record its return first."));
     return -1;
   }
-  (void)cid;
   return http_json(r, 201, after);
 }
 

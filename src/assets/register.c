@@ -111,6 +111,7 @@ static struct assets_config cfg = {.agent_user = "agent", .prolog_freq = 24, .in
 void assets_configure(const config *c)
 {
   inv_init();
+  assets_handover_register();
   snprintf(cfg.agent_user, sizeof cfg.agent_user, "%s", config_get(c, "assets.agent_user", "agent"));
   snprintf(cfg.agent_secret, sizeof cfg.agent_secret, "%s", config_get(c, "assets.agent_secret", ""));
   cfg.prolog_freq = config_int(c, "assets.prolog_freq", 24);

@@ -113,8 +113,14 @@ def _setup_leaver(h):
     r = mudur.post("/api/v1/tasks", {"title": "Yedekleri denetle " + h.uniq("w"), "unit": "YBY", "user": uid})
     expect_status(r, 201, "task")
     task = r.json()["id"]
+    # a computer in the leaver's custody (Taşınır Teslim Belgesi)
+    r = mudur.post("/api/v1/assets", {"type": "dizustu", "name": "Dizüstü " + h.uniq("hv"), "code": "255.01.02",
+                                      "serial": h.uniq("SN")})
+    expect_status(r, 201, "asset")
+    asset = r.json()
+    expect_status(mudur.post(f"/api/v1/assets/{asset['id']}/custody", {"person": pid}), 201, "custody to the leaver")
     return {"uid": uid, "uname": uname, "pw": pw, "pid": pid, "system": system, "role": role, "entry": entry,
-            "ticket": ticket, "task": task}
+            "ticket": ticket, "task": task, "asset": asset}
 
 
 def test_handover_leaver_checklist_blocks_until_closed(h):
@@ -151,6 +157,7 @@ def test_handover_leaver_checklist_blocks_until_closed(h):
     eq(_line(case, "vault")["ref"], str(L["entry"]), "vault line")
     eq(_line(case, "ticket")["ref"], str(L["ticket"]), "ticket line")
     eq(_line(case, "task")["ref"], str(L["task"]), "task line")
+    check(L["asset"]["name"] in _line(case, "custody")["title"], f"custody line {_line(case, 'custody')}")
     check(all(l["state"] == "open" for l in case["lines"]), "all lines open")
     eq(case["open_lines"], len(case["lines"]), "open_lines")
 
@@ -191,6 +198,15 @@ def test_handover_leaver_checklist_blocks_until_closed(h):
                L["ticket"], f"%/{sef_uid}"), "desk event of the reassignment")
     w = _line(case, "task")
     expect_status(mudur.post(f"{base}/{w['id']}/close", {"action": "reassigned"}), 200, "reassign the task")
+    # the computer goes to the successor on a new Teslim Belgesi
+    c = _line(case, "custody")
+    expect_error(mudur.post(f"{base}/{c['id']}/close", {"action": "revoked"}), 400, "validation", "revoke custody")
+    expect_status(mudur.post(f"{base}/{c['id']}/close", {"action": "transferred", "note": "Devir"}), 200,
+                  "transfer the computer")
+    eq(_one(h, "SELECT person_id FROM custody WHERE asset_id = ? AND returned_at IS NULL", L["asset"]["id"])[0], succ,
+       "the successor holds the computer")
+    eq(_one(h, "SELECT COUNT(*) FROM custody WHERE asset_id = ? AND person_id = ? AND returned_at IS NOT NULL",
+            L["asset"]["id"], L["pid"])[0], 1, "the leaver's custody returned")
     eq(_one(h, "SELECT assignee_id FROM work_tasks WHERE id = ?", L["task"])[0], sef_uid, "task assignee")
 
     case = mudur.get_json(f"/api/v1/handover/cases/{cid}")
@@ -214,7 +230,7 @@ def test_handover_leaver_checklist_blocks_until_closed(h):
     expect_status(r, 200, "tutanak")
     check(r.body.startswith(b"%PDF"), "tutanak is a PDF")
     text = " ".join(_pdf_text(r.body).split())
-    for want in (L["system"]["name"], "Mehmet Demir", case["person"]["name"], today):
+    for want in (L["system"]["name"], "Mehmet Demir", case["person"]["name"], today, L["asset"]["name"]):
         check(want in text, f"{want!r} not in the tutanak: {text[:600]}")
     # the signature blocks (Turkish once the lead merged the translations)
     check("Devralan" in text or "Taken over by" in text, f"no successor signature block: {text[-400:]}")
