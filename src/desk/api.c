@@ -5,6 +5,7 @@
  * combination of filters is its own prepared statement and SQLite can use
  * the index that fits (unit queue, assignee, requester, full-text). */
 #include "desk_int.h"
+#include "../assets/assets.h"
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
 #include "../core/rbac.h"
@@ -382,6 +383,10 @@ static json_t *ticket_full(request *r, const struct desk_ticket *t)
   db *d = db_thread();
   bool staff = desk_staff(r, t);
   json_t *o = desk_ticket_json(t, staff);
+  if (t->asset_id) {
+    json_t *a = assets_lookup(d, t->asset_id);
+    json_object_set_new(o, "asset", a ? a : json_null());
+  }
   char ts[32];
   json_t *comments = json_array();
   db_stmt *st = db_q(d,
@@ -545,8 +550,10 @@ int desk_api_create(request *r)
     else if (!staff)
       json_object_set_new(fields, "impact", json_string(_("Only the service desk sets the impact.")));
   }
-  if (n.asset_id < 0)
+  json_t *known = n.asset_id > 0 ? assets_lookup(db_thread(), n.asset_id) : NULL;
+  if (n.asset_id < 0 || (n.asset_id > 0 && !known))
     json_object_set_new(fields, "asset_id", json_string(_("Unknown asset.")));
+  json_decref(known);
   /* On someone's behalf (a phone call, a walk-in): desk staff only. */
   int64_t req = jsonx_int(in, "requester", 0);
   const char *rname = jsonx_str(in, "requester_name"), *remail = jsonx_str(in, "requester_email");
@@ -633,6 +640,12 @@ int desk_api_patch(request *r)
       asset = 0;
     else if (!json_is_integer(av) || (asset = json_integer_value(av)) <= 0)
       json_object_set_new(fields, "asset_id", json_string(_("Unknown asset.")));
+    else {
+      json_t *known = assets_lookup(db_thread(), asset);
+      if (!known)
+        json_object_set_new(fields, "asset_id", json_string(_("Unknown asset.")));
+      json_decref(known);
+    }
   }
   if ((v = jsonx_str(in, "mode"))) {
     mode = NULL;

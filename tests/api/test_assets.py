@@ -255,3 +255,18 @@ def test_assets_pages(h):
     r = c.post_form("/assets", {"_csrf": c.csrf, "type": "yazici", "name": "X", "code": "1.2.3"})
     eq(r.status, 400, "invalid form shows the page again")
     check("form-error" in r.text, "error box")
+
+
+def test_assets_linked_tickets(h):
+    """A fault report names an asset: the desk checks it exists and shows it; the asset lists the ticket."""
+    a = _asset(h, serial=h.uniq("SN"))
+    emp = h.as_user("personel")
+    cats = emp.get_json("/api/v1/desk/categories")["items"]
+    base = {"type": "ariza", "subject": "Ekran kararıyor " + h.uniq("t"), "body": "Açılmıyor.", "category": cats[0]["id"]}
+    expect_error(emp.post("/api/v1/desk/tickets", dict(base, asset_id=99999999)), 400, "validation", "unknown asset")
+    r = emp.post("/api/v1/desk/tickets", dict(base, asset_id=a["id"]))
+    expect_status(r, 201, "ticket on the asset")
+    t = emp.get_json(f"/api/v1/desk/tickets/{r.json()['id']}")
+    eq((t["asset"]["id"], t["asset"]["sicil_no"]), (a["id"], a["sicil_no"]), "the asset on the ticket")
+    full = h.as_user("mudur").get_json(f"/api/v1/assets/{a['id']}")
+    check(any(x["id"] == r.json()["id"] for x in full.get("tickets", [])), f"the ticket on the asset: {full.get('tickets')}")
