@@ -574,3 +574,78 @@ out:
     close(c.tcp);
   return rc;
 }
+
+/* ---- bulk ingest ----------------------------------------------------------- */
+
+int netlog_ingest(const char *data_dir, char *const *files, int nfiles, int64_t rotate_lines, int64_t *lines_out)
+{
+  char dir[NETLOG_PATH_MAX - 32];
+  if (snprintf(dir, sizeof dir, "%s/netlog", data_dir) >= (int)sizeof dir)
+    return -1;
+  mkdir(dir, 0750);
+  struct netlog_seg *seg = NULL;
+  int rc = -1;
+  int64_t total = 0, in_seg = 0;
+  enum { CHUNK = 1 << 20 };
+  char *b = xmalloc(CHUNK + NETLOG_LINE_MAX);
+  if (netlog_seg_create(dir, now_unix(), &seg))
+    goto out;
+  for (int i = 0; i < nfiles; i++) {
+    int fd = str_eq(files[i], "-") ? 0 : open(files[i], O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      log_error("netlog: cannot open", "path=%s errno=%d", files[i], errno);
+      goto out;
+    }
+    size_t len = 0;
+    for (;;) {
+      ssize_t r = read(fd, b + len, CHUNK + NETLOG_LINE_MAX - len);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0) {
+        if (fd)
+          close(fd);
+        goto out;
+      }
+      len += (size_t)r;
+      int64_t now = now_unix();
+      size_t pos = 0;
+      char *nl;
+      while ((nl = memchr(b + pos, '\n', len - pos)) || (r == 0 && pos < len) ||
+             len - pos >= NETLOG_LINE_MAX) {
+        size_t n = nl ? (size_t)(nl - (b + pos)) : len - pos;
+        if (n > NETLOG_LINE_MAX)
+          n = NETLOG_LINE_MAX;
+        struct netlog_rec rec;
+        netlog_parse_line(b + pos, n, now, &rec);
+        if (netlog_seg_append_parsed(seg, &rec))
+          log_error("netlog: block write failed", "segment=%llu", (unsigned long long)netlog_seg_seq(seg));
+        total++;
+        pos += n + (nl && b + pos + n == nl ? 1 : 0);
+        if (rotate_lines > 0 && ++in_seg >= rotate_lines) {
+          int crc = netlog_seg_close(seg);
+          seg = NULL;
+          if (crc || netlog_seg_create(dir, now, &seg))
+            goto out;
+          in_seg = 0;
+        }
+      }
+      memmove(b, b + pos, len - pos);
+      len -= pos;
+      if (r == 0)
+        break;
+    }
+    if (fd)
+      close(fd);
+  }
+  rc = 0;
+out:
+  if (seg && netlog_seg_close(seg))
+    rc = -1;
+  free(b);
+  if (lines_out)
+    *lines_out = total;
+  struct netlog_seal_counts sc = {0};
+  if (rc == 0 && netlog_seal_pending(dir, 0, "", now_unix(), &sc))
+    rc = -1;
+  return rc;
+}

@@ -1,15 +1,26 @@
 /* segment.c - the append-only segment files of the archive: blocks of
- * zstd-compressed, tab-separated records behind a small header (time
- * range, a bloom of addresses and MACs), written with one write() per
- * block and synced, so a crash can at worst leave a torn last block,
- * which readers and the sealer recognise. */
+ * lines behind a small header (time range, blooms of the addresses in
+ * them), written with one write() per block and synced, so a crash can at
+ * worst leave a torn last block, which readers and the sealer recognise.
+ *
+ * A block of version 2 keeps each line's raw text, field-encoded
+ * (block.c) and zstd-compressed, and its time; readers get the record by
+ * parsing the raw line again with its time as `now`, which gives what the
+ * collector parsed. A record whose fields are not what its raw line
+ * parses to is kept whole, as the tab-separated text of version 1. Blocks
+ * are encoded, compressed and written by a worker thread while the next
+ * one fills. Version 1 blocks (tab-separated records) still read. */
 #define _GNU_SOURCE
 #include "netlog.h"
+#include "netlog_int.h"
 #include "../core/log.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,18 +28,18 @@
 #include <unistd.h>
 #include <zstd.h>
 
-static const char BLOCK_MAGIC[4] = {'N', 'L', 'B', '1'};
-enum { HDR_SIZE = 4 + 4 + 4 + 4 + 8 + 8 + NETLOG_BLOOM_BYTES, ZSTD_LEVEL = 3, NFIELDS = 18 };
-
-struct netlog_seg {
-  int fd;
-  uint64_t seq;
-  int64_t opened;
-  int64_t lines;
-  buf pending;
-  uint32_t npending;
-  int64_t tmin, tmax;
-  uint8_t bloom[NETLOG_BLOOM_BYTES];
+/* version 1: magic, clen, plen, lines, tmin, tmax, bloom; version 2 adds
+ * the size of the point bloom and a check of the header and blooms */
+enum {
+  HDR1_SIZE = 4 + 4 + 4 + 4 + 8 + 8 + NETLOG_BLOOM_BYTES,
+  HDR2_FIXED = 40,
+  HDR2_SIZE = HDR2_FIXED + NETLOG_BLOOM_BYTES,
+  PBLOOM_MAX = 1 << 20,
+  PB_LINE = 64,      /* a point-bloom key sets all its bits in one 64-byte line */
+  PB_BITS_PER_KEY = 16,
+  PB_K = 8,
+  ZSTD_LEVEL = 3,
+  NFIELDS = 18,
 };
 
 /* ---- names ---------------------------------------------------------------- */
@@ -78,7 +89,25 @@ int netlog_list(const char *dir, uint64_t **seqs, size_t *n)
   return 0;
 }
 
-/* ---- the bloom ------------------------------------------------------------ */
+/* ---- the blooms ------------------------------------------------------------
+ * The general bloom (256 bytes) holds every address and MAC of a block:
+ * in a busy firewall's block it is nearly full, and a generic filter then
+ * reads every block. The point bloom holds only what "who had this address
+ * then" asks about: leases by address and MAC ("L"), NAT sessions by
+ * public address ("T") and by public address and port ("N"), sized to the
+ * block's keys, with all bits of a key in one 64-byte line so a reader
+ * probes it with one small read. */
+
+static uint64_t key_hash(const char *p, size_t n)
+{
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
 
 static void bloom_bits(const char *key, unsigned bits[3])
 {
@@ -110,37 +139,75 @@ static bool bloom_has(const uint8_t *bloom, const char *key)
   return true;
 }
 
-/* ---- writing -------------------------------------------------------------- */
-
-int netlog_seg_create(const char *dir, int64_t now, struct netlog_seg **out)
+/* the bit positions of hash h inside its 512-bit line */
+static void pb_bits(uint64_t h, unsigned bits[PB_K])
 {
-  *out = NULL;
-  uint64_t *seqs = NULL;
-  size_t n = 0;
-  if (netlog_list(dir, &seqs, &n))
-    return -1;
-  uint64_t seq = n ? seqs[n - 1] + 1 : 1;
-  free(seqs);
-  char path[NETLOG_PATH_MAX];
-  if (netlog_path(dir, seq, "seg", path, sizeof path))
-    return -1;
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0640);
-  if (fd < 0) {
-    log_error("netlog: cannot create segment", "path=%s errno=%d", path, errno);
-    return -1;
-  }
-  struct netlog_seg *s = xcalloc(1, sizeof *s);
-  s->fd = fd;
-  s->seq = seq;
-  s->opened = now;
-  buf_init(&s->pending, NETLOG_BLOCK_BYTES + 4 * NETLOG_LINE_MAX);
-  *out = s;
-  return 0;
+  uint32_t a = (uint32_t)h, b = (uint32_t)(h >> 32) | 1;
+  for (int i = 0; i < PB_K; i++)
+    bits[i] = (a + (uint32_t)i * b) % (PB_LINE * 8);
 }
+
+static size_t pb_line_of(uint64_t h, size_t nlines)
+{
+  return (size_t)(((h >> 17) ^ (h << 7)) % nlines);
+}
+
+static uint64_t point_key(char kind, const char *ip, int port)
+{
+  char k[NETLOG_IP_MAX + 16];
+  size_t n = strnlen(ip, NETLOG_IP_MAX);
+  k[0] = kind;
+  memcpy(k + 1, ip, n);
+  n++;
+  if (port >= 0) {
+    char d[8];
+    int nd = 0;
+    unsigned v = (unsigned)port;
+    do {
+      d[nd++] = (char)('0' + v % 10);
+      v /= 10;
+    } while (v);
+    k[n++] = ':';
+    while (nd)
+      k[n++] = d[--nd];
+  }
+  return key_hash(k, n);
+}
+
+/* ---- writing ---------------------------------------------------------------- */
+
+/* a block being filled or written */
+struct pend {
+  struct nlb_vec text;
+  struct nlb_line *lines;
+  size_t n, cap;
+  int64_t tmin, tmax;
+  uint8_t bloom[NETLOG_BLOOM_BYTES];
+  uint64_t *keys;
+  size_t nkeys, kcap;
+};
+
+struct netlog_seg {
+  int fd;
+  uint64_t seq;
+  int64_t opened;
+  _Atomic int64_t lines, failed;
+  struct pend *cur, *spare, *job; /* filling; free; handed to the worker (NULL: none) */
+  pthread_t th;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  bool quit;
+  int err; /* a block could not be written since the last check */
+  /* the worker's own */
+  struct nlb_enc *enc;
+  ZSTD_CCtx *zc;
+  struct nlb_vec plain, out;
+};
 
 uint64_t netlog_seg_seq(const struct netlog_seg *s) { return s->seq; }
 int64_t netlog_seg_opened(const struct netlog_seg *s) { return s->opened; }
-int64_t netlog_seg_lines(const struct netlog_seg *s) { return s->lines; }
+int64_t netlog_seg_lines(const struct netlog_seg *s) { return atomic_load(&s->lines); }
+int64_t netlog_seg_failed(const struct netlog_seg *s) { return atomic_load(&s->failed); }
 
 static void put_u32(unsigned char *p, uint32_t v)
 {
@@ -170,6 +237,13 @@ static int64_t get_i64(const unsigned char *p)
   return (int64_t)v;
 }
 
+static uint32_t fnv32(uint32_t h, const unsigned char *p, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ p[i]) * 16777619u;
+  return h;
+}
+
 static int write_all(int fd, const void *p, size_t n)
 {
   const char *c = p;
@@ -185,43 +259,171 @@ static int write_all(int fd, const void *p, size_t n)
   return 0;
 }
 
-int netlog_seg_flush(struct netlog_seg *s)
+/* Encodes, compresses and writes block p (the worker's part). */
+static int write_block(struct netlog_seg *s, struct pend *p)
 {
-  if (!s->npending)
-    return 0;
-  size_t bound = ZSTD_compressBound(s->pending.len);
-  unsigned char *blk = xmalloc(HDR_SIZE + bound);
-  size_t clen = ZSTD_compress(blk + HDR_SIZE, bound, s->pending.data, s->pending.len, ZSTD_LEVEL);
-  int rc = -1;
+  nlb_encode(s->enc, (const char *)p->text.p, p->lines, p->n, &s->plain);
+  /* the point bloom from the block's distinct keys */
+  size_t nk = 0;
+  if (p->nkeys) {
+    qsort(p->keys, p->nkeys, sizeof *p->keys, cmp_u64);
+    for (size_t i = 0; i < p->nkeys; i++)
+      if (!nk || p->keys[i] != p->keys[nk - 1])
+        p->keys[nk++] = p->keys[i];
+  }
+  size_t pbl = nk ? (nk * PB_BITS_PER_KEY + PB_LINE * 8 - 1) / (PB_LINE * 8) : 0;
+  if (pbl * PB_LINE > PBLOOM_MAX)
+    pbl = PBLOOM_MAX / PB_LINE;
+  size_t pbytes = pbl * PB_LINE;
+  size_t bound = ZSTD_compressBound(s->plain.len);
+  s->out.len = 0;
+  struct nlb_vec *o = &s->out;
+  if (o->cap < HDR2_SIZE + pbytes + bound) {
+    free(o->p);
+    o->cap = HDR2_SIZE + pbytes + bound;
+    o->p = xmalloc(o->cap);
+  }
+  unsigned char *h = o->p;
+  memset(h, 0, HDR2_SIZE + pbytes);
+  unsigned char *pb = h + HDR2_SIZE;
+  for (size_t i = 0; i < nk; i++) {
+    unsigned bits[PB_K];
+    pb_bits(p->keys[i], bits);
+    unsigned char *line = pb + pb_line_of(p->keys[i], pbl) * PB_LINE;
+    for (int k = 0; k < PB_K; k++)
+      line[bits[k] / 8] |= (unsigned char)(1u << (bits[k] % 8));
+  }
+  size_t clen = ZSTD_compress2(s->zc, h + HDR2_SIZE + pbytes, bound, s->plain.p, s->plain.len);
   if (ZSTD_isError(clen)) {
     log_error("netlog: compression failed", "err=%s", ZSTD_getErrorName(clen));
-    goto out;
+    return -1;
   }
-  memcpy(blk, BLOCK_MAGIC, 4);
-  put_u32(blk + 4, (uint32_t)clen);
-  put_u32(blk + 8, (uint32_t)s->pending.len);
-  put_u32(blk + 12, s->npending);
-  put_i64(blk + 16, s->tmin);
-  put_i64(blk + 24, s->tmax);
-  memcpy(blk + 32, s->bloom, NETLOG_BLOOM_BYTES);
-  if (write_all(s->fd, blk, HDR_SIZE + clen) || fdatasync(s->fd)) {
+  memcpy(h, "NLB2", 4);
+  put_u32(h + 4, (uint32_t)clen);
+  put_u32(h + 8, (uint32_t)s->plain.len);
+  put_u32(h + 12, (uint32_t)p->n);
+  put_i64(h + 16, p->tmin);
+  put_i64(h + 24, p->tmax);
+  put_u32(h + 32, (uint32_t)pbytes);
+  memcpy(h + HDR2_FIXED, p->bloom, NETLOG_BLOOM_BYTES);
+  uint32_t chk = fnv32(2166136261u, h, 36);
+  put_u32(h + 36, fnv32(chk, h + HDR2_FIXED, NETLOG_BLOOM_BYTES + pbytes));
+  if (write_all(s->fd, h, HDR2_SIZE + pbytes + clen) || fdatasync(s->fd)) {
     log_error("netlog: cannot write segment", "seq=%llu errno=%d", (unsigned long long)s->seq, errno);
-    goto out;
+    return -1;
   }
-  s->lines += s->npending;
-  rc = 0;
-out:
-  free(blk);
-  /* a block that cannot be written is not kept twice in memory: the
-   * caller counts its lines as dropped */
-  s->pending.len = 0;
-  s->pending.overflow = false;
-  s->npending = 0;
-  memset(s->bloom, 0, sizeof s->bloom);
+  return 0;
+}
+
+static void pend_reset(struct pend *p)
+{
+  p->text.len = 0;
+  p->n = 0;
+  p->nkeys = 0;
+  memset(p->bloom, 0, sizeof p->bloom);
+}
+
+static void *worker_main(void *arg)
+{
+  struct netlog_seg *s = arg;
+  pthread_mutex_lock(&s->mu);
+  for (;;) {
+    while (!s->job && !s->quit)
+      pthread_cond_wait(&s->cv, &s->mu);
+    if (!s->job)
+      break;
+    struct pend *p = s->job;
+    pthread_mutex_unlock(&s->mu);
+    int rc = write_block(s, p);
+    if (rc)
+      atomic_fetch_add(&s->failed, (int64_t)p->n);
+    else
+      atomic_fetch_add(&s->lines, (int64_t)p->n);
+    pend_reset(p);
+    pthread_mutex_lock(&s->mu);
+    if (rc)
+      s->err = -1;
+    s->job = NULL;
+    pthread_cond_broadcast(&s->cv);
+  }
+  pthread_mutex_unlock(&s->mu);
+  return NULL;
+}
+
+/* Hands the filling block to the worker (waiting for the one before);
+ * with wait, also until it is written. The error of any block written
+ * since the last call. */
+static int submit(struct netlog_seg *s, bool wait)
+{
+  pthread_mutex_lock(&s->mu);
+  while (s->job)
+    pthread_cond_wait(&s->cv, &s->mu);
+  if (s->cur->n) {
+    struct pend *t = s->job = s->cur;
+    s->cur = s->spare;
+    s->spare = t;
+    pthread_cond_broadcast(&s->cv);
+  }
+  if (wait)
+    while (s->job)
+      pthread_cond_wait(&s->cv, &s->mu);
+  int rc = s->err;
+  s->err = 0;
+  pthread_mutex_unlock(&s->mu);
   return rc;
 }
 
-static void put_escaped(buf *b, const char *s, size_t n)
+int netlog_seg_create(const char *dir, int64_t now, struct netlog_seg **out)
+{
+  *out = NULL;
+  uint64_t *seqs = NULL;
+  size_t n = 0;
+  if (netlog_list(dir, &seqs, &n))
+    return -1;
+  uint64_t seq = n ? seqs[n - 1] + 1 : 1;
+  free(seqs);
+  char path[NETLOG_PATH_MAX];
+  if (netlog_path(dir, seq, "seg", path, sizeof path))
+    return -1;
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0640);
+  if (fd < 0) {
+    log_error("netlog: cannot create segment", "path=%s errno=%d", path, errno);
+    return -1;
+  }
+  struct netlog_seg *s = xcalloc(1, sizeof *s);
+  s->fd = fd;
+  s->seq = seq;
+  s->opened = now;
+  s->cur = xcalloc(1, sizeof *s->cur);
+  s->spare = xcalloc(1, sizeof *s->spare);
+  s->enc = nlb_enc_new();
+  s->zc = ZSTD_createCCtx();
+  if (!s->zc)
+    abort();
+  ZSTD_CCtx_setParameter(s->zc, ZSTD_c_compressionLevel, ZSTD_LEVEL);
+  ZSTD_CCtx_setParameter(s->zc, ZSTD_c_checksumFlag, 1);
+  pthread_mutex_init(&s->mu, NULL);
+  pthread_cond_init(&s->cv, NULL);
+  /* signals stay with the thread that created the segment */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  int perr = pthread_create(&s->th, NULL, worker_main, s);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (perr) {
+    log_error("netlog: cannot start the segment writer", "errno=%d", perr);
+    abort();
+  }
+  *out = s;
+  return 0;
+}
+
+int netlog_seg_flush(struct netlog_seg *s)
+{
+  return submit(s, true);
+}
+
+static void put_escaped(struct nlb_vec *b, const char *s, size_t n)
 {
   size_t run = 0;
   for (size_t i = 0; i < n; i++) {
@@ -234,47 +436,119 @@ static void put_escaped(buf *b, const char *s, size_t n)
     case '\0': esc = "\\0"; break;
     default: continue;
     }
-    buf_append(b, s + run, i - run);
-    buf_append(b, esc, 2);
+    nlb_vec_put(b, s + run, i - run);
+    nlb_vec_put(b, esc, 2);
     run = i + 1;
   }
-  buf_append(b, s + run, n - run);
+  nlb_vec_put(b, s + run, n - run);
+}
+
+/* the fields a reader gets back by parsing raw again */
+static bool same_fields(const struct netlog_rec *a, const struct netlog_rec *b)
+{
+  return a->time == b->time && a->lease_end == b->lease_end && a->kind == b->kind && a->parser == b->parser &&
+         a->in_port == b->in_port && a->tr_port == b->tr_port && a->dst_port == b->dst_port && a->bytes == b->bytes &&
+         a->raw_len == b->raw_len && str_eq(a->host, b->host) && str_eq(a->tag, b->tag) &&
+         str_eq(a->in_ip, b->in_ip) && str_eq(a->tr_ip, b->tr_ip) && str_eq(a->dst_ip, b->dst_ip) &&
+         str_eq(a->proto, b->proto) && str_eq(a->mac, b->mac) && str_eq(a->user, b->user) &&
+         str_eq(a->client, b->client);
+}
+
+static void add_key(struct pend *p, uint64_t k)
+{
+  if (p->nkeys == p->kcap) {
+    p->kcap = p->kcap ? p->kcap * 2 : 1024;
+    p->keys = xrealloc(p->keys, p->kcap * sizeof *p->keys);
+  }
+  p->keys[p->nkeys++] = k;
+}
+
+static int append(struct netlog_seg *s, const struct netlog_rec *r, bool derived)
+{
+  struct pend *p = s->cur;
+  if (!p->n || r->time < p->tmin)
+    p->tmin = r->time;
+  if (!p->n || r->time > p->tmax)
+    p->tmax = r->time;
+  size_t rl = r->raw_len > NETLOG_LINE_MAX ? NETLOG_LINE_MAX : r->raw_len;
+  size_t off = p->text.len;
+  if (derived) {
+    nlb_vec_put(&p->text, r->raw, rl);
+  } else {
+    char head[1024];
+    int hl = snprintf(head, sizeof head, "%lld\t%s\t%s\t%s\t%s\t%s\t%u\t%s\t%u\t%s\t%u\t%s\t%s\t%s\t%s\t%lld\t%lld\t",
+                      (long long)r->time, netlog_kind_name(r->kind), netlog_parser_name(r->parser), r->host, r->tag,
+                      r->in_ip, (unsigned)r->in_port, r->tr_ip, (unsigned)r->tr_port, r->dst_ip,
+                      (unsigned)r->dst_port, r->proto, r->mac, r->user, r->client, (long long)r->bytes,
+                      (long long)r->lease_end);
+    nlb_vec_put(&p->text, head, (size_t)hl < sizeof head ? (size_t)hl : sizeof head - 1);
+    put_escaped(&p->text, r->raw, rl);
+  }
+  if (p->n == p->cap) {
+    p->cap = p->cap ? p->cap * 2 : 1024;
+    p->lines = xrealloc(p->lines, p->cap * sizeof *p->lines);
+  }
+  p->lines[p->n++] = (struct nlb_line){(uint32_t)off, (uint32_t)(p->text.len - off), r->time,
+                                       derived ? NLB_DERIVED : NLB_EXPLICIT};
+  bloom_add(p->bloom, r->in_ip);
+  bloom_add(p->bloom, r->tr_ip);
+  bloom_add(p->bloom, r->mac);
+  if ((r->kind == NL_DHCP_ACK || r->kind == NL_DHCP_RELEASE) && r->in_ip[0]) {
+    add_key(p, point_key('L', r->in_ip, -1));
+    if (r->mac[0])
+      add_key(p, point_key('L', r->mac, -1));
+  } else if (r->kind == NL_SESSION && r->tr_ip[0]) {
+    uint64_t t = point_key('T', r->tr_ip, -1);
+    if (!p->nkeys || p->keys[p->nkeys - 1] != t)
+      add_key(p, t);
+    add_key(p, point_key('N', r->tr_ip, r->tr_port));
+  }
+  if (p->text.len >= NETLOG_BLOCK_BYTES || p->n >= NETLOG_BLOCK_LINES)
+    return submit(s, false);
+  return 0;
+}
+
+int netlog_seg_append_parsed(struct netlog_seg *s, const struct netlog_rec *r)
+{
+  return append(s, r, true);
 }
 
 int netlog_seg_append(struct netlog_seg *s, const struct netlog_rec *r)
 {
-  if (!s->npending || r->time < s->tmin)
-    s->tmin = r->time;
-  if (!s->npending || r->time > s->tmax)
-    s->tmax = r->time;
-  buf *b = &s->pending;
-  buf_printf(b, "%lld\t%s\t%s\t%s\t%s\t%s\t%u\t%s\t%u\t%s\t%u\t%s\t%s\t%s\t%s\t%lld\t%lld\t", (long long)r->time,
-             netlog_kind_name(r->kind), netlog_parser_name(r->parser), r->host, r->tag, r->in_ip,
-             (unsigned)r->in_port, r->tr_ip, (unsigned)r->tr_port, r->dst_ip, (unsigned)r->dst_port, r->proto,
-             r->mac, r->user, r->client, (long long)r->bytes, (long long)r->lease_end);
-  put_escaped(b, r->raw, r->raw_len > NETLOG_LINE_MAX ? NETLOG_LINE_MAX : r->raw_len);
-  buf_append(b, "\n", 1);
-  bloom_add(s->bloom, r->in_ip);
-  bloom_add(s->bloom, r->tr_ip);
-  bloom_add(s->bloom, r->mac);
-  s->npending++;
-  if (b->overflow)
-    return -1; /* cannot happen: a block is written before the maximum */
-  if (b->len >= NETLOG_BLOCK_BYTES || s->npending >= NETLOG_BLOCK_LINES)
-    return netlog_seg_flush(s);
-  return 0;
+  struct netlog_rec again;
+  size_t rl = r->raw_len > NETLOG_LINE_MAX ? NETLOG_LINE_MAX : r->raw_len;
+  netlog_parse_line(r->raw, rl, r->time, &again);
+  again.time = r->time;
+  return append(s, r, same_fields(r, &again) && rl == r->raw_len);
 }
 
 int netlog_seg_close(struct netlog_seg *s)
 {
   if (!s)
     return 0;
-  int rc = netlog_seg_flush(s);
+  int rc = submit(s, true);
+  pthread_mutex_lock(&s->mu);
+  s->quit = true;
+  pthread_cond_broadcast(&s->cv);
+  pthread_mutex_unlock(&s->mu);
+  pthread_join(s->th, NULL);
   if (fsync(s->fd))
     rc = -1;
   if (close(s->fd))
     rc = -1;
-  buf_free(&s->pending);
+  struct pend *ps[2] = {s->cur, s->spare};
+  for (int i = 0; i < 2; i++) {
+    nlb_vec_free(&ps[i]->text);
+    free(ps[i]->lines);
+    free(ps[i]->keys);
+    free(ps[i]);
+  }
+  nlb_enc_free(s->enc);
+  ZSTD_freeCCtx(s->zc);
+  nlb_vec_free(&s->plain);
+  nlb_vec_free(&s->out);
+  pthread_cond_destroy(&s->cv);
+  pthread_mutex_destroy(&s->mu);
   free(s);
   return rc;
 }
@@ -361,7 +635,28 @@ static int decode_line(char *line, struct netlog_rec *r, char *raw)
   return 0;
 }
 
-static bool block_matches(const struct netlog_filter *f, int64_t tmin, int64_t tmax, const uint8_t *bloom)
+static bool point_probe(int fd, off_t pb_off, size_t pbytes, uint64_t key, bool *io_err)
+{
+  size_t nl = pbytes / PB_LINE;
+  if (!nl)
+    return false;
+  unsigned char line[PB_LINE];
+  if (pread(fd, line, PB_LINE, pb_off + (off_t)(pb_line_of(key, nl) * PB_LINE)) != PB_LINE) {
+    *io_err = true;
+    return true;
+  }
+  unsigned bits[PB_K];
+  pb_bits(key, bits);
+  for (int k = 0; k < PB_K; k++)
+    if (!(line[bits[k] / 8] & (1u << (bits[k] % 8))))
+      return false;
+  return true;
+}
+
+/* Whether a block can hold what f asks for, from its header (and, for a
+ * point filter, one small read of its point bloom per key). */
+static bool block_matches(const struct netlog_filter *f, int64_t tmin, int64_t tmax, const uint8_t *bloom, int fd,
+                          off_t pb_off, size_t pbytes, bool *io_err)
 {
   if (!f)
     return true;
@@ -369,10 +664,84 @@ static bool block_matches(const struct netlog_filter *f, int64_t tmin, int64_t t
     return false;
   if (!f->nkeys)
     return true;
-  for (int i = 0; i < f->nkeys; i++)
-    if (f->keys[i] && f->keys[i][0] && bloom_has(bloom, f->keys[i]))
+  for (int i = 0; i < f->nkeys; i++) {
+    const char *k = f->keys[i];
+    if (!k || !k[0])
+      continue;
+    if (f->point && pbytes) {
+      if (point_probe(fd, pb_off, pbytes, point_key('L', k, -1), io_err) ||
+          (f->port == 0 && point_probe(fd, pb_off, pbytes, point_key('T', k, -1), io_err)) ||
+          (f->port > 0 && point_probe(fd, pb_off, pbytes, point_key('N', k, f->port), io_err)))
+        return true;
+    } else if (f->point && pb_off) {
+      continue; /* a version 2 block without point keys */
+    } else if (bloom_has(bloom, k)) {
       return true;
+    }
+  }
   return false;
+}
+
+/* For a point filter: whether a raw line can hold one of its addresses
+ * (and the port) at all, before it is parsed. The parsers copy addresses
+ * from the line as they are, so a line without the text cannot match. */
+static bool line_may_match(const struct netlog_filter *f, const char *s, size_t n)
+{
+  bool any = false;
+  for (int i = 0; i < f->nkeys && !any; i++)
+    any = f->keys[i] && f->keys[i][0] && memmem(s, n, f->keys[i], strlen(f->keys[i]));
+  if (!any || f->port <= 0)
+    return any;
+  char d[8];
+  int nd = snprintf(d, sizeof d, "%d", f->port);
+  const char *end = s + n;
+  for (const char *p = s; p < end && (p = memmem(p, (size_t)(end - p), d, (size_t)nd)); p++) {
+    const char *b = p;
+    while (b > s && b[-1] == '0')
+      b--;
+    bool left = b == s || b[-1] < '0' || b[-1] > '9';
+    bool right = p + nd == end || p[nd] < '0' || p[nd] > '9';
+    if (left && right)
+      return true;
+  }
+  return false;
+}
+
+struct v2ctx {
+  const struct netlog_filter *f;
+  netlog_row_fn fn;
+  void *u;
+  char *raw;
+  uint32_t seen;
+};
+
+static int on_v2_line(void *u, const char *line, size_t len, int64_t time, int mode)
+{
+  struct v2ctx *c = u;
+  c->seen++;
+  const struct netlog_filter *f = c->f;
+  if (f && ((f->from && time < f->from) || (f->to && time > f->to)))
+    return 0;
+  struct netlog_rec r;
+  if (mode == NLB_EXPLICIT) {
+    if (len > 2 * NETLOG_LINE_MAX + 1024)
+      return -1;
+    char *t = xmalloc(len + 1);
+    memcpy(t, line, len);
+    t[len] = '\0';
+    int bad = decode_line(t, &r, c->raw);
+    free(t);
+    if (bad)
+      return 0;
+    if (f && f->point && !line_may_match(f, r.raw, r.raw_len))
+      return 0;
+    return c->fn(&r, c->u);
+  }
+  if (f && f->point && !line_may_match(f, line, len))
+    return 0;
+  netlog_parse_line(line, len, time, &r);
+  r.time = time;
+  return c->fn(&r, c->u);
 }
 
 int netlog_seg_scan(const char *path, const struct netlog_filter *f, netlog_row_fn fn, void *u,
@@ -382,24 +751,47 @@ int netlog_seg_scan(const char *path, const struct netlog_filter *f, netlog_row_
   if (!st)
     st = &local;
   memset(st, 0, sizeof *st);
-  FILE *fp = fopen(path, "rbe");
-  if (!fp)
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
     return -1;
+  struct stat sb;
+  if (fstat(fd, &sb)) {
+    close(fd);
+    return -1;
+  }
   int rc = 0;
-  unsigned char hdr[HDR_SIZE];
+  off_t pos = 0, size = sb.st_size;
+  unsigned char hdr[HDR2_SIZE];
   char *comp = NULL, *plain = NULL, *raw = xmalloc(NETLOG_LINE_MAX + 1);
-  for (;;) {
-    size_t got = fread(hdr, 1, HDR_SIZE, fp);
-    if (got == 0)
+  unsigned char *pb = NULL;
+  while (pos < size) {
+    ssize_t got = pread(fd, hdr, HDR2_SIZE, pos);
+    if (got < 0) {
+      rc = -1;
       break;
-    if (got < HDR_SIZE) {
+    }
+    int ver = got >= 4 && !memcmp(hdr, "NLB", 3) ? hdr[3] - '0' : 0;
+    size_t hsize = ver == 2 ? HDR2_SIZE : HDR1_SIZE;
+    if ((size_t)got < hsize) {
       st->torn = true;
+      break;
+    }
+    if (ver != 1 && ver != 2) {
+      rc = -1;
       break;
     }
     uint32_t clen = get_u32(hdr + 4), plen = get_u32(hdr + 8), nl = get_u32(hdr + 12);
     int64_t tmin = get_i64(hdr + 16), tmax = get_i64(hdr + 24);
-    if (memcmp(hdr, BLOCK_MAGIC, 4) || clen > NETLOG_BLOCK_MAX || plen > NETLOG_BLOCK_MAX) {
+    size_t pbytes = ver == 2 ? get_u32(hdr + 32) : 0;
+    const uint8_t *bloom = ver == 2 ? hdr + HDR2_FIXED : hdr + 32;
+    if (clen > NETLOG_BLOCK_MAX || plen > NETLOG_BLOCK_MAX || pbytes > PBLOOM_MAX || pbytes % PB_LINE ||
+        nl > 4 * NETLOG_BLOCK_LINES) {
       rc = -1;
+      break;
+    }
+    off_t pb_off = ver == 2 ? pos + HDR2_SIZE : 0, data = pos + (off_t)hsize + (off_t)pbytes;
+    if (data + (off_t)clen > size) {
+      st->torn = true;
       break;
     }
     if (!st->blocks || tmin < st->tmin)
@@ -408,34 +800,45 @@ int netlog_seg_scan(const char *path, const struct netlog_filter *f, netlog_row_
       st->tmax = tmax;
     st->blocks++;
     st->lines += nl;
-    if (!fn || !block_matches(f, tmin, tmax, hdr + 32)) {
+    pos = data + (off_t)clen;
+    bool io_err = false;
+    if (!fn || !block_matches(f, tmin, tmax, bloom, fd, pb_off, pbytes, &io_err)) {
       st->skipped++;
-      struct stat sb;
-      long here = ftell(fp);
-      if (fstat(fileno(fp), &sb) || here < 0 || (int64_t)here + clen > (int64_t)sb.st_size) {
-        st->torn = true;
-        st->blocks--;
-        st->lines -= nl;
-        break;
-      }
-      if (fseek(fp, (long)clen, SEEK_CUR)) {
+      continue;
+    }
+    if (io_err) {
+      rc = -1;
+      break;
+    }
+    comp = xrealloc(comp, clen ? clen : 1);
+    if (pread(fd, comp, clen, data) != (ssize_t)clen) {
+      rc = -1;
+      break;
+    }
+    if (ver == 2) {
+      pb = xrealloc(pb, pbytes ? pbytes : 1);
+      if (pbytes && pread(fd, pb, pbytes, pb_off) != (ssize_t)pbytes) {
         rc = -1;
         break;
       }
-      continue;
-    }
-    comp = xrealloc(comp, clen ? clen : 1);
-    if (fread(comp, 1, clen, fp) != clen) {
-      st->torn = true;
-      st->blocks--;
-      st->lines -= nl;
-      break;
+      uint32_t chk = fnv32(fnv32(fnv32(2166136261u, hdr, 36), bloom, NETLOG_BLOOM_BYTES), pb, pbytes);
+      if (chk != get_u32(hdr + 36)) {
+        rc = -1;
+        break;
+      }
     }
     plain = xrealloc(plain, (size_t)plen + 1);
     size_t dn = ZSTD_decompress(plain, plen, comp, clen);
     if (ZSTD_isError(dn) || dn != plen) {
       rc = -1;
       break;
+    }
+    if (ver == 2) {
+      struct v2ctx c = {f, fn, u, raw, 0};
+      rc = nlb_decode((const unsigned char *)plain, plen, nl, on_v2_line, &c);
+      if (rc)
+        break;
+      continue;
     }
     plain[plen] = '\0';
     char *line = plain;
@@ -462,6 +865,7 @@ int netlog_seg_scan(const char *path, const struct netlog_filter *f, netlog_row_
   free(comp);
   free(plain);
   free(raw);
-  fclose(fp);
+  free(pb);
+  close(fd);
   return rc;
 }
