@@ -9,6 +9,7 @@
 #include "netlog_int.h"
 #include "netlog.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,6 +131,7 @@ struct nlb_enc {
   /* the previous line's keys by token position, a cheap first guess */
   struct tok prev[MAX_TOKENS];
   size_t nprev;
+  int mru[4]; /* the templates used last */
 };
 
 static void htab_clear(struct htab *t, size_t want)
@@ -190,8 +192,12 @@ static void htab_set(struct htab *t, size_t slot, uint64_t h, uint32_t ix)
     htab_grow(t);
 }
 
+static void keych_init(void);
+
 struct nlb_enc *nlb_enc_new(void)
 {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, keych_init);
   struct nlb_enc *e = xcalloc(1, sizeof *e);
   htab_clear(&e->keys, 256);
   htab_clear(&e->tmpls, 256);
@@ -220,10 +226,32 @@ void nlb_enc_free(struct nlb_enc *e)
   free(e);
 }
 
-static bool is_keych(unsigned char c)
+static unsigned char keych[256];
+
+static void keych_init(void)
 {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-         c == '.';
+  for (int c = 0; c < 256; c++)
+    keych[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+               c == '.';
+}
+
+static inline bool is_keych(unsigned char c) { return keych[c]; }
+
+/* short keys and values: a loop beats a call */
+static inline bool eq_small(const char *a, const char *b, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i])
+      return false;
+  return true;
+}
+
+static inline size_t span_to_space(const char *s, size_t from, size_t n)
+{
+  size_t i = from;
+  while (i < n && s[i] != ' ')
+    i++;
+  return i;
 }
 
 struct key_probe {
@@ -253,7 +281,7 @@ static int key_col(struct nlb_enc *e, size_t tpos, uint32_t off, uint32_t len)
 {
   if (tpos < e->nprev) {
     const struct col *c = &e->cols[e->prev[tpos].col];
-    if (c->word < 0 && c->name_len == len && !memcmp(e->text + c->name_off, e->text + off, len))
+    if (c->word < 0 && c->name_len == len && eq_small(e->text + c->name_off, e->text + off, len))
       return (int)e->prev[tpos].col;
   }
   struct key_probe p = {e, e->text + off, len};
@@ -303,7 +331,6 @@ static int tokenize(struct nlb_enc *e, uint32_t base, const char *s, size_t n, s
     size_t j = p;
     while (j < n && j - p <= MAX_KEY && is_keych((unsigned char)s[j]))
       j++;
-    const char *sp;
     int col = -1;
     size_t voff, vlen, next;
     bool kv = j > p && j < n && s[j] == '=' && j - p <= MAX_KEY, quoted = false;
@@ -319,10 +346,9 @@ static int tokenize(struct nlb_enc *e, uint32_t base, const char *s, size_t n, s
         }
       }
       if (!quoted) {
-        sp = memchr(s + v, ' ', n - v);
         voff = v;
-        vlen = (sp ? (size_t)(sp - s) : n) - v;
-        next = voff + vlen;
+        next = span_to_space(s, v, n);
+        vlen = next - v;
       }
       col = key_col(e, k, base + (uint32_t)p, (uint32_t)(j - p));
       if (col < 0)
@@ -333,10 +359,9 @@ static int tokenize(struct nlb_enc *e, uint32_t base, const char *s, size_t n, s
       if (quoted)
         t->p[t->len++] = '"';
     } else {
-      sp = memchr(s + p, ' ', n - p);
       voff = p;
-      vlen = (sp ? (size_t)(sp - s) : n) - p;
-      next = voff + vlen;
+      next = span_to_space(s, p, n);
+      vlen = next - p;
       col = word_col(e, words++);
       if (col < 0)
         return -1;
@@ -378,8 +403,26 @@ static void col_push(struct col *c, uint32_t off, uint32_t len)
   c->v[c->n++] = (struct val){off, len};
 }
 
+static int tmpl_lookup(struct nlb_enc *e);
+
 /* The template id of e->scratch, added when new; -1 when full. */
 static int tmpl_id(struct nlb_enc *e)
+{
+  for (int i = 0; i < 4; i++) {
+    int id = e->mru[i];
+    if (id >= 0 && (size_t)id < e->ntmpl && e->tspan[id].len == e->scratch.len &&
+        !memcmp(e->tbytes.p + e->tspan[id].off, e->scratch.p, e->scratch.len))
+      return id;
+  }
+  int id = tmpl_lookup(e);
+  if (id >= 0) {
+    memmove(e->mru + 1, e->mru, 3 * sizeof *e->mru);
+    e->mru[0] = id;
+  }
+  return id;
+}
+
+static int tmpl_lookup(struct nlb_enc *e)
 {
   struct tmpl_probe p = {e, e->scratch.p, e->scratch.len};
   uint64_t h = hash_bytes(p.t, p.n) | 1;
@@ -504,6 +547,10 @@ static void put_col(struct nlb_enc *e, const struct col *c, struct nlb_vec *out)
     uint32_t *dix = xmalloc((c->n ? c->n : 1) * sizeof *dix);
     struct val *dv = xmalloc((limit + 1) * sizeof *dv);
     for (size_t i = 0; i < c->n; i++) {
+      if (i && c->v[i].len == c->v[i - 1].len && eq_small(text + c->v[i].off, text + c->v[i - 1].off, c->v[i].len)) {
+        dix[i] = dix[i - 1];
+        continue;
+      }
       struct dict_probe p = {text, dv, &c->v[i]};
       uint64_t h = hash_bytes(text + c->v[i].off, c->v[i].len) | 1;
       size_t slot = htab_find(&e->dict, h, same_val, &p);
@@ -584,6 +631,7 @@ void nlb_encode(struct nlb_enc *e, const char *text, const struct nlb_line *line
   e->tbytes.len = 0;
   e->ntmpl = 0;
   e->nprev = 0;
+  memset(e->mru, 0xff, sizeof e->mru);
   uint32_t *codes = xmalloc((n ? n : 1) * sizeof *codes);
   for (size_t i = 0; i < n; i++) {
     const struct nlb_line *l = &lines[i];

@@ -155,7 +155,9 @@ static size_t pb_line_of(uint64_t h, size_t nlines)
 static uint64_t point_key(char kind, const char *ip, int port)
 {
   char k[NETLOG_IP_MAX + 16];
-  size_t n = strnlen(ip, NETLOG_IP_MAX);
+  size_t n = strlen(ip);
+  if (n > NETLOG_IP_MAX)
+    n = NETLOG_IP_MAX;
   k[0] = kind;
   memcpy(k + 1, ip, n);
   n++;
@@ -185,6 +187,7 @@ struct pend {
   uint8_t bloom[NETLOG_BLOOM_BYTES];
   uint64_t *keys;
   size_t nkeys, kcap;
+  uint64_t tseen[8]; /* "T" keys added lately */
 };
 
 struct netlog_seg {
@@ -264,13 +267,7 @@ static int write_block(struct netlog_seg *s, struct pend *p)
 {
   nlb_encode(s->enc, (const char *)p->text.p, p->lines, p->n, &s->plain);
   /* the point bloom from the block's distinct keys */
-  size_t nk = 0;
-  if (p->nkeys) {
-    qsort(p->keys, p->nkeys, sizeof *p->keys, cmp_u64);
-    for (size_t i = 0; i < p->nkeys; i++)
-      if (!nk || p->keys[i] != p->keys[nk - 1])
-        p->keys[nk++] = p->keys[i];
-  }
+  size_t nk = p->nkeys; /* nearly all distinct: repeated "T" keys are left out when added */
   size_t pbl = nk ? (nk * PB_BITS_PER_KEY + PB_LINE * 8 - 1) / (PB_LINE * 8) : 0;
   if (pbl * PB_LINE > PBLOOM_MAX)
     pbl = PBLOOM_MAX / PB_LINE;
@@ -320,6 +317,7 @@ static void pend_reset(struct pend *p)
   p->text.len = 0;
   p->n = 0;
   p->nkeys = 0;
+  memset(p->tseen, 0, sizeof p->tseen);
   memset(p->bloom, 0, sizeof p->bloom);
 }
 
@@ -499,8 +497,10 @@ static int append(struct netlog_seg *s, const struct netlog_rec *r, bool derived
       add_key(p, point_key('L', r->mac, -1));
   } else if (r->kind == NL_SESSION && r->tr_ip[0]) {
     uint64_t t = point_key('T', r->tr_ip, -1);
-    if (!p->nkeys || p->keys[p->nkeys - 1] != t)
+    int slot = (int)(t & 7);
+    if (p->tseen[slot] != t)
       add_key(p, t);
+    p->tseen[slot] = t;
     add_key(p, point_key('N', r->tr_ip, r->tr_port));
   }
   if (p->text.len >= NETLOG_BLOCK_BYTES || p->n >= NETLOG_BLOCK_LINES)
