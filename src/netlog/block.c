@@ -240,6 +240,26 @@ static inline bool is_keych(unsigned char c) { return keych[c]; }
 /* short keys and values: a loop beats a call */
 static inline bool eq_small(const char *a, const char *b, size_t n)
 {
+  uint64_t x, y;
+  while (n >= 8) {
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    if (x != y)
+      return false;
+    a += 8;
+    b += 8;
+    n -= 8;
+  }
+  if (n >= 4) {
+    uint32_t u, v;
+    memcpy(&u, a, 4);
+    memcpy(&v, b, 4);
+    if (u != v)
+      return false;
+    memcpy(&u, a + n - 4, 4);
+    memcpy(&v, b + n - 4, 4);
+    return u == v;
+  }
   for (size_t i = 0; i < n; i++)
     if (a[i] != b[i])
       return false;

@@ -645,7 +645,9 @@ int netlog_collect(const char *data_dir, const config *conf)
       tail_poll(&c, &c.tails[i]);
     now = now_unix();
     int64_t ms = now_ms();
-    if (ms - c.last_flush_ms >= c.flush_ms) {
+    /* every flush_ms, and as soon as the senders pause (a poll with
+     * nothing to read): a line is on disk soon after the last one came */
+    if (ms - c.last_flush_ms >= c.flush_ms || (n == 0 && netlog_seg_pending(c.seg))) {
       if (netlog_seg_flush(c.seg))
         log_error("netlog: block write failed", "segment=%llu", (unsigned long long)netlog_seg_seq(c.seg));
       c.last_flush_ms = ms;

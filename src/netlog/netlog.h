@@ -154,6 +154,8 @@ int64_t netlog_seg_opened(const struct netlog_seg *s);
  * block could not be written; both grow from the writer thread. */
 int64_t netlog_seg_lines(const struct netlog_seg *s);
 int64_t netlog_seg_failed(const struct netlog_seg *s);
+/* Lines appended and not yet handed to the writer thread. */
+int64_t netlog_seg_pending(const struct netlog_seg *s);
 /* Flushes, closes and frees s (also on error). */
 int netlog_seg_close(struct netlog_seg *s) WUR;
 

@@ -68,7 +68,10 @@ static int scan_all(const char *dir, struct scan *s, int64_t from, int64_t to)
   size_t n = 0;
   if (netlog_list(dir, &seqs, &n))
     return -1;
-  struct netlog_filter f = {.from = from, .to = to, .keys = {s->ip}, .nkeys = 1};
+  /* a point query: the leases of ip and, unless only those are asked
+   * for, the NAT sessions on ip (and port) */
+  struct netlog_filter f = {.from = from, .to = to, .keys = {s->ip}, .nkeys = 1, .point = true,
+                            .port = s->dhcp_only ? -1 : s->q->port};
   for (size_t i = 0; i < n; i++) {
     char path[NETLOG_PATH_MAX];
     if (netlog_path(dir, seqs[i], "seg", path, sizeof path))

@@ -188,29 +188,48 @@ struct pend {
   uint64_t *keys;
   size_t nkeys, kcap;
   uint64_t tseen[8]; /* "T" keys added lately */
+  uint64_t ticket;   /* its place in the file */
 };
+
+/* an encoder thread with its own tables and buffers */
+struct worker {
+  pthread_t th;
+  struct netlog_seg *s;
+  struct nlb_enc *enc;
+  ZSTD_CCtx *zc;
+  struct nlb_vec plain, out;
+};
+
+/* Blocks are encoded by WORKERS threads side by side and written in the
+ * order they were filled (a ticket each); at most WORKERS wait or are
+ * being encoded, so memory stays bounded and a writer that is too slow
+ * holds up the appends (TCP senders then wait; nothing is dropped). */
+enum { WORKERS = 2, PENDS = WORKERS + 1 };
 
 struct netlog_seg {
   int fd;
   uint64_t seq;
   int64_t opened;
   _Atomic int64_t lines, failed;
-  struct pend *cur, *spare, *job; /* filling; free; handed to the worker (NULL: none) */
-  pthread_t th;
+  struct pend *cur;            /* filling */
+  struct pend *free[PENDS];    /* empty */
+  int nfree;
+  struct pend *queue[PENDS];   /* filled, waiting for a worker, in ticket order */
+  int qlen;
+  uint64_t next_ticket, next_write;
   pthread_mutex_t mu;
   pthread_cond_t cv;
   bool quit;
   int err; /* a block could not be written since the last check */
-  /* the worker's own */
-  struct nlb_enc *enc;
-  ZSTD_CCtx *zc;
-  struct nlb_vec plain, out;
+  struct worker w[WORKERS];
+  struct pend *all[PENDS];
 };
 
 uint64_t netlog_seg_seq(const struct netlog_seg *s) { return s->seq; }
 int64_t netlog_seg_opened(const struct netlog_seg *s) { return s->opened; }
 int64_t netlog_seg_lines(const struct netlog_seg *s) { return atomic_load(&s->lines); }
 int64_t netlog_seg_failed(const struct netlog_seg *s) { return atomic_load(&s->failed); }
+int64_t netlog_seg_pending(const struct netlog_seg *s) { return (int64_t)s->cur->n; }
 
 static void put_u32(unsigned char *p, uint32_t v)
 {
@@ -262,19 +281,20 @@ static int write_all(int fd, const void *p, size_t n)
   return 0;
 }
 
-/* Encodes, compresses and writes block p (the worker's part). */
-static int write_block(struct netlog_seg *s, struct pend *p)
+/* Encodes and compresses block p into w->out (the worker's part). */
+static int encode_block(struct worker *w, const struct pend *p)
 {
-  nlb_encode(s->enc, (const char *)p->text.p, p->lines, p->n, &s->plain);
+  nlb_encode(w->enc, (const char *)p->text.p, p->lines, p->n, &w->plain);
   /* the point bloom from the block's distinct keys */
   size_t nk = p->nkeys; /* nearly all distinct: repeated "T" keys are left out when added */
+  const uint64_t *keys = p->keys;
   size_t pbl = nk ? (nk * PB_BITS_PER_KEY + PB_LINE * 8 - 1) / (PB_LINE * 8) : 0;
   if (pbl * PB_LINE > PBLOOM_MAX)
     pbl = PBLOOM_MAX / PB_LINE;
   size_t pbytes = pbl * PB_LINE;
-  size_t bound = ZSTD_compressBound(s->plain.len);
-  s->out.len = 0;
-  struct nlb_vec *o = &s->out;
+  size_t bound = ZSTD_compressBound(w->plain.len);
+  w->out.len = 0;
+  struct nlb_vec *o = &w->out;
   if (o->cap < HDR2_SIZE + pbytes + bound) {
     free(o->p);
     o->cap = HDR2_SIZE + pbytes + bound;
@@ -285,19 +305,19 @@ static int write_block(struct netlog_seg *s, struct pend *p)
   unsigned char *pb = h + HDR2_SIZE;
   for (size_t i = 0; i < nk; i++) {
     unsigned bits[PB_K];
-    pb_bits(p->keys[i], bits);
-    unsigned char *line = pb + pb_line_of(p->keys[i], pbl) * PB_LINE;
+    pb_bits(keys[i], bits);
+    unsigned char *line = pb + pb_line_of(keys[i], pbl) * PB_LINE;
     for (int k = 0; k < PB_K; k++)
       line[bits[k] / 8] |= (unsigned char)(1u << (bits[k] % 8));
   }
-  size_t clen = ZSTD_compress2(s->zc, h + HDR2_SIZE + pbytes, bound, s->plain.p, s->plain.len);
+  size_t clen = ZSTD_compress2(w->zc, h + HDR2_SIZE + pbytes, bound, w->plain.p, w->plain.len);
   if (ZSTD_isError(clen)) {
     log_error("netlog: compression failed", "err=%s", ZSTD_getErrorName(clen));
     return -1;
   }
   memcpy(h, "NLB2", 4);
   put_u32(h + 4, (uint32_t)clen);
-  put_u32(h + 8, (uint32_t)s->plain.len);
+  put_u32(h + 8, (uint32_t)w->plain.len);
   put_u32(h + 12, (uint32_t)p->n);
   put_i64(h + 16, p->tmin);
   put_i64(h + 24, p->tmax);
@@ -305,10 +325,7 @@ static int write_block(struct netlog_seg *s, struct pend *p)
   memcpy(h + HDR2_FIXED, p->bloom, NETLOG_BLOOM_BYTES);
   uint32_t chk = fnv32(2166136261u, h, 36);
   put_u32(h + 36, fnv32(chk, h + HDR2_FIXED, NETLOG_BLOOM_BYTES + pbytes));
-  if (write_all(s->fd, h, HDR2_SIZE + pbytes + clen) || fdatasync(s->fd)) {
-    log_error("netlog: cannot write segment", "seq=%llu errno=%d", (unsigned long long)s->seq, errno);
-    return -1;
-  }
+  o->len = HDR2_SIZE + pbytes + clen;
   return 0;
 }
 
@@ -323,16 +340,27 @@ static void pend_reset(struct pend *p)
 
 static void *worker_main(void *arg)
 {
-  struct netlog_seg *s = arg;
+  struct worker *w = arg;
+  struct netlog_seg *s = w->s;
   pthread_mutex_lock(&s->mu);
   for (;;) {
-    while (!s->job && !s->quit)
+    while (!s->qlen && !s->quit)
       pthread_cond_wait(&s->cv, &s->mu);
-    if (!s->job)
+    if (!s->qlen)
       break;
-    struct pend *p = s->job;
+    struct pend *p = s->queue[0];
+    memmove(s->queue, s->queue + 1, (size_t)--s->qlen * sizeof *s->queue);
     pthread_mutex_unlock(&s->mu);
-    int rc = write_block(s, p);
+    int rc = encode_block(w, p);
+    pthread_mutex_lock(&s->mu);
+    while (s->next_write != p->ticket)
+      pthread_cond_wait(&s->cv, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+    /* only the holder of the next ticket writes */
+    if (rc == 0 && (write_all(s->fd, w->out.p, w->out.len) || fdatasync(s->fd))) {
+      log_error("netlog: cannot write segment", "seq=%llu errno=%d", (unsigned long long)s->seq, errno);
+      rc = -1;
+    }
     if (rc)
       atomic_fetch_add(&s->failed, (int64_t)p->n);
     else
@@ -341,29 +369,30 @@ static void *worker_main(void *arg)
     pthread_mutex_lock(&s->mu);
     if (rc)
       s->err = -1;
-    s->job = NULL;
+    s->next_write++;
+    s->free[s->nfree++] = p;
     pthread_cond_broadcast(&s->cv);
   }
   pthread_mutex_unlock(&s->mu);
   return NULL;
 }
 
-/* Hands the filling block to the worker (waiting for the one before);
- * with wait, also until it is written. The error of any block written
- * since the last call. */
+/* Hands the filling block to the workers (waiting for a free buffer);
+ * with wait, also until every block handed on is written. The error of
+ * any block written since the last call. */
 static int submit(struct netlog_seg *s, bool wait)
 {
   pthread_mutex_lock(&s->mu);
-  while (s->job)
-    pthread_cond_wait(&s->cv, &s->mu);
   if (s->cur->n) {
-    struct pend *t = s->job = s->cur;
-    s->cur = s->spare;
-    s->spare = t;
+    while (!s->nfree)
+      pthread_cond_wait(&s->cv, &s->mu);
+    s->cur->ticket = s->next_ticket++;
+    s->queue[s->qlen++] = s->cur;
+    s->cur = s->free[--s->nfree];
     pthread_cond_broadcast(&s->cv);
   }
   if (wait)
-    while (s->job)
+    while (s->next_write != s->next_ticket)
       pthread_cond_wait(&s->cv, &s->mu);
   int rc = s->err;
   s->err = 0;
@@ -392,26 +421,33 @@ int netlog_seg_create(const char *dir, int64_t now, struct netlog_seg **out)
   s->fd = fd;
   s->seq = seq;
   s->opened = now;
-  s->cur = xcalloc(1, sizeof *s->cur);
-  s->spare = xcalloc(1, sizeof *s->spare);
-  s->enc = nlb_enc_new();
-  s->zc = ZSTD_createCCtx();
-  if (!s->zc)
-    abort();
-  ZSTD_CCtx_setParameter(s->zc, ZSTD_c_compressionLevel, ZSTD_LEVEL);
-  ZSTD_CCtx_setParameter(s->zc, ZSTD_c_checksumFlag, 1);
+  for (int i = 0; i < PENDS; i++)
+    s->all[i] = xcalloc(1, sizeof *s->all[i]);
+  s->cur = s->all[0];
+  for (int i = 1; i < PENDS; i++)
+    s->free[s->nfree++] = s->all[i];
   pthread_mutex_init(&s->mu, NULL);
   pthread_cond_init(&s->cv, NULL);
   /* signals stay with the thread that created the segment */
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old);
-  int perr = pthread_create(&s->th, NULL, worker_main, s);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (perr) {
-    log_error("netlog: cannot start the segment writer", "errno=%d", perr);
-    abort();
+  for (int i = 0; i < WORKERS; i++) {
+    struct worker *w = &s->w[i];
+    w->s = s;
+    w->enc = nlb_enc_new();
+    w->zc = ZSTD_createCCtx();
+    if (!w->zc)
+      abort();
+    ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, ZSTD_LEVEL);
+    ZSTD_CCtx_setParameter(w->zc, ZSTD_c_checksumFlag, 1);
+    int perr = pthread_create(&w->th, NULL, worker_main, w);
+    if (perr) {
+      log_error("netlog: cannot start the segment writer", "errno=%d", perr);
+      abort();
+    }
   }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
   *out = s;
   return 0;
 }
@@ -531,22 +567,24 @@ int netlog_seg_close(struct netlog_seg *s)
   s->quit = true;
   pthread_cond_broadcast(&s->cv);
   pthread_mutex_unlock(&s->mu);
-  pthread_join(s->th, NULL);
+  for (int i = 0; i < WORKERS; i++) {
+    struct worker *w = &s->w[i];
+    pthread_join(w->th, NULL);
+    nlb_enc_free(w->enc);
+    ZSTD_freeCCtx(w->zc);
+    nlb_vec_free(&w->plain);
+    nlb_vec_free(&w->out);
+  }
   if (fsync(s->fd))
     rc = -1;
   if (close(s->fd))
     rc = -1;
-  struct pend *ps[2] = {s->cur, s->spare};
-  for (int i = 0; i < 2; i++) {
-    nlb_vec_free(&ps[i]->text);
-    free(ps[i]->lines);
-    free(ps[i]->keys);
-    free(ps[i]);
+  for (int i = 0; i < PENDS; i++) {
+    nlb_vec_free(&s->all[i]->text);
+    free(s->all[i]->lines);
+    free(s->all[i]->keys);
+    free(s->all[i]);
   }
-  nlb_enc_free(s->enc);
-  ZSTD_freeCCtx(s->zc);
-  nlb_vec_free(&s->plain);
-  nlb_vec_free(&s->out);
   pthread_cond_destroy(&s->cv);
   pthread_mutex_destroy(&s->mu);
   free(s);
