@@ -111,7 +111,7 @@ int main(int argc, char **argv)
     char mac[18];
     snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", (h * 7) % 3 == 0 ? 0x3c : 0xd8,
              (h * 13) & 255 ? 0x52 : 0x7a, 0xa1, h >> 8 & 255, h & 255, (h * 31) & 255);
-    if (below(200) == 0) { /* a DHCP line */
+    if (below(2000) == 0) { /* a DHCP line: a lease renewed about hourly */
       if (h % 2 == 0)
         printf("<30>%s dhcp1 dnsmasq-dhcp[812]: %u DHCPACK(eth1) %s %s pc-%04u\n", bsd, (unsigned)below(1u << 30), ip,
                mac, h);

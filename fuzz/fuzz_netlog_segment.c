@@ -72,8 +72,10 @@ static int any_line(void *u, const char *line, size_t len, int64_t time, int mod
 static void codec(const uint8_t *data, size_t size)
 {
   size_t n = 0;
-  if (size >= 2)
+  if (size >= 2) {
     (void)!nlb_decode(data + 2, size - 2, (uint32_t)(data[0] | data[1] << 8), any_line, &n);
+    (void)!nlb_decode_text(data + 2, size - 2, (uint32_t)(data[0] | data[1] << 8), any_line, &n);
+  }
   struct nlb_line *ls = malloc((size + 1) * sizeof *ls);
   size_t k = 0, off = 0;
   while (off <= size && k <= size) {
@@ -82,7 +84,7 @@ static void codec(const uint8_t *data, size_t size)
     if (len > NETLOG_LINE_MAX)
       len = NETLOG_LINE_MAX;
     ls[k] = (struct nlb_line){(uint32_t)off, (uint32_t)len, (int64_t)(k * 7919 % 1000) - 500 + 1700000000,
-                              (uint8_t)(len % 13 == 5 ? NLB_EXPLICIT : NLB_DERIVED)};
+                              (uint8_t)(len % 13 == 5 ? NLB_EXPLICIT : NLB_DERIVED), (uint8_t)(len % 7 == 3)};
     k++;
     off += len + 1;
   }

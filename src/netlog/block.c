@@ -657,7 +657,7 @@ void nlb_encode(struct nlb_enc *e, const char *text, const struct nlb_line *line
     const struct nlb_line *l = &lines[i];
     size_t ntok = 0;
     int id = -1;
-    if (l->mode == NLB_DERIVED && tokenize(e, l->off, text + l->off, l->len, &ntok) == 0)
+    if (l->mode == NLB_DERIVED && !l->text && tokenize(e, l->off, text + l->off, l->len, &ntok) == 0)
       id = tmpl_id(e);
     if (id < 0) {
       codes[i] = l->mode == NLB_DERIVED ? CODE_RAW : CODE_EXPLICIT;
@@ -671,6 +671,22 @@ void nlb_encode(struct nlb_enc *e, const char *text, const struct nlb_line *line
   }
   out->len = 0;
   vec_varint(out, n);
+  /* the lines kept as text first, each with its place and time: a reader
+   * that wants only those (leases) stops decompressing after them */
+  size_t ntext = 0;
+  for (size_t i = 0; i < n; i++)
+    ntext += codes[i] < CODE_T0;
+  vec_varint(out, ntext);
+  size_t last = 0;
+  for (size_t i = 0; i < n; i++)
+    if (codes[i] < CODE_T0) {
+      vec_varint(out, i - last);
+      last = i;
+      vec_varint(out, codes[i]);
+      vec_varint(out, zigzag(lines[i].time));
+      vec_varint(out, lines[i].len);
+      nlb_vec_put(out, text + lines[i].off, lines[i].len);
+    }
   vec_varint(out, e->ntmpl);
   for (size_t i = 0; i < e->ntmpl; i++) {
     vec_varint(out, e->tspan[i].len);
@@ -687,11 +703,6 @@ void nlb_encode(struct nlb_enc *e, const char *text, const struct nlb_line *line
     put_varint_raw(out->p, &out->len, zigzag((int64_t)((uint64_t)lines[i].time - (uint64_t)prev)));
     prev = lines[i].time;
   }
-  for (size_t i = 0; i < n; i++)
-    if (codes[i] < CODE_T0) {
-      vec_varint(out, lines[i].len);
-      nlb_vec_put(out, text + lines[i].off, lines[i].len);
-    }
   free(codes);
 }
 
@@ -810,6 +821,61 @@ static long col_next(struct dcol *c, const unsigned char **val, char *out)
   }
 }
 
+struct tline {
+  uint64_t index, code;
+  int64_t time;
+  const unsigned char *s;
+  size_t len;
+};
+
+/* The section of lines kept as text into a heap array (*out). 0 ok; -1
+ * damaged; -2 when the bytes end inside it (a prefix of a payload). */
+static int text_section(struct rd *r, uint32_t nlines, struct tline **out, uint64_t *count)
+{
+  *out = NULL;
+  uint64_t nt = rd_varint(r);
+  if (r->bad)
+    return -2;
+  if (nt > nlines)
+    return -1;
+  struct tline *tl = xmalloc((nt ? nt : 1) * sizeof *tl);
+  uint64_t idx = 0;
+  for (uint64_t i = 0; i < nt; i++) {
+    uint64_t d = rd_varint(r), code = rd_varint(r), z = rd_varint(r), l = rd_varint(r);
+    const unsigned char *s = rd_bytes(r, l);
+    if (!s) {
+      free(tl);
+      return l > NETLOG_LINE_MAX || (r->p < r->end && !r->bad) ? -1 : -2;
+    }
+    idx += d;
+    if ((i && !d) || idx >= nlines || code >= CODE_T0 || l > NETLOG_LINE_MAX) {
+      free(tl);
+      return -1;
+    }
+    tl[i] = (struct tline){idx, code, unzigzag(z), s, (size_t)l};
+  }
+  *out = tl;
+  *count = nt;
+  return 0;
+}
+
+int nlb_decode_text(const unsigned char *p, size_t n, uint32_t nlines, nlb_line_fn fn, void *u)
+{
+  struct rd r = {p, p + n, false};
+  uint64_t got = rd_varint(&r);
+  if (r.bad)
+    return -2;
+  if (got != nlines)
+    return -1;
+  struct tline *tl = NULL;
+  uint64_t nt = 0;
+  int rc = text_section(&r, nlines, &tl, &nt);
+  for (uint64_t i = 0; rc == 0 && i < nt; i++)
+    rc = fn(u, (const char *)tl[i].s, tl[i].len, tl[i].time, tl[i].code == CODE_EXPLICIT ? NLB_EXPLICIT : NLB_DERIVED);
+  free(tl);
+  return rc;
+}
+
 int nlb_decode(const unsigned char *p, size_t n, uint32_t nlines, nlb_line_fn fn, void *u)
 {
   struct rd r = {p, p + n, false};
@@ -818,7 +884,11 @@ int nlb_decode(const unsigned char *p, size_t n, uint32_t nlines, nlb_line_fn fn
   struct dcol *cols = NULL;
   uint64_t ncols = 0, ntm = 0;
   char *line = xmalloc(NETLOG_LINE_MAX + 32);
+  struct tline *tl = NULL;
+  uint64_t ntext = 0;
   if (rd_varint(&r) != nlines || r.bad)
+    goto out;
+  if (text_section(&r, nlines, &tl, &ntext))
     goto out;
   ntm = rd_varint(&r);
   if (r.bad || ntm > MAX_TEMPLATES)
@@ -867,15 +937,15 @@ int nlb_decode(const unsigned char *p, size_t n, uint32_t nlines, nlb_line_fn fn
   if (r.bad)
     goto out;
   int64_t t = 0;
+  uint64_t ti = 0;
   for (uint32_t i = 0; i < nlines; i++) {
     uint64_t code = rd_varint(&codes);
     t = (int64_t)((uint64_t)t + (uint64_t)unzigzag(rd_varint(&times)));
     if (code < CODE_T0) {
-      uint64_t l = rd_varint(&r);
-      const unsigned char *s = rd_bytes(&r, l);
-      if (!s || l > NETLOG_LINE_MAX)
+      if (ti >= ntext || tl[ti].index != i || tl[ti].code != code || tl[ti].time != t)
         goto out;
-      int k = fn(u, (const char *)s, (size_t)l, t, code == CODE_EXPLICIT ? NLB_EXPLICIT : NLB_DERIVED);
+      const struct tline *x = &tl[ti++];
+      int k = fn(u, (const char *)x->s, x->len, t, code == CODE_EXPLICIT ? NLB_EXPLICIT : NLB_DERIVED);
       if (k) {
         rc = k;
         goto out;
@@ -914,8 +984,9 @@ int nlb_decode(const unsigned char *p, size_t n, uint32_t nlines, nlb_line_fn fn
       goto out;
     }
   }
-  rc = 0;
+  rc = ti == ntext ? 0 : -1;
 out:
+  free(tl);
   for (uint64_t i = 0; cols && i < ncols; i++)
     free(cols[i].dict);
   free(cols);

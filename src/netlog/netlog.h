@@ -118,8 +118,8 @@ const char *netlog_parser_name(enum netlog_source s);
  * thread while the next one fills. */
 enum {
   NETLOG_BLOOM_BYTES = 256,
-  NETLOG_BLOCK_LINES = 8192,
-  NETLOG_BLOCK_BYTES = 3 * 1024 * 1024, /* pending text that forces a block */
+  NETLOG_BLOCK_LINES = 16384,
+  NETLOG_BLOCK_BYTES = 12 * 1024 * 1024, /* pending text that forces a block */
   NETLOG_BLOCK_MAX = 16 * 1024 * 1024,  /* a block a reader accepts */
   NETLOG_PATH_MAX = 4096,
 };
@@ -165,9 +165,10 @@ struct netlog_seg_stats {
 };
 /* What a reader wants: records in [from, to] (0: unbounded) that carry
  * one of keys (an address or MAC; none: all). */
+enum { NETLOG_FILTER_KEYS = 24 };
 struct netlog_filter {
   int64_t from, to;
-  const char *keys[4];
+  const char *keys[NETLOG_FILTER_KEYS];
   int nkeys;
   /* a point query: only DHCP leases of keys (addresses) and, unless port
    * is -1, NAT sessions whose public address is one of keys and, when

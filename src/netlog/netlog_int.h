@@ -16,6 +16,7 @@ struct nlb_line {
   uint32_t off, len; /* in the block's text */
   int64_t time;
   uint8_t mode;
+  uint8_t text; /* keep as text even when it could be field-encoded (leases: see nlb_decode_text) */
 };
 
 /* A growable byte vector; xrealloc aborts on OOM. */
@@ -48,5 +49,10 @@ typedef int (*nlb_line_fn)(void *u, const char *line, size_t len, int64_t time, 
  * block gives -1, never a read outside p[0..n)). Lines longer than
  * NETLOG_LINE_MAX are damage. */
 int nlb_decode(const unsigned char *p, size_t n, uint32_t nlines, nlb_line_fn fn, void *u);
+
+/* Only the lines kept as text (they come first in a payload), from a
+ * payload or a prefix of one: -2 when p[0..n) ends before they do (the
+ * caller decompresses more and tries again; fn has not been called). */
+int nlb_decode_text(const unsigned char *p, size_t n, uint32_t nlines, nlb_line_fn fn, void *u);
 
 #endif

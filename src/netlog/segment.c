@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -36,8 +37,8 @@ enum {
   HDR2_SIZE = HDR2_FIXED + NETLOG_BLOOM_BYTES,
   PBLOOM_MAX = 1 << 20,
   PB_LINE = 64,      /* a point-bloom key sets all its bits in one 64-byte line */
-  PB_BITS_PER_KEY = 16,
-  PB_K = 8,
+  PB_BITS_PER_KEY = 24, /* about one false block in 10^4 */
+  PB_K = 12,
   ZSTD_LEVEL = 3,
   NFIELDS = 18,
 };
@@ -522,8 +523,9 @@ static int append(struct netlog_seg *s, const struct netlog_rec *r, bool derived
     p->cap = p->cap ? p->cap * 2 : 1024;
     p->lines = xrealloc(p->lines, p->cap * sizeof *p->lines);
   }
+  bool lease = r->kind == NL_DHCP_ACK || r->kind == NL_DHCP_RELEASE;
   p->lines[p->n++] = (struct nlb_line){(uint32_t)off, (uint32_t)(p->text.len - off), r->time,
-                                       derived ? NLB_DERIVED : NLB_EXPLICIT};
+                                       derived ? NLB_DERIVED : NLB_EXPLICIT, lease};
   bloom_add(p->bloom, r->in_ip);
   bloom_add(p->bloom, r->tr_ip);
   bloom_add(p->bloom, r->mac);
@@ -673,16 +675,12 @@ static int decode_line(char *line, struct netlog_rec *r, char *raw)
   return 0;
 }
 
-static bool point_probe(int fd, off_t pb_off, size_t pbytes, uint64_t key, bool *io_err)
+static bool point_probe(const unsigned char *pb, size_t pbytes, uint64_t key)
 {
   size_t nl = pbytes / PB_LINE;
   if (!nl)
     return false;
-  unsigned char line[PB_LINE];
-  if (pread(fd, line, PB_LINE, pb_off + (off_t)(pb_line_of(key, nl) * PB_LINE)) != PB_LINE) {
-    *io_err = true;
-    return true;
-  }
+  const unsigned char *line = pb + pb_line_of(key, nl) * PB_LINE;
   unsigned bits[PB_K];
   pb_bits(key, bits);
   for (int k = 0; k < PB_K; k++)
@@ -691,33 +689,74 @@ static bool point_probe(int fd, off_t pb_off, size_t pbytes, uint64_t key, bool 
   return true;
 }
 
+struct v2ctx;
+static int on_v2_line(void *u, const char *line, size_t len, int64_t time, int mode);
+
+enum { MATCH_NONE = 0, MATCH_TEXT = 1, MATCH_ALL = 2 };
+
 /* Whether a block can hold what f asks for, from its header (and, for a
- * point filter, one small read of its point bloom per key). */
-static bool block_matches(const struct netlog_filter *f, int64_t tmin, int64_t tmax, const uint8_t *bloom, int fd,
-                          off_t pb_off, size_t pbytes, bool *io_err)
+ * point filter, one small read of its point bloom per key): MATCH_TEXT
+ * when only its leases can, which a version 2 block keeps as text at the
+ * start of its payload. */
+static int block_matches(const struct netlog_filter *f, int64_t tmin, int64_t tmax, const uint8_t *bloom,
+                         const unsigned char *pb, size_t pbytes, int ver)
 {
   if (!f)
-    return true;
+    return MATCH_ALL;
   if ((f->from && tmax < f->from) || (f->to && tmin > f->to))
-    return false;
+    return MATCH_NONE;
   if (!f->nkeys)
-    return true;
-  for (int i = 0; i < f->nkeys; i++) {
+    return MATCH_ALL;
+  int m = MATCH_NONE;
+  for (int i = 0; i < f->nkeys && i < NETLOG_FILTER_KEYS && m != MATCH_ALL; i++) {
     const char *k = f->keys[i];
     if (!k || !k[0])
       continue;
-    if (f->point && pbytes) {
-      if (point_probe(fd, pb_off, pbytes, point_key('L', k, -1), io_err) ||
-          (f->port == 0 && point_probe(fd, pb_off, pbytes, point_key('T', k, -1), io_err)) ||
-          (f->port > 0 && point_probe(fd, pb_off, pbytes, point_key('N', k, f->port), io_err)))
-        return true;
-    } else if (f->point && pb_off) {
-      continue; /* a version 2 block without point keys */
+    if (f->point && ver == 2) {
+      if (!pbytes)
+        continue; /* no point keys in the block */
+      if ((f->port == 0 && point_probe(pb, pbytes, point_key('T', k, -1))) ||
+          (f->port > 0 && point_probe(pb, pbytes, point_key('N', k, f->port))))
+        m = MATCH_ALL;
+      else if (point_probe(pb, pbytes, point_key('L', k, -1)))
+        m = MATCH_TEXT;
     } else if (bloom_has(bloom, k)) {
-      return true;
+      m = MATCH_ALL;
     }
   }
-  return false;
+  return m;
+}
+
+/* The lines kept as text at the start of a version 2 block's frame
+ * comp[0..clen), decompressing only as far as they go. */
+static int scan_text(const unsigned char *comp, uint32_t clen, uint32_t plen, uint32_t nl, struct v2ctx *c)
+{
+  enum { STEP = 32 * 1024 };
+  ZSTD_DCtx *dc = ZSTD_createDCtx();
+  unsigned char *out = xmalloc(plen ? plen : 1);
+  ZSTD_outBuffer ob = {out, plen, 0};
+  uint32_t done = 0;
+  int rc = -1;
+  if (!dc)
+    goto fin;
+  while (done < clen) {
+    size_t want = clen - done < STEP ? clen - done : STEP;
+    ZSTD_inBuffer ib = {comp + done, want, 0};
+    done += (uint32_t)want;
+    while (ib.pos < ib.size) {
+      size_t z = ZSTD_decompressStream(dc, &ob, &ib);
+      if (ZSTD_isError(z) || (ob.pos == ob.size && ib.pos < ib.size))
+        goto fin;
+    }
+    rc = nlb_decode_text(out, ob.pos, nl, on_v2_line, c);
+    if (rc != -2)
+      goto fin;
+  }
+  rc = -1;
+fin:
+  ZSTD_freeDCtx(dc);
+  free(out);
+  return rc;
 }
 
 /* For a point filter: whether a raw line can hold one of its addresses
@@ -793,24 +832,33 @@ int netlog_seg_scan(const char *path, const struct netlog_filter *f, netlog_row_
   if (fd < 0)
     return -1;
   struct stat sb;
-  if (fstat(fd, &sb)) {
+  if (fstat(fd, &sb) || sb.st_size < 0) {
     close(fd);
     return -1;
   }
-  int rc = 0;
-  off_t pos = 0, size = sb.st_size;
-  unsigned char hdr[HDR2_SIZE];
-  char *comp = NULL, *plain = NULL, *raw = xmalloc(NETLOG_LINE_MAX + 1);
-  unsigned char *pb = NULL;
-  while (pos < size) {
-    ssize_t got = pread(fd, hdr, HDR2_SIZE, pos);
-    if (got < 0) {
-      rc = -1;
-      break;
+  /* mapped: headers and point blooms are read where they lie, a block's
+   * frame decompressed from the page cache without a copy */
+  size_t size = (size_t)sb.st_size;
+  const unsigned char *map = NULL;
+  if (size) {
+    void *m = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED) {
+      close(fd);
+      return -1;
     }
+    map = m;
+  }
+  close(fd);
+  int rc = 0;
+  size_t pos = 0;
+  char *plain = NULL, *raw = xmalloc(NETLOG_LINE_MAX + 1);
+  size_t plain_cap = 0;
+  while (pos < size) {
+    const unsigned char *hdr = map + pos;
+    size_t got = size - pos;
     int ver = got >= 4 && !memcmp(hdr, "NLB", 3) ? hdr[3] - '0' : 0;
     size_t hsize = ver == 2 ? HDR2_SIZE : HDR1_SIZE;
-    if ((size_t)got < hsize) {
+    if (got < hsize) {
       st->torn = true;
       break;
     }
@@ -827,45 +875,42 @@ int netlog_seg_scan(const char *path, const struct netlog_filter *f, netlog_row_
       rc = -1;
       break;
     }
-    off_t pb_off = ver == 2 ? pos + HDR2_SIZE : 0, data = pos + (off_t)hsize + (off_t)pbytes;
-    if (data + (off_t)clen > size) {
+    size_t data = pos + hsize + pbytes;
+    if (data > size || clen > size - data) {
       st->torn = true;
       break;
     }
+    const unsigned char *pb = hdr + HDR2_SIZE, *comp = map + data;
     if (!st->blocks || tmin < st->tmin)
       st->tmin = tmin;
     if (!st->blocks || tmax > st->tmax)
       st->tmax = tmax;
     st->blocks++;
     st->lines += nl;
-    pos = data + (off_t)clen;
-    bool io_err = false;
-    if (!fn || !block_matches(f, tmin, tmax, bloom, fd, pb_off, pbytes, &io_err)) {
+    pos = data + clen;
+    int m = fn ? block_matches(f, tmin, tmax, bloom, pb, pbytes, ver) : MATCH_NONE;
+    if (m == MATCH_NONE) {
       st->skipped++;
       continue;
     }
-    if (io_err) {
-      rc = -1;
-      break;
-    }
-    comp = xrealloc(comp, clen ? clen : 1);
-    if (pread(fd, comp, clen, data) != (ssize_t)clen) {
-      rc = -1;
-      break;
-    }
     if (ver == 2) {
-      pb = xrealloc(pb, pbytes ? pbytes : 1);
-      if (pbytes && pread(fd, pb, pbytes, pb_off) != (ssize_t)pbytes) {
-        rc = -1;
-        break;
-      }
       uint32_t chk = fnv32(fnv32(fnv32(2166136261u, hdr, 36), bloom, NETLOG_BLOOM_BYTES), pb, pbytes);
       if (chk != get_u32(hdr + 36)) {
         rc = -1;
         break;
       }
     }
-    plain = xrealloc(plain, (size_t)plen + 1);
+    if (m == MATCH_TEXT && ver == 2) {
+      struct v2ctx c = {f, fn, u, raw, 0};
+      rc = scan_text(comp, clen, plen, nl, &c);
+      if (rc)
+        break;
+      continue;
+    }
+    if ((size_t)plen + 1 > plain_cap) {
+      plain_cap = (size_t)plen + 1;
+      plain = xrealloc(plain, plain_cap);
+    }
     size_t dn = ZSTD_decompress(plain, plen, comp, clen);
     if (ZSTD_isError(dn) || dn != plen) {
       rc = -1;
@@ -900,10 +945,9 @@ int netlog_seg_scan(const char *path, const struct netlog_filter *f, netlog_row_
     if (rc)
       break;
   }
-  free(comp);
   free(plain);
   free(raw);
-  free(pb);
-  close(fd);
+  if (map)
+    munmap((void *)map, size);
   return rc;
 }

@@ -69,7 +69,7 @@ static void roundtrip(struct nlb_enc *e, const char *const *lines, const size_t 
   for (size_t i = 0; i < n; i++) {
     memcpy(text + off, lines[i], lens[i]);
     ls[i] = (struct nlb_line){(uint32_t)off, (uint32_t)lens[i], 1700000000 + (int64_t)(i % 7) * 13 - 20,
-                              (uint8_t)(i % 11 == 10 ? NLB_EXPLICIT : NLB_DERIVED)};
+                              (uint8_t)(i % 11 == 10 ? NLB_EXPLICIT : NLB_DERIVED), (uint8_t)(i % 5 == 3)};
     off += lens[i];
   }
   struct nlb_vec out = {0};
@@ -83,6 +83,20 @@ static void roundtrip(struct nlb_enc *e, const char *const *lines, const size_t 
     assert_int_equal(g.times[i], ls[i].time);
     assert_int_equal(g.modes[i], ls[i].mode);
   }
+  /* the lines kept as text alone, from the payload and from its prefixes */
+  size_t ntext = 0;
+  for (size_t i = 0; i < n; i++)
+    ntext += ls[i].mode == NLB_EXPLICIT || ls[i].text;
+  struct got tx = {0};
+  assert_int_equal(nlb_decode_text(out.p, out.len, (uint32_t)n, collect_line, &tx), 0);
+  assert_true(tx.n >= ntext); /* and the lines the tokenizer could not take */
+  for (size_t cut = 0; cut < out.len; cut += 1 + out.len / 50) {
+    struct got h = {0};
+    int rc = nlb_decode_text(out.p, cut, (uint32_t)n, collect_line, &h);
+    assert_true(rc == -2 || (rc == 0 && h.n == tx.n));
+    got_free(&h);
+  }
+  got_free(&tx);
   /* damage: a cut payload never decodes to more than it holds */
   for (size_t cut = 0; cut < out.len; cut += 1 + out.len / 64) {
     struct got h = {0};
