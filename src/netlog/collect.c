@@ -741,6 +741,8 @@ int netlog_ingest(const char *data_dir, char *const *files, int nfiles, int64_t 
         size_t n = nl ? (size_t)(nl - (b + pos)) : len - pos;
         if (n > NETLOG_LINE_MAX)
           n = NETLOG_LINE_MAX;
+        if (!seg && netlog_seg_create(dir, now, &seg)) /* the next one, when a line comes for it */
+          goto out;
         struct netlog_rec rec;
         netlog_parse_line(b + pos, n, now, &rec);
         if (netlog_seg_append_parsed(seg, &rec))
@@ -750,7 +752,7 @@ int netlog_ingest(const char *data_dir, char *const *files, int nfiles, int64_t 
         if (rotate_lines > 0 && ++in_seg >= rotate_lines) {
           int crc = netlog_seg_close(seg);
           seg = NULL;
-          if (crc || netlog_seg_create(dir, now, &seg))
+          if (crc)
             goto out;
           in_seg = 0;
         }

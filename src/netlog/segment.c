@@ -140,17 +140,20 @@ static bool bloom_has(const uint8_t *bloom, const char *key)
   return true;
 }
 
-/* the bit positions of hash h inside its 512-bit line */
+/* The line of hash h (from its high half) and the bit positions inside
+ * it (from a second mix of h, so that they do not follow the line). */
 static void pb_bits(uint64_t h, unsigned bits[PB_K])
 {
-  uint32_t a = (uint32_t)h, b = (uint32_t)(h >> 32) | 1;
+  uint64_t g = h * 0xc4ceb9fe1a85ec53ull;
+  g ^= g >> 29;
+  uint32_t a = (uint32_t)g, b = (uint32_t)(g >> 32) | 1;
   for (int i = 0; i < PB_K; i++)
     bits[i] = (a + (uint32_t)i * b) % (PB_LINE * 8);
 }
 
 static size_t pb_line_of(uint64_t h, size_t nlines)
 {
-  return (size_t)(((h >> 17) ^ (h << 7)) % nlines);
+  return (size_t)(((h >> 32) * (uint64_t)nlines) >> 32);
 }
 
 static uint64_t point_key(char kind, const char *ip, int port)
