@@ -108,6 +108,14 @@ struct tok {
   uint32_t col, off, len;
 };
 
+/* how a token of a template is spelled: a plain word, key= or key=" (the
+ * key's text in the block's text) */
+enum { OP_WORD, OP_KV, OP_KVQ };
+struct op {
+  uint32_t lit_off, lit_len, col;
+  uint8_t kind;
+};
+
 /* open-addressing table of (hash, index) */
 struct htab {
   uint64_t *h;
@@ -132,6 +140,11 @@ struct nlb_enc {
   struct tok prev[MAX_TOKENS];
   size_t nprev;
   int mru[4]; /* the templates used last */
+  /* the last line's template, spelled out: most lines have the shape of
+   * the one before, and are checked against it instead of being split */
+  struct op ops[MAX_TOKENS], fops[MAX_TOKENS];
+  size_t nfops;
+  int fid;
 };
 
 static void htab_clear(struct htab *t, size_t want)
@@ -391,6 +404,9 @@ static int tokenize(struct nlb_enc *e, uint32_t base, const char *s, size_t n, s
     put_varint_raw(t->p, &t->len, (uint64_t)col);
     if (quoted)
       t->p[t->len++] = '"';
+    e->ops[k] = kv ? (struct op){base + (uint32_t)p, (uint32_t)(j - p + 1 + quoted), (uint32_t)col,
+                                 (uint8_t)(quoted ? OP_KVQ : OP_KV)}
+                   : (struct op){0, 0, (uint32_t)col, OP_WORD};
     e->toks[k++] = (struct tok){(uint32_t)col, base + (uint32_t)voff, (uint32_t)vlen};
     if (next >= n)
       break;
@@ -406,12 +422,63 @@ static int tokenize(struct nlb_enc *e, uint32_t base, const char *s, size_t n, s
       vec_reserve(t, 12);
       t->p[t->len++] = HOLE;
       put_varint_raw(t->p, &t->len, (uint64_t)col);
+      e->ops[k] = (struct op){0, 0, (uint32_t)col, OP_WORD};
       e->toks[k++] = (struct tok){(uint32_t)col, base + (uint32_t)n, 0};
       break;
     }
   }
   *ntok = k;
   return 0;
+}
+
+/* Line s[0..n) split by the last line's template (e->fops), exactly as
+ * tokenize() would split it; its template id, or -1 when its shape
+ * differs (tokenize() then decides). */
+static int same_shape(struct nlb_enc *e, uint32_t base, const char *s, size_t n, size_t *ntok)
+{
+  if (e->fid < 0)
+    return -1;
+  size_t p = 0;
+  for (size_t i = 0; i < e->nfops; i++) {
+    const struct op *o = &e->fops[i];
+    size_t voff;
+    if (o->kind == OP_WORD) {
+      size_t j = p; /* a word must not look like key= (tokenize would take it as one) */
+      while (j < n && j - p <= MAX_KEY && is_keych((unsigned char)s[j]))
+        j++;
+      if (j > p && j < n && s[j] == '=' && j - p <= MAX_KEY)
+        return -1;
+      voff = p;
+      p = span_to_space(s, p, n);
+    } else {
+      if (n - p < o->lit_len || !eq_small(s + p, e->text + o->lit_off, o->lit_len))
+        return -1;
+      p += o->lit_len;
+      voff = p;
+      if (o->kind == OP_KVQ) {
+        const char *q = memchr(s + p, '"', n - p);
+        if (!q || !((size_t)(q - s) + 1 == n || q[1] == ' '))
+          return -1;
+        p = (size_t)(q - s);
+      } else {
+        if (p < n && s[p] == '"')
+          return -1; /* tokenize may take it as quoted */
+        p = span_to_space(s, p, n);
+      }
+    }
+    e->toks[i] = (struct tok){o->col, base + (uint32_t)voff, (uint32_t)(p - voff)};
+    if (o->kind == OP_KVQ)
+      p++; /* the closing quote */
+    if (i + 1 < e->nfops) {
+      if (p >= n || s[p] != ' ')
+        return -1;
+      p++;
+    }
+  }
+  if (p != n)
+    return -1;
+  *ntok = e->nfops;
+  return e->fid;
 }
 
 static void col_push(struct col *c, uint32_t off, uint32_t len)
@@ -651,14 +718,24 @@ void nlb_encode(struct nlb_enc *e, const char *text, const struct nlb_line *line
   e->tbytes.len = 0;
   e->ntmpl = 0;
   e->nprev = 0;
+  e->fid = -1;
   memset(e->mru, 0xff, sizeof e->mru);
   uint32_t *codes = xmalloc((n ? n : 1) * sizeof *codes);
   for (size_t i = 0; i < n; i++) {
     const struct nlb_line *l = &lines[i];
     size_t ntok = 0;
     int id = -1;
-    if (l->mode == NLB_DERIVED && !l->text && tokenize(e, l->off, text + l->off, l->len, &ntok) == 0)
-      id = tmpl_id(e);
+    if (l->mode == NLB_DERIVED && !l->text) {
+      id = same_shape(e, l->off, text + l->off, l->len, &ntok);
+      if (id < 0 && tokenize(e, l->off, text + l->off, l->len, &ntok) == 0) {
+        id = tmpl_id(e);
+        if (id >= 0) {
+          memcpy(e->fops, e->ops, ntok * sizeof *e->ops);
+          e->nfops = ntok;
+          e->fid = id;
+        }
+      }
+    }
     if (id < 0) {
       codes[i] = l->mode == NLB_DERIVED ? CODE_RAW : CODE_EXPLICIT;
       continue;
@@ -752,7 +829,7 @@ struct dcol {
 
 /* The next value of column c into out (at least 24 bytes); its length,
  * or -1 when the column is damaged or used up. */
-static long col_next(struct dcol *c, const unsigned char **val, char *out)
+static long col_next(struct dcol *c, const char **val, char *out)
 {
   if (c->used >= c->count)
     return -1;
@@ -764,7 +841,7 @@ static long col_next(struct dcol *c, const unsigned char **val, char *out)
     const unsigned char *s = rd_bytes(r, l);
     if (!s)
       return -1;
-    *val = s;
+    *val = (const char *)s;
     return (long)l;
   }
   case CT_DICT: {
@@ -776,7 +853,7 @@ static long col_next(struct dcol *c, const unsigned char **val, char *out)
     const unsigned char *s = rd_bytes(&d, l);
     if (!s)
       return -1;
-    *val = s;
+    *val = (const char *)s;
     return (long)l;
   }
   case CT_INT:
@@ -795,7 +872,7 @@ static long col_next(struct dcol *c, const unsigned char **val, char *out)
     } while (x);
     for (int i = 0; i < k; i++)
       out[i] = tmp[k - 1 - i];
-    *val = (const unsigned char *)out;
+    *val = out;
     return k;
   }
   case CT_IPV4: {
@@ -813,7 +890,7 @@ static long col_next(struct dcol *c, const unsigned char **val, char *out)
       if (i < 3)
         out[k++] = '.';
     }
-    *val = (const unsigned char *)out;
+    *val = out;
     return k;
   }
   default:
@@ -878,6 +955,14 @@ int nlb_decode_text(const unsigned char *p, size_t n, uint32_t nlines, nlb_line_
 
 int nlb_decode(const unsigned char *p, size_t n, uint32_t nlines, nlb_line_fn fn, void *u)
 {
+  return nlb_decode_some(p, n, nlines, NULL, fn, u);
+}
+
+int nlb_decode_some(const unsigned char *p, size_t n, uint32_t nlines, nlb_want_fn want, nlb_line_fn fn, void *u)
+{
+  enum { ROW_VALS = NETLOG_LINE_MAX / 2 + 1 }; /* a template of a line holds at most this many holes */
+  struct nlb_val *vals = xmalloc(ROW_VALS * sizeof *vals);
+  char *num = xmalloc(ROW_VALS * 24);
   struct rd r = {p, p + n, false};
   int rc = -1;
   struct rd *tm = NULL;
@@ -955,28 +1040,42 @@ int nlb_decode(const unsigned char *p, size_t n, uint32_t nlines, nlb_line_fn fn
     if (code - CODE_T0 >= ntm)
       goto out;
     struct rd tr = tm[code - CODE_T0];
-    size_t len = 0;
-    while (tr.p < tr.end) {
-      const unsigned char *h = memchr(tr.p, HOLE, (size_t)(tr.end - tr.p));
-      size_t lit = h ? (size_t)(h - tr.p) : (size_t)(tr.end - tr.p);
-      if (len + lit > NETLOG_LINE_MAX)
-        goto out;
-      memcpy(line + len, tr.p, lit);
-      len += lit;
-      tr.p += lit;
+    /* the row's values first: a reader that can tell from them that it
+     * does not want the line is spared putting it together */
+    size_t nv = 0;
+    for (const unsigned char *q = tr.p; q < tr.end;) {
+      const unsigned char *h = memchr(q, HOLE, (size_t)(tr.end - q));
       if (!h)
         break;
-      tr.p++;
-      uint64_t ci = rd_varint(&tr);
-      if (tr.bad || ci >= ncols)
+      struct rd hr = {h + 1, tr.end, false};
+      uint64_t ci = rd_varint(&hr);
+      if (hr.bad || ci >= ncols || nv >= ROW_VALS)
         goto out;
-      char num[24];
-      const unsigned char *v;
-      long vl = col_next(&cols[ci], &v, num);
-      if (vl < 0 || len + (size_t)vl > NETLOG_LINE_MAX)
+      long vl = col_next(&cols[ci], &vals[nv].p, num + nv * 24);
+      if (vl < 0)
         goto out;
-      memcpy(line + len, v, (size_t)vl);
-      len += (size_t)vl;
+      vals[nv++].len = (size_t)vl;
+      q = hr.p;
+    }
+    if (want && !want(u, vals, nv))
+      continue;
+    size_t len = 0, vi = 0;
+    for (const unsigned char *q = tr.p; q < tr.end;) {
+      const unsigned char *h = memchr(q, HOLE, (size_t)(tr.end - q));
+      size_t lit = h ? (size_t)(h - q) : (size_t)(tr.end - q);
+      if (len + lit > NETLOG_LINE_MAX)
+        goto out;
+      memcpy(line + len, q, lit);
+      len += lit;
+      if (!h)
+        break;
+      struct rd hr = {h + 1, tr.end, false};
+      (void)rd_varint(&hr);
+      q = hr.p;
+      if (len + vals[vi].len > NETLOG_LINE_MAX)
+        goto out;
+      memcpy(line + len, vals[vi].p, vals[vi].len);
+      len += vals[vi++].len;
     }
     int k = fn(u, line, len, t, NLB_DERIVED);
     if (k) {
@@ -992,5 +1091,7 @@ out:
   free(cols);
   free(tm);
   free(line);
+  free(vals);
+  free(num);
   return rc;
 }

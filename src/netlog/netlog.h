@@ -176,6 +176,7 @@ struct netlog_filter {
    * hold one are skipped by a finer index. */
   bool point;
   int port;
+  int64_t nat_from, nat_to; /* point: NAT sessions only in this range (0: from, to) */
 };
 /* Called for each stored record of a matching block (the filter is a
  * prefilter: fn checks the record itself). r->raw is the unescaped raw

@@ -3,6 +3,7 @@
 #ifndef DEFTER_NETLOG_INT_H
 #define DEFTER_NETLOG_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,16 @@ typedef int (*nlb_line_fn)(void *u, const char *line, size_t len, int64_t time, 
  * block gives -1, never a read outside p[0..n)). Lines longer than
  * NETLOG_LINE_MAX are damage. */
 int nlb_decode(const unsigned char *p, size_t n, uint32_t nlines, nlb_line_fn fn, void *u);
+
+/* The same, asking want(u, values) before a field-encoded line is put
+ * together (lines kept as text are always handed on): the line's values
+ * in order, each a piece of the line; false skips the line. */
+struct nlb_val {
+  const char *p;
+  size_t len;
+};
+typedef bool (*nlb_want_fn)(void *u, const struct nlb_val *v, size_t n);
+int nlb_decode_some(const unsigned char *p, size_t n, uint32_t nlines, nlb_want_fn want, nlb_line_fn fn, void *u);
 
 /* Only the lines kept as text (they come first in a payload), from a
  * payload or a prefix of one: -2 when p[0..n) ends before they do (the

@@ -66,7 +66,7 @@ static int cmp_hit(const void *a, const void *b)
   return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static int scan_all(const char *dir, struct scan *s, int64_t from, int64_t to)
+static int scan_all(const char *dir, struct scan *s, int64_t from, int64_t to, int64_t nat_from, int64_t nat_to)
 {
   uint64_t *seqs = NULL;
   size_t n = 0;
@@ -75,7 +75,7 @@ static int scan_all(const char *dir, struct scan *s, int64_t from, int64_t to)
   /* a point query: the leases of ip and, unless only those are asked
    * for, the NAT sessions on ip (and port) */
   struct netlog_filter f = {.from = from, .to = to, .keys = {s->ip}, .nkeys = 1, .point = true,
-                            .port = s->dhcp_only ? -1 : s->q->port};
+                            .port = s->dhcp_only ? -1 : s->q->port, .nat_from = nat_from, .nat_to = nat_to};
   for (int i = 0; i < s->nmore && f.nkeys < NETLOG_FILTER_KEYS; i++)
     f.keys[f.nkeys++] = s->more[i];
   for (size_t i = 0; i < n; i++) {
@@ -228,7 +228,7 @@ json_t *netlog_query_run(const char *dir, const struct netlog_query *q)
   /* a lease may have started long before `at` and been renewed since */
   int64_t from = q->at - 30 * lease_s, to = q->at + 30 * lease_s;
   struct scan s = {.q = q, .ip = q->ip};
-  if (scan_all(dir, &s, from, to))
+  if (scan_all(dir, &s, from, to, q->at - win, q->at + win))
     return NULL;
   json_t *out = json_object();
   json_t *lease = lease_at(dir, &s, q->at, lease_s);
@@ -259,7 +259,7 @@ json_t *netlog_query_run(const char *dir, const struct netlog_query *q)
     else if (inner.nmore < NETLOG_FILTER_KEYS - 1)
       inner.more[inner.nmore++] = best[i]->r.in_ip;
   }
-  bool inner_ok = nb && scan_all(dir, &inner, from, to) == 0;
+  bool inner_ok = nb && scan_all(dir, &inner, from, to, 0, 0) == 0;
   struct hit *mine = xcalloc(inner.n ? inner.n : 1, sizeof *mine);
   for (size_t i = 0; i < nb; i++) {
     const struct netlog_rec *r = &best[i]->r;

@@ -41,6 +41,12 @@ enum {
   PB_K = 12,
   ZSTD_LEVEL = 3,
   NFIELDS = 18,
+  /* the directory a closed segment ends with: "NLD2", count, entries,
+   * check; then the footer "NLDE", the directory's offset, a check */
+  DIR_ENTRY = 8 + 4 + 8 + 8 + 64, /* offset, lines, tmin, tmax, lease bloom */
+  DIR_HEAD = 8,
+  FOOTER = 16,
+  LB_K = 6,
 };
 
 /* ---- names ---------------------------------------------------------------- */
@@ -180,6 +186,23 @@ static uint64_t point_key(char kind, const char *ip, int port)
   return key_hash(k, n);
 }
 
+/* the 64-byte bloom of a block's "L" keys in the segment's directory */
+static void lb_add(uint8_t lb[64], uint64_t h)
+{
+  uint64_t g = h * 0x9E3779B97F4A7C15ull;
+  for (int i = 0; i < LB_K; i++, g = (g >> 9) | (g << 55))
+    lb[(g & 511) / 8] |= (uint8_t)(1u << (g & 7));
+}
+
+static bool lb_has(const uint8_t lb[64], uint64_t h)
+{
+  uint64_t g = h * 0x9E3779B97F4A7C15ull;
+  for (int i = 0; i < LB_K; i++, g = (g >> 9) | (g << 55))
+    if (!(lb[(g & 511) / 8] & (1u << (g & 7))))
+      return false;
+  return true;
+}
+
 /* ---- writing ---------------------------------------------------------------- */
 
 /* a block being filled or written */
@@ -193,6 +216,7 @@ struct pend {
   size_t nkeys, kcap;
   uint64_t tseen[8]; /* "T" keys added lately */
   uint64_t ticket;   /* its place in the file */
+  uint8_t lbloom[64]; /* the "L" keys alone, for the segment's directory */
 };
 
 /* an encoder thread with its own tables and buffers */
@@ -227,6 +251,9 @@ struct netlog_seg {
   int err; /* a block could not be written since the last check */
   struct worker w[WORKERS];
   struct pend *all[PENDS];
+  struct nlb_vec dir; /* an entry per block written (the ticket holder appends) */
+  bool dir_bad;       /* a block write failed: the offsets are unknown */
+  uint64_t written;   /* bytes in the file */
 };
 
 uint64_t netlog_seg_seq(const struct netlog_seg *s) { return s->seq; }
@@ -339,6 +366,7 @@ static void pend_reset(struct pend *p)
   p->n = 0;
   p->nkeys = 0;
   memset(p->tseen, 0, sizeof p->tseen);
+  memset(p->lbloom, 0, sizeof p->lbloom);
   memset(p->bloom, 0, sizeof p->bloom);
 }
 
@@ -365,14 +393,26 @@ static void *worker_main(void *arg)
       log_error("netlog: cannot write segment", "seq=%llu errno=%d", (unsigned long long)s->seq, errno);
       rc = -1;
     }
+    if (rc == 0) {
+      unsigned char e[DIR_ENTRY];
+      put_i64(e, (int64_t)s->written);
+      put_u32(e + 8, (uint32_t)p->n);
+      put_i64(e + 12, p->tmin);
+      put_i64(e + 20, p->tmax);
+      memcpy(e + 28, p->lbloom, 64);
+      nlb_vec_put(&s->dir, e, sizeof e);
+      s->written += w->out.len;
+    }
     if (rc)
       atomic_fetch_add(&s->failed, (int64_t)p->n);
     else
       atomic_fetch_add(&s->lines, (int64_t)p->n);
     pend_reset(p);
     pthread_mutex_lock(&s->mu);
-    if (rc)
+    if (rc) {
       s->err = -1;
+      s->dir_bad = true;
+    }
     s->next_write++;
     s->free[s->nfree++] = p;
     pthread_cond_broadcast(&s->cv);
@@ -533,9 +573,14 @@ static int append(struct netlog_seg *s, const struct netlog_rec *r, bool derived
   bloom_add(p->bloom, r->tr_ip);
   bloom_add(p->bloom, r->mac);
   if ((r->kind == NL_DHCP_ACK || r->kind == NL_DHCP_RELEASE) && r->in_ip[0]) {
-    add_key(p, point_key('L', r->in_ip, -1));
-    if (r->mac[0])
-      add_key(p, point_key('L', r->mac, -1));
+    uint64_t k = point_key('L', r->in_ip, -1);
+    add_key(p, k);
+    lb_add(p->lbloom, k);
+    if (r->mac[0]) {
+      k = point_key('L', r->mac, -1);
+      add_key(p, k);
+      lb_add(p->lbloom, k);
+    }
   } else if (r->kind == NL_SESSION && r->tr_ip[0]) {
     uint64_t t = point_key('T', r->tr_ip, -1);
     int slot = (int)(t & 7);
@@ -563,6 +608,34 @@ int netlog_seg_append(struct netlog_seg *s, const struct netlog_rec *r)
   return append(s, r, same_fields(r, &again) && rl == r->raw_len);
 }
 
+/* The directory of the blocks written, and the footer that finds it: a
+ * reader of a closed segment skips whole blocks by time and by the
+ * leases in them without touching them. A segment a crash left open has
+ * none and is read block by block. */
+static int write_directory(struct netlog_seg *s)
+{
+  size_t n = s->dir.len / DIR_ENTRY;
+  if (!n || s->dir_bad)
+    return 0;
+  struct nlb_vec d = {0};
+  unsigned char h[DIR_HEAD];
+  memcpy(h, "NLD2", 4);
+  put_u32(h + 4, (uint32_t)n);
+  nlb_vec_put(&d, h, sizeof h);
+  nlb_vec_put(&d, s->dir.p, s->dir.len);
+  unsigned char c[4];
+  put_u32(c, fnv32(2166136261u, d.p, d.len));
+  nlb_vec_put(&d, c, 4);
+  unsigned char f[FOOTER];
+  memcpy(f, "NLDE", 4);
+  put_i64(f + 4, (int64_t)s->written);
+  put_u32(f + 12, fnv32(2166136261u, f, 12));
+  nlb_vec_put(&d, f, sizeof f);
+  int rc = write_all(s->fd, d.p, d.len) || fdatasync(s->fd) ? -1 : 0;
+  nlb_vec_free(&d);
+  return rc;
+}
+
 int netlog_seg_close(struct netlog_seg *s)
 {
   if (!s)
@@ -580,6 +653,9 @@ int netlog_seg_close(struct netlog_seg *s)
     nlb_vec_free(&w->plain);
     nlb_vec_free(&w->out);
   }
+  if (rc == 0 && write_directory(s))
+    rc = -1;
+  nlb_vec_free(&s->dir);
   if (fsync(s->fd))
     rc = -1;
   if (close(s->fd))
@@ -711,6 +787,8 @@ static int block_matches(const struct netlog_filter *f, int64_t tmin, int64_t tm
   if (!f->nkeys)
     return MATCH_ALL;
   int m = MATCH_NONE;
+  /* NAT sessions are looked for only near the moment asked about */
+  bool nat = f->port >= 0 && !(f->nat_from && tmax < f->nat_from) && !(f->nat_to && tmin > f->nat_to);
   for (int i = 0; i < f->nkeys && i < NETLOG_FILTER_KEYS && m != MATCH_ALL; i++) {
     const char *k = f->keys[i];
     if (!k || !k[0])
@@ -718,8 +796,8 @@ static int block_matches(const struct netlog_filter *f, int64_t tmin, int64_t tm
     if (f->point && ver == 2) {
       if (!pbytes)
         continue; /* no point keys in the block */
-      if ((f->port == 0 && point_probe(pb, pbytes, point_key('T', k, -1))) ||
-          (f->port > 0 && point_probe(pb, pbytes, point_key('N', k, f->port))))
+      if ((nat && f->port == 0 && point_probe(pb, pbytes, point_key('T', k, -1))) ||
+          (nat && f->port > 0 && point_probe(pb, pbytes, point_key('N', k, f->port))))
         m = MATCH_ALL;
       else if (point_probe(pb, pbytes, point_key('L', k, -1)))
         m = MATCH_TEXT;
@@ -762,18 +840,19 @@ fin:
   return rc;
 }
 
-/* For a point filter: whether a raw line can hold one of its addresses
- * (and the port) at all, before it is parsed. The parsers copy addresses
- * from the line as they are, so a line without the text cannot match. */
-static bool line_may_match(const struct netlog_filter *f, const char *s, size_t n)
+static bool has_key(const struct netlog_filter *f, const char *s, size_t n)
 {
-  bool any = false;
-  for (int i = 0; i < f->nkeys && !any; i++)
-    any = f->keys[i] && f->keys[i][0] && memmem(s, n, f->keys[i], strlen(f->keys[i]));
-  if (!any || f->port <= 0)
-    return any;
+  for (int i = 0; i < f->nkeys && i < NETLOG_FILTER_KEYS; i++)
+    if (f->keys[i] && f->keys[i][0] && memmem(s, n, f->keys[i], strlen(f->keys[i])))
+      return true;
+  return false;
+}
+
+/* the port's digits in s[0..n), not inside a longer number (leading zeros allowed) */
+static bool has_port(int port, const char *s, size_t n)
+{
   char d[8];
-  int nd = snprintf(d, sizeof d, "%d", f->port);
+  int nd = snprintf(d, sizeof d, "%d", port);
   const char *end = s + n;
   for (const char *p = s; p < end && (p = memmem(p, (size_t)(end - p), d, (size_t)nd)); p++) {
     const char *b = p;
@@ -784,6 +863,35 @@ static bool line_may_match(const struct netlog_filter *f, const char *s, size_t 
     if (left && right)
       return true;
   }
+  return false;
+}
+
+/* For a point filter: whether a raw line can hold one of its addresses
+ * (and the port) at all, before it is parsed. The parsers copy addresses
+ * from the line as they are, so a line without the text cannot match. */
+static bool line_may_match(const struct netlog_filter *f, const char *s, size_t n)
+{
+  return has_key(f, s, n) && (f->port <= 0 || has_port(f->port, s, n));
+}
+
+/* The same from a field-encoded line's values: an address or a port the
+ * parsers take lies inside one value (its ends are spaces, '=' or
+ * quotes), so a line none of whose values hold them cannot match. */
+static bool values_may_match(void *u, const struct nlb_val *v, size_t n)
+{
+  const struct netlog_filter *f = *(const struct netlog_filter *const *)u; /* struct v2ctx starts with it */
+  size_t shortest = SIZE_MAX;
+  for (int i = 0; i < f->nkeys && i < NETLOG_FILTER_KEYS; i++)
+    if (f->keys[i] && f->keys[i][0] && strlen(f->keys[i]) < shortest)
+      shortest = strlen(f->keys[i]);
+  bool key = false;
+  for (size_t i = 0; i < n && !key; i++)
+    key = v[i].len >= shortest && has_key(f, v[i].p, v[i].len);
+  if (!key || f->port <= 0)
+    return key;
+  for (size_t i = 0; i < n; i++)
+    if (has_port(f->port, v[i].p, v[i].len))
+      return true;
   return false;
 }
 
@@ -824,6 +932,178 @@ static int on_v2_line(void *u, const char *line, size_t len, int64_t time, int m
   return c->fn(&r, c->u);
 }
 
+/* a block's header where it lies in a mapped segment */
+struct blk {
+  int ver;
+  uint32_t clen, plen, nl;
+  int64_t tmin, tmax;
+  size_t pbytes, end;
+  const unsigned char *hdr, *bloom, *pb, *comp;
+};
+
+/* The block at pos: 0, 1 when the file ends inside it (torn), -1 when it
+ * is not a block. */
+static int blk_at(const unsigned char *map, size_t size, size_t pos, struct blk *b)
+{
+  const unsigned char *hdr = map + pos;
+  size_t got = size - pos;
+  int ver = got >= 4 && !memcmp(hdr, "NLB", 3) ? hdr[3] - '0' : 0;
+  size_t hsize = ver == 2 ? HDR2_SIZE : HDR1_SIZE;
+  if (got < hsize)
+    return 1;
+  if (ver != 1 && ver != 2)
+    return -1;
+  *b = (struct blk){.ver = ver, .hdr = hdr};
+  b->clen = get_u32(hdr + 4);
+  b->plen = get_u32(hdr + 8);
+  b->nl = get_u32(hdr + 12);
+  b->tmin = get_i64(hdr + 16);
+  b->tmax = get_i64(hdr + 24);
+  b->pbytes = ver == 2 ? get_u32(hdr + 32) : 0;
+  b->bloom = ver == 2 ? hdr + HDR2_FIXED : hdr + 32;
+  if (b->clen > NETLOG_BLOCK_MAX || b->plen > NETLOG_BLOCK_MAX || b->pbytes > PBLOOM_MAX || b->pbytes % PB_LINE ||
+      b->nl > 4 * NETLOG_BLOCK_LINES)
+    return -1;
+  size_t data = pos + hsize + b->pbytes;
+  if (data > size || b->clen > size - data)
+    return 1;
+  b->pb = hdr + HDR2_SIZE;
+  b->comp = map + data;
+  b->end = data + b->clen;
+  return 0;
+}
+
+/* The directory at the end of a closed segment: its entries and count, or
+ * NULL when there is none (or it does not hold together). */
+static const unsigned char *directory(const unsigned char *map, size_t size, size_t *n, size_t *dir_off)
+{
+  if (size < FOOTER + DIR_HEAD + 4)
+    return NULL;
+  const unsigned char *f = map + size - FOOTER;
+  if (memcmp(f, "NLDE", 4) || get_u32(f + 12) != fnv32(2166136261u, f, 12))
+    return NULL;
+  uint64_t off = (uint64_t)get_i64(f + 4);
+  if (off > size - FOOTER - DIR_HEAD - 4)
+    return NULL;
+  const unsigned char *d = map + off;
+  size_t cnt = get_u32(d + 4);
+  if (memcmp(d, "NLD2", 4) || cnt > (size - FOOTER - off - DIR_HEAD - 4) / DIR_ENTRY ||
+      off + DIR_HEAD + cnt * DIR_ENTRY + 4 + FOOTER != size ||
+      get_u32(d + DIR_HEAD + cnt * DIR_ENTRY) != fnv32(2166136261u, d, DIR_HEAD + cnt * DIR_ENTRY))
+    return NULL;
+  *n = cnt;
+  *dir_off = (size_t)off;
+  return d + DIR_HEAD;
+}
+
+struct reader {
+  const struct netlog_filter *f;
+  netlog_row_fn fn;
+  void *u;
+  char *raw, *plain;
+  size_t plain_cap;
+};
+
+/* Hands on the rows of block b that filter may want (m: MATCH_TEXT or
+ * MATCH_ALL). */
+static int blk_read(struct reader *rd, const struct blk *b, int m)
+{
+  const struct netlog_filter *f = rd->f;
+  if (b->ver == 2) {
+    uint32_t chk = fnv32(fnv32(fnv32(2166136261u, b->hdr, 36), b->bloom, NETLOG_BLOOM_BYTES), b->pb, b->pbytes);
+    if (chk != get_u32(b->hdr + 36))
+      return -1;
+  }
+  struct v2ctx c = {f, rd->fn, rd->u, rd->raw, 0};
+  if (m == MATCH_TEXT && b->ver == 2)
+    return scan_text(b->comp, b->clen, b->plen, b->nl, &c);
+  if ((size_t)b->plen + 1 > rd->plain_cap) {
+    rd->plain_cap = (size_t)b->plen + 1;
+    rd->plain = xrealloc(rd->plain, rd->plain_cap);
+  }
+  char *plain = rd->plain;
+  size_t dn = ZSTD_decompress(plain, b->plen, b->comp, b->clen);
+  if (ZSTD_isError(dn) || dn != b->plen)
+    return -1;
+  if (b->ver == 2)
+    return nlb_decode_some((const unsigned char *)plain, b->plen, b->nl, f && f->point ? values_may_match : NULL,
+                           on_v2_line, &c);
+  plain[b->plen] = '\0';
+  char *line = plain;
+  uint32_t seen = 0;
+  int rc = 0;
+  while (line < plain + b->plen && !rc) {
+    char *nlc = memchr(line, '\n', (size_t)(plain + b->plen - line));
+    if (!nlc)
+      break;
+    *nlc = '\0';
+    /* A block holds exactly the records its header counts: more is a
+     * damaged or forged block, and nothing of it is handed on beyond. */
+    if (++seen > b->nl)
+      return -1;
+    struct netlog_rec r;
+    if (decode_line(line, &r, rd->raw) == 0 && (!f || ((!f->from || r.time >= f->from) && (!f->to || r.time <= f->to))))
+      rc = rd->fn(&r, rd->u);
+    line = nlc + 1;
+  }
+  return rc;
+}
+
+static void count_block(struct netlog_seg_stats *st, int64_t tmin, int64_t tmax, uint32_t nl)
+{
+  if (!st->blocks || tmin < st->tmin)
+    st->tmin = tmin;
+  if (!st->blocks || tmax > st->tmax)
+    st->tmax = tmax;
+  st->blocks++;
+  st->lines += nl;
+}
+
+/* With the directory: only blocks whose time and leases can match are
+ * touched at all. */
+static int scan_directory(struct reader *rd, const unsigned char *map, size_t size, const unsigned char *dir,
+                          size_t n, size_t dir_off, struct netlog_seg_stats *st)
+{
+  const struct netlog_filter *f = rd->f;
+  uint64_t lkeys[NETLOG_FILTER_KEYS];
+  int nk = 0;
+  for (int i = 0; f->point && i < f->nkeys && i < NETLOG_FILTER_KEYS; i++)
+    if (f->keys[i] && f->keys[i][0])
+      lkeys[nk++] = point_key('L', f->keys[i], -1);
+  for (size_t i = 0; i < n; i++) {
+    const unsigned char *e = dir + i * DIR_ENTRY;
+    uint64_t off = (uint64_t)get_i64(e);
+    uint32_t nl = get_u32(e + 8);
+    int64_t tmin = get_i64(e + 12), tmax = get_i64(e + 20);
+    count_block(st, tmin, tmax, nl);
+    bool skip = (f->from && tmax < f->from) || (f->to && tmin > f->to);
+    if (!skip && f->point && f->nkeys) {
+      bool nat = f->port >= 0 && !(f->nat_from && tmax < f->nat_from) && !(f->nat_to && tmin > f->nat_to);
+      bool lease = false;
+      for (int k = 0; k < nk && !lease; k++)
+        lease = lb_has(e + 28, lkeys[k]);
+      skip = !nat && !lease;
+    }
+    if (skip) {
+      st->skipped++;
+      continue;
+    }
+    struct blk b;
+    if (off >= dir_off || blk_at(map, dir_off, (size_t)off, &b) || b.nl != nl)
+      return -1;
+    int m = block_matches(f, b.tmin, b.tmax, b.bloom, b.pb, b.pbytes, b.ver);
+    if (m == MATCH_NONE) {
+      st->skipped++;
+      continue;
+    }
+    int rc = blk_read(rd, &b, m);
+    if (rc)
+      return rc;
+  }
+  (void)size;
+  return 0;
+}
+
 int netlog_seg_scan(const char *path, const struct netlog_filter *f, netlog_row_fn fn, void *u,
                     struct netlog_seg_stats *st)
 {
@@ -852,104 +1132,49 @@ int netlog_seg_scan(const char *path, const struct netlog_filter *f, netlog_row_
     map = m;
   }
   close(fd);
+  struct reader rd = {f, fn, u, xmalloc(NETLOG_LINE_MAX + 1), NULL, 0};
   int rc = 0;
+  size_t ndir = 0, dir_off = 0;
+  const unsigned char *dir = fn && f ? directory(map, size, &ndir, &dir_off) : NULL;
+  if (dir) {
+    rc = scan_directory(&rd, map, size, dir, ndir, dir_off, st);
+    goto out;
+  }
   size_t pos = 0;
-  char *plain = NULL, *raw = xmalloc(NETLOG_LINE_MAX + 1);
-  size_t plain_cap = 0;
   while (pos < size) {
-    const unsigned char *hdr = map + pos;
-    size_t got = size - pos;
-    int ver = got >= 4 && !memcmp(hdr, "NLB", 3) ? hdr[3] - '0' : 0;
-    size_t hsize = ver == 2 ? HDR2_SIZE : HDR1_SIZE;
-    if (got < hsize) {
+    if (size - pos >= 4 && !memcmp(map + pos, "NLD2", 4)) {
+      /* the directory: the segment was closed; it must end the file */
+      size_t n = 0, off = 0, cnt = size - pos >= DIR_HEAD ? get_u32(map + pos + 4) : 0;
+      if (size - pos < DIR_HEAD || cnt > size / DIR_ENTRY || DIR_HEAD + cnt * DIR_ENTRY + 4 + FOOTER > size - pos)
+        st->torn = true; /* cut while it was written */
+      else if (!directory(map, size, &n, &off) || off != pos)
+        rc = -1;
+      break;
+    }
+    struct blk b;
+    int k = blk_at(map, size, pos, &b);
+    if (k > 0) {
       st->torn = true;
       break;
     }
-    if (ver != 1 && ver != 2) {
+    if (k < 0) {
       rc = -1;
       break;
     }
-    uint32_t clen = get_u32(hdr + 4), plen = get_u32(hdr + 8), nl = get_u32(hdr + 12);
-    int64_t tmin = get_i64(hdr + 16), tmax = get_i64(hdr + 24);
-    size_t pbytes = ver == 2 ? get_u32(hdr + 32) : 0;
-    const uint8_t *bloom = ver == 2 ? hdr + HDR2_FIXED : hdr + 32;
-    if (clen > NETLOG_BLOCK_MAX || plen > NETLOG_BLOCK_MAX || pbytes > PBLOOM_MAX || pbytes % PB_LINE ||
-        nl > 4 * NETLOG_BLOCK_LINES) {
-      rc = -1;
-      break;
-    }
-    size_t data = pos + hsize + pbytes;
-    if (data > size || clen > size - data) {
-      st->torn = true;
-      break;
-    }
-    const unsigned char *pb = hdr + HDR2_SIZE, *comp = map + data;
-    if (!st->blocks || tmin < st->tmin)
-      st->tmin = tmin;
-    if (!st->blocks || tmax > st->tmax)
-      st->tmax = tmax;
-    st->blocks++;
-    st->lines += nl;
-    pos = data + clen;
-    int m = fn ? block_matches(f, tmin, tmax, bloom, pb, pbytes, ver) : MATCH_NONE;
+    count_block(st, b.tmin, b.tmax, b.nl);
+    pos = b.end;
+    int m = fn ? block_matches(f, b.tmin, b.tmax, b.bloom, b.pb, b.pbytes, b.ver) : MATCH_NONE;
     if (m == MATCH_NONE) {
       st->skipped++;
       continue;
     }
-    if (ver == 2) {
-      uint32_t chk = fnv32(fnv32(fnv32(2166136261u, hdr, 36), bloom, NETLOG_BLOOM_BYTES), pb, pbytes);
-      if (chk != get_u32(hdr + 36)) {
-        rc = -1;
-        break;
-      }
-    }
-    if (m == MATCH_TEXT && ver == 2) {
-      struct v2ctx c = {f, fn, u, raw, 0};
-      rc = scan_text(comp, clen, plen, nl, &c);
-      if (rc)
-        break;
-      continue;
-    }
-    if ((size_t)plen + 1 > plain_cap) {
-      plain_cap = (size_t)plen + 1;
-      plain = xrealloc(plain, plain_cap);
-    }
-    size_t dn = ZSTD_decompress(plain, plen, comp, clen);
-    if (ZSTD_isError(dn) || dn != plen) {
-      rc = -1;
-      break;
-    }
-    if (ver == 2) {
-      struct v2ctx c = {f, fn, u, raw, 0};
-      rc = nlb_decode((const unsigned char *)plain, plen, nl, on_v2_line, &c);
-      if (rc)
-        break;
-      continue;
-    }
-    plain[plen] = '\0';
-    char *line = plain;
-    uint32_t seen = 0;
-    while (line < plain + plen && !rc) {
-      char *nlc = memchr(line, '\n', (size_t)(plain + plen - line));
-      if (!nlc)
-        break;
-      *nlc = '\0';
-      /* A block holds exactly the records its header counts: more is a
-       * damaged or forged block, and nothing of it is handed on beyond. */
-      if (++seen > nl) {
-        rc = -1;
-        break;
-      }
-      struct netlog_rec r;
-      if (decode_line(line, &r, raw) == 0 && (!f || ((!f->from || r.time >= f->from) && (!f->to || r.time <= f->to))))
-        rc = fn(&r, u);
-      line = nlc + 1;
-    }
+    rc = blk_read(&rd, &b, m);
     if (rc)
       break;
   }
-  free(plain);
-  free(raw);
+out:
+  free(rd.plain);
+  free(rd.raw);
   if (map)
     munmap((void *)map, size);
   return rc;
