@@ -146,11 +146,12 @@ int netlog_seg_append(struct netlog_seg *s, const struct netlog_rec *r) WUR;
  * collector's path): r->raw is not parsed again. */
 int netlog_seg_append_parsed(struct netlog_seg *s, const struct netlog_rec *r) WUR;
 /* Writes the pending records as one block and syncs the file; waits for
- * the writer thread. */
+ * the writer threads. Full blocks are written as they fill and synced by
+ * the next flush or the close. */
 int netlog_seg_flush(struct netlog_seg *s) WUR;
 uint64_t netlog_seg_seq(const struct netlog_seg *s);
 int64_t netlog_seg_opened(const struct netlog_seg *s);
-/* Lines written to the file (and synced), and lines lost because their
+/* Lines written to the file, and lines lost because their
  * block could not be written; both grow from the writer thread. */
 int64_t netlog_seg_lines(const struct netlog_seg *s);
 int64_t netlog_seg_failed(const struct netlog_seg *s);

@@ -22,8 +22,41 @@ static void copy_field(char *dst, size_t cap, const char *s, size_t n)
   dst[n] = '\0';
 }
 
+/* inet_pton(AF_INET) of s[0..n) as glibc decides it (four decimal parts,
+ * each at most 255, no leading zeros), without a copy: most lines hold
+ * IPv4 addresses, and this runs for each of them */
+static bool is_ipv4(const char *s, size_t n)
+{
+  unsigned cur = 0, octets = 0;
+  bool saw = false;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c >= '0' && c <= '9') {
+      unsigned v = cur * 10 + (unsigned)(c - '0');
+      if ((saw && cur == 0) || v > 255)
+        return false;
+      cur = v;
+      if (!saw) {
+        if (++octets > 4)
+          return false;
+        saw = true;
+      }
+    } else if (c == '.' && saw) {
+      if (octets == 4)
+        return false;
+      cur = 0;
+      saw = false;
+    } else {
+      return false;
+    }
+  }
+  return octets == 4 && saw;
+}
+
 static bool is_ip(const char *s, size_t n)
 {
+  if (n && n < 16 && !memchr(s, ':', n) && !memchr(s, '\0', n))
+    return is_ipv4(s, n);
   char tmp[NETLOG_IP_MAX];
   unsigned char addr[16];
   if (!n || n >= sizeof tmp)

@@ -217,6 +217,7 @@ struct pend {
   uint64_t tseen[8]; /* "T" keys added lately */
   uint64_t ticket;   /* its place in the file */
   uint8_t lbloom[64]; /* the "L" keys alone, for the segment's directory */
+  bool sync;          /* handed on by a flush: synced when written */
 };
 
 /* an encoder thread with its own tables and buffers */
@@ -389,7 +390,9 @@ static void *worker_main(void *arg)
       pthread_cond_wait(&s->cv, &s->mu);
     pthread_mutex_unlock(&s->mu);
     /* only the holder of the next ticket writes */
-    if (rc == 0 && (write_all(s->fd, w->out.p, w->out.len) || fdatasync(s->fd))) {
+    /* a full block is synced by the next flush (the collector's every
+     * flush_ms) or the close: a sync per block would hold up the writers */
+    if (rc == 0 && (write_all(s->fd, w->out.p, w->out.len) || (p->sync && fdatasync(s->fd)))) {
       log_error("netlog: cannot write segment", "seq=%llu errno=%d", (unsigned long long)s->seq, errno);
       rc = -1;
     }
@@ -427,17 +430,22 @@ static void *worker_main(void *arg)
 static int submit(struct netlog_seg *s, bool wait)
 {
   pthread_mutex_lock(&s->mu);
+  bool had = s->cur->n > 0; /* its worker syncs */
   if (s->cur->n) {
     while (!s->nfree)
       pthread_cond_wait(&s->cv, &s->mu);
     s->cur->ticket = s->next_ticket++;
+    s->cur->sync = wait;
     s->queue[s->qlen++] = s->cur;
     s->cur = s->free[--s->nfree];
     pthread_cond_broadcast(&s->cv);
   }
-  if (wait)
+  if (wait) {
     while (s->next_write != s->next_ticket)
       pthread_cond_wait(&s->cv, &s->mu);
+    if (!had && fdatasync(s->fd)) /* what full blocks wrote before */
+      s->err = -1;
+  }
   int rc = s->err;
   s->err = 0;
   pthread_mutex_unlock(&s->mu);
