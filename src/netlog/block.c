@@ -19,6 +19,7 @@ enum {
   MAX_TOKENS = 512,   /* per line; more: kept as text */
   MAX_KEY = 64,       /* a longer key is a plain word */
   MAX_TEMPLATES = 4096,
+  SHAPES = 2,         /* line shapes tried before a line is split afresh */
   CODE_RAW = 0,       /* line codes: text, record text, then template ids */
   CODE_EXPLICIT = 1,
   CODE_T0 = 2,
@@ -142,9 +143,10 @@ struct nlb_enc {
   int mru[4]; /* the templates used last */
   /* the last line's template, spelled out: most lines have the shape of
    * the one before, and are checked against it instead of being split */
-  struct op ops[MAX_TOKENS], fops[MAX_TOKENS];
-  size_t nfops;
-  int fid;
+  struct op ops[MAX_TOKENS], fops[SHAPES][MAX_TOKENS];
+  size_t nfops[SHAPES];
+  int fid[SHAPES];
+  int last; /* the shape that matched last */
 };
 
 static void htab_clear(struct htab *t, size_t want)
@@ -434,13 +436,14 @@ static int tokenize(struct nlb_enc *e, uint32_t base, const char *s, size_t n, s
 /* Line s[0..n) split by the last line's template (e->fops), exactly as
  * tokenize() would split it; its template id, or -1 when its shape
  * differs (tokenize() then decides). */
-static int same_shape(struct nlb_enc *e, uint32_t base, const char *s, size_t n, size_t *ntok)
+static int same_shape(struct nlb_enc *e, int sh, uint32_t base, const char *s, size_t n, size_t *ntok)
 {
-  if (e->fid < 0)
+  if (e->fid[sh] < 0)
     return -1;
   size_t p = 0;
-  for (size_t i = 0; i < e->nfops; i++) {
-    const struct op *o = &e->fops[i];
+  size_t nops = e->nfops[sh];
+  for (size_t i = 0; i < nops; i++) {
+    const struct op *o = &e->fops[sh][i];
     size_t voff;
     if (o->kind == OP_WORD) {
       size_t j = p; /* a word must not look like key= (tokenize would take it as one) */
@@ -469,7 +472,7 @@ static int same_shape(struct nlb_enc *e, uint32_t base, const char *s, size_t n,
     e->toks[i] = (struct tok){o->col, base + (uint32_t)voff, (uint32_t)(p - voff)};
     if (o->kind == OP_KVQ)
       p++; /* the closing quote */
-    if (i + 1 < e->nfops) {
+    if (i + 1 < nops) {
       if (p >= n || s[p] != ' ')
         return -1;
       p++;
@@ -477,8 +480,8 @@ static int same_shape(struct nlb_enc *e, uint32_t base, const char *s, size_t n,
   }
   if (p != n)
     return -1;
-  *ntok = e->nfops;
-  return e->fid;
+  *ntok = nops;
+  return e->fid[sh];
 }
 
 static void col_push(struct col *c, uint32_t off, uint32_t len)
@@ -718,7 +721,9 @@ void nlb_encode(struct nlb_enc *e, const char *text, const struct nlb_line *line
   e->tbytes.len = 0;
   e->ntmpl = 0;
   e->nprev = 0;
-  e->fid = -1;
+  for (int k = 0; k < SHAPES; k++)
+    e->fid[k] = -1;
+  e->last = 0;
   memset(e->mru, 0xff, sizeof e->mru);
   uint32_t *codes = xmalloc((n ? n : 1) * sizeof *codes);
   for (size_t i = 0; i < n; i++) {
@@ -726,13 +731,20 @@ void nlb_encode(struct nlb_enc *e, const char *text, const struct nlb_line *line
     size_t ntok = 0;
     int id = -1;
     if (l->mode == NLB_DERIVED && !l->text) {
-      id = same_shape(e, l->off, text + l->off, l->len, &ntok);
+      for (int k = 0; k < SHAPES && id < 0; k++) {
+        int sh = (e->last + k) % SHAPES;
+        id = same_shape(e, sh, l->off, text + l->off, l->len, &ntok);
+        if (id >= 0)
+          e->last = sh;
+      }
       if (id < 0 && tokenize(e, l->off, text + l->off, l->len, &ntok) == 0) {
         id = tmpl_id(e);
-        if (id >= 0) {
-          memcpy(e->fops, e->ops, ntok * sizeof *e->ops);
-          e->nfops = ntok;
-          e->fid = id;
+        if (id >= 0) { /* the new shape replaces the one not used last */
+          int sh = (e->last + 1) % SHAPES;
+          memcpy(e->fops[sh], e->ops, ntok * sizeof *e->ops);
+          e->nfops[sh] = ntok;
+          e->fid[sh] = id;
+          e->last = sh;
         }
       }
     }
