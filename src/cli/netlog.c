@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char NETLOG_HELP[] =
     "Kullanım / usage:\n"
@@ -256,6 +257,80 @@ out:
   return rc;
 }
 
+static int netlog_ingest_cmd(int argc, char **argv)
+{
+  struct args a;
+  if (args_parse(&a, argc, argv, "data=,file=,segment-lines="))
+    return 2;
+  const char *dir = arg_get(&a, "data");
+  char *file = (char *)arg_get(&a, "file");
+  int64_t per = 0;
+  if (!dir || !file || (arg_get(&a, "segment-lines") && parse_i64(arg_get(&a, "segment-lines"), &per))) {
+    fputs(NETLOG_HELP, stderr);
+    return 2;
+  }
+  int64_t n = 0, t0 = now_ms();
+  int rc = netlog_ingest(dir, &file, 1, per, &n);
+  int64_t ms = now_ms() - t0;
+  fprintf(stderr, "%lld satır / lines, %lld ms\n", (long long)n, (long long)ms);
+  if (rc) {
+    cli_error("içe aktarma başarısız / ingest failed");
+    return 1;
+  }
+  return 0;
+}
+
+struct dump_out {
+  FILE *fp;
+  int64_t n;
+};
+
+static int dump_row(const struct netlog_rec *r, void *u)
+{
+  struct dump_out *d = u;
+  fwrite(r->raw, 1, r->raw_len, d->fp);
+  fputc('\n', d->fp);
+  d->n++;
+  return 0;
+}
+
+static int netlog_dump_cmd(int argc, char **argv)
+{
+  struct args a;
+  if (args_parse(&a, argc, argv, "data="))
+    return 2;
+  const char *dir = arg_get(&a, "data");
+  if (!dir) {
+    fputs(NETLOG_HELP, stderr);
+    return 2;
+  }
+  char nl[4200];
+  snprintf(nl, sizeof nl, "%s/netlog", dir);
+  uint64_t *seqs = NULL;
+  size_t n = 0;
+  if (netlog_list(nl, &seqs, &n)) {
+    cli_error("%s okunamadı / cannot read", nl);
+    return 1;
+  }
+  static char obuf[1 << 20];
+  setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+  struct dump_out d = {stdout, 0};
+  int rc = 0;
+  for (size_t i = 0; i < n && !rc; i++) {
+    char path[NETLOG_PATH_MAX];
+    if (netlog_path(nl, seqs[i], "seg", path, sizeof path) || access(path, F_OK))
+      continue;
+    if (netlog_seg_scan(path, NULL, dump_row, &d, NULL)) {
+      cli_error("%s bozuk / damaged", path);
+      rc = 1;
+    }
+  }
+  free(seqs);
+  fflush(stdout);
+  fprintf(stderr, "%lld satır / lines\n", (long long)d.n);
+  return rc;
+}
+
 int cmd_netlog(int argc, char **argv)
 {
   if (argc > 0 && (str_eq(argv[0], "--help") || str_eq(argv[0], "help"))) {
@@ -268,6 +343,10 @@ int cmd_netlog(int argc, char **argv)
     return netlog_query_cmd(argc - 1, argv + 1, false);
   if (argc > 0 && str_eq(argv[0], "export"))
     return netlog_query_cmd(argc - 1, argv + 1, true);
+  if (argc > 0 && str_eq(argv[0], "ingest"))
+    return netlog_ingest_cmd(argc - 1, argv + 1);
+  if (argc > 0 && str_eq(argv[0], "dump"))
+    return netlog_dump_cmd(argc - 1, argv + 1);
   if (argc > 0 && str_eq(argv[0], "collect"))
     return netlog_run(argc - 1, argv + 1);
   return netlog_run(argc, argv);

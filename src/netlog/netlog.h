@@ -158,16 +158,19 @@ const char *netlog_kind_name(enum netlog_kind k);
 const char *netlog_parser_name(enum netlog_source s);
 
 /* ---- segments (segment.c) ----------------------------------------------
- * DATA/netlog/<seq>.seg: append-only, a run of blocks, each a fixed header
- * (magic, sizes, line count, time range, a bloom of the addresses and
- * MACs in it) and a zstd frame of tab-separated records, the raw line
- * last and escaped, so every raw line comes back byte for byte. A query
- * reads the headers and decompresses only the blocks that can match. */
+ * DATA/netlog/<seq>.seg: append-only, a run of blocks, each a header
+ * (magic and version, sizes, line count, time range, a bloom of the
+ * addresses and MACs in it, a finer bloom of the keys a point query asks
+ * for) and a zstd frame of the block's lines, field-encoded (block.c), so
+ * every raw line comes back byte for byte and its record by parsing it
+ * again. A query reads the headers and decompresses only the blocks that
+ * can match. Blocks are encoded and written by the segment's own worker
+ * thread while the next one fills. */
 enum {
   NETLOG_BLOOM_BYTES = 256,
-  NETLOG_BLOCK_LINES = 4096,
-  NETLOG_BLOCK_BYTES = 256 * 1024, /* pending text that forces a block */
-  NETLOG_BLOCK_MAX = 4 * 1024 * 1024, /* a block a reader accepts */
+  NETLOG_BLOCK_LINES = 16384,
+  NETLOG_BLOCK_BYTES = 12 * 1024 * 1024, /* pending text that forces a block */
+  NETLOG_BLOCK_MAX = 16 * 1024 * 1024,  /* a block a reader accepts */
   NETLOG_PATH_MAX = 4096,
 };
 
@@ -183,13 +186,27 @@ int netlog_list(const char *dir, uint64_t **seqs, size_t *n) WUR;
 /* Creates dir/<seq>.seg, seq one past the highest segment or manifest
  * there. The caller closes it with netlog_seg_close. */
 int netlog_seg_create(const char *dir, int64_t now, struct netlog_seg **out) WUR;
-/* Adds one record to the pending block; a full block is written. */
+/* Adds one record to the pending block; a full block is handed to the
+ * writer thread. -1 when a block handed on before could not be written
+ * (its lines are counted by netlog_seg_failed). Any record: one whose
+ * fields are not what netlog_parse_line(raw, raw_len, time) makes of its
+ * raw line is stored whole. */
 int netlog_seg_append(struct netlog_seg *s, const struct netlog_rec *r) WUR;
-/* Writes the pending records as one block and syncs the file. */
+/* The same for a record exactly as netlog_parse_line() returned it (the
+ * collector's path): r->raw is not parsed again. */
+int netlog_seg_append_parsed(struct netlog_seg *s, const struct netlog_rec *r) WUR;
+/* Writes the pending records as one block and syncs the file; waits for
+ * the writer threads. Full blocks are written as they fill and synced by
+ * the next flush or the close. */
 int netlog_seg_flush(struct netlog_seg *s) WUR;
 uint64_t netlog_seg_seq(const struct netlog_seg *s);
 int64_t netlog_seg_opened(const struct netlog_seg *s);
+/* Lines written to the file, and lines lost because their
+ * block could not be written; both grow from the writer thread. */
 int64_t netlog_seg_lines(const struct netlog_seg *s);
+int64_t netlog_seg_failed(const struct netlog_seg *s);
+/* Lines appended and not yet handed to the writer thread. */
+int64_t netlog_seg_pending(const struct netlog_seg *s);
 /* Flushes, closes and frees s (also on error). */
 int netlog_seg_close(struct netlog_seg *s) WUR;
 
@@ -199,10 +216,18 @@ struct netlog_seg_stats {
 };
 /* What a reader wants: records in [from, to] (0: unbounded) that carry
  * one of keys (an address or MAC; none: all). */
+enum { NETLOG_FILTER_KEYS = 24 };
 struct netlog_filter {
   int64_t from, to;
-  const char *keys[4];
+  const char *keys[NETLOG_FILTER_KEYS];
   int nkeys;
+  /* a point query: only DHCP leases of keys (addresses) and, unless port
+   * is -1, NAT sessions whose public address is one of keys and, when
+   * port > 0, whose public port is port. Blocks and lines that cannot
+   * hold one are skipped by a finer index. */
+  bool point;
+  int port;
+  int64_t nat_from, nat_to; /* point: NAT sessions only in this range (0: from, to) */
 };
 /* Called for each stored record of a matching block (the filter is a
  * prefilter: fn checks the record itself). r->raw is the unescaped raw
@@ -377,6 +402,12 @@ void netlog_tls_status(const struct netlog_tls *t, json_t *s);
 /* Hands on what the connections still hold (a last line without its
  * newline) when fn is not NULL, then closes everything and frees t. */
 void netlog_tls_free(struct netlog_tls *t, netlog_frame_fn fn, void *u);
+
+/* Stores the lines of files ("-": standard input; newline-separated) in
+ * DATA/netlog as the collector would, a new segment every rotate_lines
+ * lines (0: one), and seals them (no time stamp): for imports and the
+ * benchmark. 0 ok, -1 on an error; *lines_out gets the lines read. */
+int netlog_ingest(const char *data_dir, char *const *files, int nfiles, int64_t rotate_lines, int64_t *lines_out) WUR;
 
 /* ---- the answer (query.c) ---------------------------------------------- */
 

@@ -22,8 +22,41 @@ static void copy_field(char *dst, size_t cap, const char *s, size_t n)
   dst[n] = '\0';
 }
 
+/* inet_pton(AF_INET) of s[0..n) as glibc decides it (four decimal parts,
+ * each at most 255, no leading zeros), without a copy: most lines hold
+ * IPv4 addresses, and this runs for each of them */
+static bool is_ipv4(const char *s, size_t n)
+{
+  unsigned cur = 0, octets = 0;
+  bool saw = false;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c >= '0' && c <= '9') {
+      unsigned v = cur * 10 + (unsigned)(c - '0');
+      if ((saw && cur == 0) || v > 255)
+        return false;
+      cur = v;
+      if (!saw) {
+        if (++octets > 4)
+          return false;
+        saw = true;
+      }
+    } else if (c == '.' && saw) {
+      if (octets == 4)
+        return false;
+      cur = 0;
+      saw = false;
+    } else {
+      return false;
+    }
+  }
+  return octets == 4 && saw;
+}
+
 static bool is_ip(const char *s, size_t n)
 {
+  if (n && n < 16 && !memchr(s, ':', n) && !memchr(s, '\0', n))
+    return is_ipv4(s, n);
   char tmp[NETLOG_IP_MAX];
   unsigned char addr[16];
   if (!n || n >= sizeof tmp)
@@ -226,6 +259,16 @@ static size_t parse_bsd_time(const char *s, size_t n, int64_t now, int64_t *out)
   if (mon < 0 || !digits(dd, 2, &d) || !digits(s + 7, 2, &h) || !digits(s + 10, 2, &mi) || !digits(s + 13, 2, &se) ||
       d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
     return 0;
+  /* mktime and localtime read the zone on every call: a line's time is
+   * mostly the one before's, so the last answer is kept per thread */
+  static _Thread_local struct {
+    char ts[15];
+    int64_t now, t;
+  } last;
+  if (last.now == now && now && !memcmp(last.ts, s, 15)) {
+    *out = last.t;
+    return 15;
+  }
   time_t tn = (time_t)now;
   struct tm lt;
   if (!localtime_r(&tn, &lt))
@@ -241,6 +284,9 @@ static size_t parse_bsd_time(const char *s, size_t n, int64_t now, int64_t *out)
   if (t == (time_t)-1)
     return 0;
   *out = (int64_t)t;
+  memcpy(last.ts, s, 15);
+  last.now = now;
+  last.t = *out;
   return 15;
 }
 
@@ -486,6 +532,81 @@ static void set_proto(struct netlog_rec *r, const char *p, size_t n)
     *c = (char)tolower((unsigned char)*c);
 }
 
+/* The keys the FortiGate parser reads, found in one pass: each one's first
+ * occurrence exactly where kv() would find it (at a token start, outside
+ * quotes as counted from the start of the line). */
+enum fg_key {
+  FG_SRCIP, FG_DSTIP, FG_SRCPORT, FG_DSTPORT, FG_TRANSIP, FG_TRANSPORT, FG_PROTO, FG_USER, FG_UNAUTHUSER,
+  FG_SRCMAC, FG_MASTERSRCMAC, FG_SENTBYTE, FG_RCVDBYTE, FG_DATE, FG_TIME, FG_COUNT
+};
+static const char *const FG_NAMES[FG_COUNT] = {
+    "srcip", "dstip", "srcport", "dstport", "transip", "transport", "proto", "user", "unauthuser",
+    "srcmac", "mastersrcmac", "sentbyte", "rcvdbyte", "date", "time",
+};
+
+struct fg_vals {
+  const char *v[FG_COUNT];
+  size_t vl[FG_COUNT];
+  unsigned found; /* bit per key */
+};
+
+static int fg_key_of(const char *k, size_t n)
+{
+  static const unsigned char len[FG_COUNT] = {5, 5, 7, 7, 7, 9, 5, 4, 10, 6, 12, 8, 8, 4, 4};
+  for (int i = 0; i < FG_COUNT; i++)
+    if (len[i] == n && FG_NAMES[i][0] == k[0] && !memcmp(FG_NAMES[i], k, n))
+      return i;
+  return -1;
+}
+
+static void fg_scan(const char *s, size_t n, struct fg_vals *fv)
+{
+  /* 1: a separator after which a key may start; 2: a quote */
+  static const unsigned char special[256] = {[' '] = 1, [','] = 1, ['['] = 1, ['"'] = 2};
+  fv->found = 0;
+  bool quoted = false, start = true;
+  size_t i = 0;
+  while (i < n) {
+    if (start && !quoted) {
+      size_t lim = n - i < 14 ? n - i : 14, j = 0; /* the longest key is 12 bytes */
+      while (j < lim && s[i + j] != '=' && !special[(unsigned char)s[i + j]])
+        j++;
+      int k = j && j < lim && s[i + j] == '=' ? fg_key_of(s + i, j) : -1;
+      if (k >= 0 && !(fv->found & (1u << k))) {
+        size_t v = i + j + 1, e;
+        if (v < n && s[v] == '"') {
+          v++;
+          const char *q = memchr(s + v, '"', n - v);
+          e = q ? (size_t)(q - s) : n;
+        } else {
+          for (e = v; e < n && s[e] != ' ' && s[e] != ','; e++)
+            ;
+        }
+        fv->v[k] = s + v;
+        fv->vl[k] = e - v;
+        fv->found |= 1u << k;
+      }
+    }
+    while (i < n && !special[(unsigned char)s[i]])
+      i++;
+    if (i >= n)
+      break;
+    if (s[i] == '"')
+      quoted = !quoted;
+    start = s[i] != '"';
+    i++;
+  }
+}
+
+static bool fg_get(const struct fg_vals *fv, enum fg_key k, const char **v, size_t *vl)
+{
+  if (!(fv->found & (1u << k)))
+    return false;
+  *v = fv->v[k];
+  *vl = fv->vl[k];
+  return true;
+}
+
 /* FortiGate traffic: key=value pairs, values optionally quoted. */
 int netlog_parse_fortigate(const char *s, size_t n, struct netlog_rec *r)
 {
@@ -493,36 +614,39 @@ int netlog_parse_fortigate(const char *s, size_t n, struct netlog_rec *r)
   size_t vl;
   const char *src, *dst;
   size_t srcl, dstl;
-  if (!kv(s, n, "srcip", &src, &srcl) || !kv(s, n, "dstip", &dst, &dstl) || !is_ip(src, srcl) || !is_ip(dst, dstl))
+  struct fg_vals fv;
+  fg_scan(s, n, &fv);
+  if (!fg_get(&fv, FG_SRCIP, &src, &srcl) || !fg_get(&fv, FG_DSTIP, &dst, &dstl) || !is_ip(src, srcl) ||
+      !is_ip(dst, dstl))
     return -1;
   clear_fields(r);
   r->parser = NLS_FORTIGATE;
   r->kind = NL_SESSION;
   copy_field(r->in_ip, sizeof r->in_ip, src, srcl);
   copy_field(r->dst_ip, sizeof r->dst_ip, dst, dstl);
-  if (kv(s, n, "srcport", &v, &vl) && !parse_port(v, vl, &r->in_port))
+  if (fg_get(&fv, FG_SRCPORT, &v, &vl) && !parse_port(v, vl, &r->in_port))
     r->in_port = 0;
-  if (kv(s, n, "dstport", &v, &vl) && !parse_port(v, vl, &r->dst_port))
+  if (fg_get(&fv, FG_DSTPORT, &v, &vl) && !parse_port(v, vl, &r->dst_port))
     r->dst_port = 0;
-  if (kv(s, n, "transip", &v, &vl) && is_ip(v, vl))
+  if (fg_get(&fv, FG_TRANSIP, &v, &vl) && is_ip(v, vl))
     copy_field(r->tr_ip, sizeof r->tr_ip, v, vl);
-  if (kv(s, n, "transport", &v, &vl) && !parse_port(v, vl, &r->tr_port))
+  if (fg_get(&fv, FG_TRANSPORT, &v, &vl) && !parse_port(v, vl, &r->tr_port))
     r->tr_port = 0;
-  if (kv(s, n, "proto", &v, &vl))
+  if (fg_get(&fv, FG_PROTO, &v, &vl))
     set_proto(r, v, vl);
-  if ((kv(s, n, "user", &v, &vl) || kv(s, n, "unauthuser", &v, &vl)) && vl)
+  if ((fg_get(&fv, FG_USER, &v, &vl) || fg_get(&fv, FG_UNAUTHUSER, &v, &vl)) && vl)
     copy_field(r->user, sizeof r->user, v, vl);
   char m[NETLOG_MAC_MAX];
-  if ((kv(s, n, "srcmac", &v, &vl) || kv(s, n, "mastersrcmac", &v, &vl)) && norm_mac(v, vl, m))
+  if ((fg_get(&fv, FG_SRCMAC, &v, &vl) || fg_get(&fv, FG_MASTERSRCMAC, &v, &vl)) && norm_mac(v, vl, m))
     memcpy(r->mac, m, sizeof m);
   int64_t b;
-  if (kv(s, n, "sentbyte", &v, &vl) && parse_num(v, vl, INT64_MAX / 4, &b))
+  if (fg_get(&fv, FG_SENTBYTE, &v, &vl) && parse_num(v, vl, INT64_MAX / 4, &b))
     r->bytes += b;
-  if (kv(s, n, "rcvdbyte", &v, &vl) && parse_num(v, vl, INT64_MAX / 4, &b))
+  if (fg_get(&fv, FG_RCVDBYTE, &v, &vl) && parse_num(v, vl, INT64_MAX / 4, &b))
     r->bytes += b;
   const char *dv, *tv;
   size_t dvl, tvl;
-  if (!r->time && kv(s, n, "date", &dv, &dvl) && kv(s, n, "time", &tv, &tvl) && dvl == 10 && tvl == 8) {
+  if (!r->time && fg_get(&fv, FG_DATE, &dv, &dvl) && fg_get(&fv, FG_TIME, &tv, &tvl) && dvl == 10 && tvl == 8) {
     char iso[20];
     memcpy(iso, dv, 10);
     iso[10] = 'T';
@@ -1121,8 +1245,12 @@ size_t netlog_frames(struct netlog_framer *f, const char *in, size_t n, netlog_f
     }
     const char *nl = memchr(b, '\n', avail);
     if (nl) {
-      fn(u, b, (size_t)(nl - b), 0);
-      pos += (size_t)(nl - b) + 1;
+      size_t l = (size_t)(nl - b); /* a reader's buffer may hold more than the limit */
+      if (l > NETLOG_LINE_MAX)
+        fn(u, b, NETLOG_LINE_MAX, NETLOG_FRAME_TRUNCATED);
+      else
+        fn(u, b, l, 0);
+      pos += l + 1;
       continue;
     }
     if (avail >= NETLOG_LINE_MAX) {

@@ -21,6 +21,8 @@ struct hit {
 struct scan {
   const struct netlog_query *q;
   const char *ip;
+  const char *more[NETLOG_FILTER_KEYS]; /* dhcp_only: further addresses asked about */
+  int nmore;
   bool dhcp_only;
   struct hit *h;
   size_t n, cap;
@@ -32,6 +34,8 @@ static int on_row(const struct netlog_rec *r, void *u)
 {
   struct scan *s = u;
   bool dhcp = (r->kind == NL_DHCP_ACK || r->kind == NL_DHCP_RELEASE) && str_eq(r->in_ip, s->ip);
+  for (int i = 0; i < s->nmore && !dhcp; i++)
+    dhcp = (r->kind == NL_DHCP_ACK || r->kind == NL_DHCP_RELEASE) && str_eq(r->in_ip, s->more[i]);
   bool nat = !s->dhcp_only && r->kind == NL_SESSION && str_eq(r->tr_ip, s->ip) &&
              (!s->q->port || r->tr_port == s->q->port);
   if (!dhcp && !nat)
@@ -62,13 +66,18 @@ static int cmp_hit(const void *a, const void *b)
   return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static int scan_all(const char *dir, struct scan *s, int64_t from, int64_t to)
+static int scan_all(const char *dir, struct scan *s, int64_t from, int64_t to, int64_t nat_from, int64_t nat_to)
 {
   uint64_t *seqs = NULL;
   size_t n = 0;
   if (netlog_list(dir, &seqs, &n))
     return -1;
-  struct netlog_filter f = {.from = from, .to = to, .keys = {s->ip}, .nkeys = 1};
+  /* a point query: the leases of ip and, unless only those are asked
+   * for, the NAT sessions on ip (and port) */
+  struct netlog_filter f = {.from = from, .to = to, .keys = {s->ip}, .nkeys = 1, .point = true,
+                            .port = s->dhcp_only ? -1 : s->q->port, .nat_from = nat_from, .nat_to = nat_to};
+  for (int i = 0; i < s->nmore && f.nkeys < NETLOG_FILTER_KEYS; i++)
+    f.keys[f.nkeys++] = s->more[i];
   for (size_t i = 0; i < n; i++) {
     char path[NETLOG_PATH_MAX];
     if (netlog_path(dir, seqs[i], "seg", path, sizeof path))
@@ -219,7 +228,7 @@ json_t *netlog_query_run(const char *dir, const struct netlog_query *q)
   /* a lease may have started long before `at` and been renewed since */
   int64_t from = q->at - 30 * lease_s, to = q->at + 30 * lease_s;
   struct scan s = {.q = q, .ip = q->ip};
-  if (scan_all(dir, &s, from, to))
+  if (scan_all(dir, &s, from, to, q->at - win, q->at + win))
     return NULL;
   json_t *out = json_object();
   json_t *lease = lease_at(dir, &s, q->at, lease_s);
@@ -240,6 +249,21 @@ json_t *netlog_query_run(const char *dir, const struct netlog_query *q)
   qsort_r(best, nb, sizeof *best, cmp_distance, &at);
   if (nb > MAX_NAT)
     nb = MAX_NAT;
+  /* who had the internal addresses then: one scan for all of them */
+  struct scan inner = {.q = q, .dhcp_only = true};
+  for (size_t i = 0; i < nb; i++) {
+    bool seen = inner.ip && str_eq(inner.ip, best[i]->r.in_ip);
+    for (int k = 0; k < inner.nmore && !seen; k++)
+      seen = str_eq(inner.more[k], best[i]->r.in_ip);
+    if (seen)
+      continue;
+    if (!inner.ip)
+      inner.ip = best[i]->r.in_ip;
+    else if (inner.nmore < NETLOG_FILTER_KEYS - 1)
+      inner.more[inner.nmore++] = best[i]->r.in_ip;
+  }
+  bool inner_ok = nb && scan_all(dir, &inner, from, to, 0, 0) == 0;
+  struct hit *mine = xcalloc(inner.n ? inner.n : 1, sizeof *mine);
   for (size_t i = 0; i < nb; i++) {
     const struct netlog_rec *r = &best[i]->r;
     json_t *o = json_object();
@@ -256,17 +280,21 @@ json_t *netlog_query_run(const char *dir, const struct netlog_query *q)
     json_t *ev = json_array();
     json_array_append_new(ev, evidence(dir, best[i]));
     json_object_set_new(o, "evidence", ev);
-    /* and who had the internal address then */
-    struct scan inner = {.q = q, .ip = r->in_ip, .dhcp_only = true};
+    /* and who had the internal address then (its own events, in order) */
     json_t *il = NULL;
-    if (scan_all(dir, &inner, from, to) == 0)
-      il = lease_at(dir, &inner, r->time, lease_s);
-    scan_free(&inner);
+    struct scan one = {.h = mine};
+    for (size_t k = 0; inner_ok && k < inner.n; k++)
+      if (str_eq(inner.h[k].r.in_ip, r->in_ip))
+        mine[one.n++] = inner.h[k];
+    if (inner_ok)
+      il = lease_at(dir, &one, r->time, lease_s);
     json_t *ilogin = netlog_query_login(dir, r->in_ip, il ? jsonx_str(il, "mac") : NULL, r->time, lease_s);
     json_object_set_new(o, "lease", il ? il : json_null());
     json_object_set_new(o, "login", ilogin ? ilogin : json_null());
     json_array_append_new(nat, o);
   }
+  free(mine);
+  scan_free(&inner);
   free(best);
   json_object_set_new(out, "nat", nat);
   json_object_set_new(out, "found", json_boolean(lease || login || nb));

@@ -323,3 +323,37 @@ def test_netlog_hanging_tsa_does_not_stop_ingest(h):
             tsa.release.set()
             col.wait_status(lambda s: s["stamps_pending"] == 0 and s["stamped"] >= 2, "the stamps once it answers")
         eq(col.status()["stamps_pending"], 0, "stamps pending after the stop")
+
+
+def test_netlog_sources_and_fast_path_round_trip(h):
+    """status.json names each sending host (the syslog HOSTNAME, else the
+    peer address) with its last line and count; many FortiGate lines over
+    one TCP connection come back byte for byte (`netlog dump`), and the
+    NAT session among them is answered."""
+    data = h.init_data("netlog-sources")
+    lines = []
+    for i in range(3000):
+        host = "FGT-A" if i % 3 else "FGT-B"
+        lines.append(f"<189>1 2026-11-22T10:{i // 60 % 60:02d}:{i % 60:02d}Z {host} - - - - date=2026-11-22 time=10:00:00 "
+                     f'devname="{host}" srcip=10.1.{i % 7}.{i % 250} srcport={1024 + i} dstip=93.184.216.{i % 200} '
+                     f'dstport=443 proto=6 action="close" transip=203.0.113.{7 + i % 2} transport={20000 + i} '
+                     f'sessionid={500000 + 3 * i} sentbyte={i * 37} user="{"u" + str(i % 5) if i % 4 else ""}"')
+    lines.append("no header at all, just text")            # no HOSTNAME: the peer address counts it
+    body = ("\n".join(lines) + "\n").encode()
+    with Collector(h, data, "flush_ms = 100\n") as col:
+        with socket.create_connection(("127.0.0.1", col.tcp)) as s:
+            s.sendall(body)
+        st = col.wait_status(lambda s: s["stored"] >= len(lines), "every line stored")
+        src = st.get("sources", {})
+        eq(src.get("FGT-A", {}).get("lines"), 2000, f"lines of FGT-A: {src}")
+        eq(src.get("FGT-B", {}).get("lines"), 1000, f"lines of FGT-B: {src}")
+        eq(src.get("127.0.0.1", {}).get("lines"), 1, f"the line without a host: {src}")
+        check(src["FGT-A"]["last"] >= st["started"], f"last line time: {src}")
+    p = h.cli("netlog", "dump", "--data", data)
+    eq(p.returncode, 0, f"dump: {p.stderr[-300:]}")
+    eq(hashlib.sha256(p.stdout.encode() if isinstance(p.stdout, str) else p.stdout).hexdigest(),
+       hashlib.sha256(body).hexdigest(), "every line back byte for byte")
+    ans = _query(h, data, "203.0.113.8", "2026-11-22T10:16:41Z", port=21001)  # line 1001
+    nat = ans["nat"]
+    check(len(nat) == 1 and nat[0]["internal_ip"] == "10.1.0.1" and nat[0]["internal_port"] == 2025,
+          f"the NAT session: {nat}")

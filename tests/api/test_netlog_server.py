@@ -180,6 +180,24 @@ def test_netlog_server_query_static_export_verify(h):
             eq(p.returncode, 1, f"dogrula.sh after tampering: {p.stdout}")
         eq(len(_audit_rows(data, "export")), 1, "the export is audited")
 
+        # the pages: the officer asks through the form and gets the MAC
+        r = off.get("/netlog/query")
+        expect_status(r, 200, "query page")
+        r = off.post_form("/netlog/query", {"_csrf": off.csrf, "ip": "10.20.30.40", "at": local, "reason": REASON})
+        expect_status(r, 200, "query form")
+        check("52:54:00:aa:bb:01" in r.text and "netlog-export" in r.text and "ayse.k" in r.text,
+              f"answer on the page: {r.text[r.text.find('netlog-answer'):][:1500]}")
+        r = off.post_form("/netlog/query", {"_csrf": off.csrf, "ip": "nope", "at": local, "reason": REASON})
+        eq(r.status, 400, "bad form")
+        check("Bir IPv4 ya da IPv6 adresi girin." in r.text, f"Turkish field message on the page: {r.text[-1500:]}")
+        r = off.post_form("/netlog/export", {"_csrf": off.csrf, "ip": "10.20.30.40", "at": local, "reason": REASON})
+        expect_status(r, 200, "export form")
+        eq(r.header("Content-Type"), "application/zip", "export form gives the zip")
+        r = admin.get("/netlog")
+        expect_status(r, 200, "status page")
+        check("Erişim kaydı arşivi" in r.text and "netlog-sources" in r.text, "status page content")
+        expect_status(admin.get("/netlog/static"), 200, "static page")
+        eq(admin.get("/netlog/query").status, 403, "admin has no query page")
         # verification through the API: JSON, PDF, and a flipped byte named
         rep = teknik.get_json("/api/v1/netlog/verify")
         eq((rep["ok"], rep["segments_checked"]), (True, 1), f"verify {rep}")
@@ -203,24 +221,6 @@ def test_netlog_server_query_static_export_verify(h):
         check("DEĞİL" in text and "İçerik değiştirilmiş" in text and "BOZUK" in text, f"broken report: {text[:800]}")
         check(len(_audit_rows(data, "verify")) >= 4, "verification runs are audited")
 
-        # the pages: the officer asks through the form and gets the MAC
-        r = off.get("/netlog/query")
-        expect_status(r, 200, "query page")
-        r = off.post_form("/netlog/query", {"_csrf": off.csrf, "ip": "10.20.30.40", "at": local, "reason": REASON})
-        expect_status(r, 200, "query form")
-        check("52:54:00:aa:bb:01" in r.text and "netlog-export" in r.text and "ayse.k" in r.text,
-              "answer on the page")
-        r = off.post_form("/netlog/query", {"_csrf": off.csrf, "ip": "nope", "at": local, "reason": REASON})
-        eq(r.status, 400, "bad form")
-        check("Bir IPv4 ya da IPv6 adresi girin." in r.text, f"Turkish field message on the page: {r.text[-1500:]}")
-        r = off.post_form("/netlog/export", {"_csrf": off.csrf, "ip": "10.20.30.40", "at": local, "reason": REASON})
-        expect_status(r, 200, "export form")
-        eq(r.header("Content-Type"), "application/zip", "export form gives the zip")
-        r = admin.get("/netlog")
-        expect_status(r, 200, "status page")
-        check("Erişim kaydı arşivi" in r.text and "netlog-sources" in r.text, "status page content")
-        expect_status(admin.get("/netlog/static"), 200, "static page")
-        eq(admin.get("/netlog/query").status, 403, "admin has no query page")
         eq(h.cli("audit", "verify", "--data", data).returncode, 0, "audit chain")
 
 

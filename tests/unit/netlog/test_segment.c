@@ -2,6 +2,7 @@
  * back field for field and raw lines byte for byte; the block index lets
  * a filtered scan skip blocks; a torn last block is recognised; sequence
  * numbers continue past what is on disk. */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -113,17 +114,35 @@ static void test_roundtrip_and_index(void **state)
   assert_int_equal(some.n, 1);
   assert_int_equal(st.skipped, 1);
 
-  /* a torn tail: the last block cut short */
+  /* a closed segment ends with its directory; a filtered scan uses it */
   struct stat sb;
   assert_int_equal(stat(path, &sb), 0);
+  FILE *fp = fopen(path, "rb");
+  assert_non_null(fp);
+  char *whole = malloc((size_t)sb.st_size);
+  assert_int_equal(fread(whole, 1, (size_t)sb.st_size, fp), (size_t)sb.st_size);
+  fclose(fp);
+  const char *dir_at = memmem(whole, (size_t)sb.st_size, "NLD2", 4);
+  assert_non_null(dir_at);
+  assert_memory_equal(whole + sb.st_size - 16, "NLDE", 4);
+  long dir_off = dir_at - whole;
+  free(whole);
+  /* a directory cut short: torn, every block still read */
   assert_int_equal(truncate(path, sb.st_size - 5), 0);
+  all.n = 0;
+  assert_int_equal(netlog_seg_scan(path, NULL, collect, &all, &st), 0);
+  assert_true(st.torn);
+  assert_int_equal(all.n, 3);
+  assert_int_equal(netlog_seg_scan(path, &ft, collect, &some, &st), 0); /* no directory to go by */
+  /* a torn tail: the last block cut short */
+  assert_int_equal(truncate(path, dir_off - 5), 0);
   all.n = 0;
   assert_int_equal(netlog_seg_scan(path, NULL, collect, &all, &st), 0);
   assert_true(st.torn);
   assert_int_equal(all.n, 2);
   assert_int_equal(st.lines, 2);
   /* damage inside a block is an error */
-  FILE *fp = fopen(path, "r+b");
+  fp = fopen(path, "r+b");
   assert_non_null(fp);
   assert_int_equal(fseek(fp, 300, SEEK_SET), 0);
   fputc(0x55, fp);
