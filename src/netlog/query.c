@@ -30,6 +30,26 @@ struct scan {
   bool overflow;
 };
 
+/* Keeps a copy of r (its raw line on the heap) from segment seq; false
+ * when MAX_HITS are kept already. */
+static bool hit_add(struct hit **hs, size_t *n, size_t *cap, const struct netlog_rec *r, uint64_t seq)
+{
+  if (*n >= MAX_HITS)
+    return false;
+  if (*n == *cap) {
+    *cap = *cap ? *cap * 2 : 64;
+    *hs = xrealloc(*hs, *cap * sizeof **hs);
+  }
+  struct hit *h = &(*hs)[(*n)++];
+  h->r = *r;
+  h->raw = xmalloc(r->raw_len + 1);
+  memcpy(h->raw, r->raw, r->raw_len);
+  h->raw[r->raw_len] = '\0';
+  h->r.raw = h->raw;
+  h->seq = seq;
+  return true;
+}
+
 static int on_row(const struct netlog_rec *r, void *u)
 {
   struct scan *s = u;
@@ -40,21 +60,8 @@ static int on_row(const struct netlog_rec *r, void *u)
              (!s->q->port || r->tr_port == s->q->port);
   if (!dhcp && !nat)
     return 0;
-  if (s->n >= MAX_HITS) {
+  if (!hit_add(&s->h, &s->n, &s->cap, r, s->seq))
     s->overflow = true;
-    return 0;
-  }
-  if (s->n == s->cap) {
-    s->cap = s->cap ? s->cap * 2 : 64;
-    s->h = xrealloc(s->h, s->cap * sizeof *s->h);
-  }
-  struct hit *h = &s->h[s->n++];
-  h->r = *r;
-  h->raw = xmalloc(r->raw_len + 1);
-  memcpy(h->raw, r->raw, r->raw_len);
-  h->raw[r->raw_len] = '\0';
-  h->r.raw = h->raw;
-  h->seq = s->seq;
   return 0;
 }
 
@@ -321,19 +328,7 @@ static int on_login_row(const struct netlog_rec *r, void *u)
     return 0;
   if (!((s->ip && s->ip[0] && str_eq(r->in_ip, s->ip)) || (s->mac && s->mac[0] && str_eq(r->mac, s->mac))))
     return 0;
-  if (s->n >= MAX_HITS)
-    return 0;
-  if (s->n == s->cap) {
-    s->cap = s->cap ? s->cap * 2 : 16;
-    s->h = xrealloc(s->h, s->cap * sizeof *s->h);
-  }
-  struct hit *h = &s->h[s->n++];
-  h->r = *r;
-  h->raw = xmalloc(r->raw_len + 1);
-  memcpy(h->raw, r->raw, r->raw_len);
-  h->raw[r->raw_len] = '\0';
-  h->r.raw = h->raw;
-  h->seq = s->seq;
+  (void)hit_add(&s->h, &s->n, &s->cap, r, s->seq);
   return 0;
 }
 
