@@ -152,6 +152,17 @@ static bool action_fits(enum action a, int st)
   }
 }
 
+/* Four eyes: whoever gave the IT (or system owner's) approval does not
+ * also provision the same request. */
+static bool approved_it(int64_t me, const struct req *q)
+{
+  int64_t one = 0;
+  return db_int(db_thread(), &one,
+                "SELECT 1 FROM access_request_events WHERE request_id = ? AND actor_id = ? AND to_status = 'bt_onayi'"
+                " LIMIT 1",
+                "ii", q->id, me) == DB_ROW;
+}
+
 /* May me take the action in the request's current status? */
 static bool may_act(int64_t me, const struct req *q, enum action a)
 {
@@ -160,7 +171,7 @@ static bool may_act(int64_t me, const struct req *q, enum action a)
   switch (a) {
   case A_APPROVE: return q->status == AS_TALEP ? may_unit(me, q) : access_may_approve(me, &q->sys);
   case A_START:
-  case A_PROVISION: return access_may_provision(me, &q->sys);
+  case A_PROVISION: return access_may_provision(me, &q->sys) && !approved_it(me, q);
   case A_REJECT: return may_unit(me, q) || access_may_approve(me, &q->sys) || access_may_provision(me, &q->sys);
   case A_CANCEL: return q->created_by == me || (q->person_user && q->person_user == me) || may_unit(me, q);
   default: return false;
