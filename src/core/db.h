@@ -51,6 +51,11 @@ int db_step(db_stmt *st) WUR;  /* DB_ROW, DB_OK (done) or an error */
 void db_done(db_stmt *st);
 /* Runs a statement that returns no rows; returns DB_OK or an error. */
 int db_run(db *d, const char *sql, const char *types, ...) WUR;
+/* After a request or a job: resets every statement left without db_done
+ * and rolls back a transaction left open (both logged as errors: a bug),
+ * so that one forgotten statement cannot hold SQLite's write lock and stop
+ * every other writer. Returns how many it found. */
+int db_release_leaked(db *d, const char *where);
 /* Runs a query returning one integer (first column of first row);
  * returns DB_ROW with *out set, DB_OK when there was no row, or an error. */
 int db_int(db *d, int64_t *out, const char *sql, const char *types, ...) WUR;

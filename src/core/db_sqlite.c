@@ -158,6 +158,11 @@ int db_begin(db *d)
   if (rc) {
     d->tx_depth = 0;
     writer_unlock();
+    /* a read still running on this connection holds an old snapshot,
+     * which WAL refuses to turn into a write (SQLITE_BUSY_SNAPSHOT): name it */
+    for (size_t i = 0; i < d->nstmt; i++)
+      if (d->stmts[i].busy || sqlite3_stmt_busy(d->stmts[i].st))
+        log_error("db begin: a statement of this connection is still open", "sql=\"%.120s\"", d->stmts[i].sql);
   }
   return rc;
 }
@@ -322,6 +327,30 @@ void db_done(db_stmt *st)
   sqlite3_reset(st->st);
   sqlite3_clear_bindings(st->st);
   st->busy = false;
+}
+
+int db_release_leaked(db *d, const char *where)
+{
+  if (!d)
+    return 0;
+  int n = 0;
+  for (size_t i = 0; i < d->nstmt; i++) {
+    struct db_stmt *s = &d->stmts[i];
+    if (!s->busy && !sqlite3_stmt_busy(s->st))
+      continue;
+    /* a statement left without db_done: an implicit transaction of this
+     * connection would stay open behind it and lock every other writer */
+    log_error("db statement left open; reset", "where=\"%s\" sql=\"%.120s\"", where ? where : "", s->sql);
+    db_done(s);
+    n++;
+  }
+  if (d->tx_depth > 0) {
+    log_error("db transaction left open; rolled back", "where=\"%s\" depth=%d", where ? where : "", d->tx_depth);
+    while (d->tx_depth > 0)
+      db_rollback(d);
+    n++;
+  }
+  return n;
 }
 
 int db_run(db *d, const char *sql, const char *types, ...)

@@ -563,10 +563,7 @@ static void dispatch(request *r)
     }
   }
   int rc = rt->fn(r);
-  if (db_in_tx(d)) {
-    log_error("handler left a transaction open", "path=\"%s\"", rt->path);
-    db_rollback(d);
-  }
+  db_release_leaked(d, rt->path);
   if (rc != 0 || r->status == 0) {
     log_error("handler failed", "method=%s path=\"%s\" rc=%d", r->method, rt->path, rc);
     http_error(r, 500, "internal", _("An unexpected error occurred; it has been logged."), NULL);

@@ -28,8 +28,7 @@ static int run_one(db *d, const struct job_def *j)
 {
   int64_t t0 = now_ms();
   int rc = j->fn(d);
-  if (db_in_tx(d))
-    db_rollback(d);
+  db_release_leaked(d, j->name);
   const char *status = rc ? "error" : "ok";
   if (db_run(d, "DELETE FROM jobs_state WHERE name = ?", "t", j->name) ||
       db_run(d, "INSERT INTO jobs_state (name, last_run, last_status) VALUES (?, ?, ?)", "tit", j->name,

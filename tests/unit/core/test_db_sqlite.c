@@ -312,6 +312,34 @@ static void test_write_lock_busy(void **state)
   db_close(other);
 }
 
+/* A statement left without db_done keeps its connection's read snapshot:
+ * once another connection has written, WAL refuses to turn that snapshot
+ * into a write (SQLITE_BUSY_SNAPSHOT, at once), and every later write of
+ * the connection fails. The guard run after each request and job resets
+ * it; a transaction left open is rolled back too. */
+static void test_leaked_statement_released(void **state)
+{
+  struct fx *f = *state;
+  db *other = NULL;
+  assert_int_equal(db_open(f->path, false, &other), DB_OK);
+  assert_int_equal(db_run(f->d, "INSERT INTO t (a) VALUES ('x'), ('x')", ""), DB_OK);
+  db_stmt *st = db_q(f->d, "SELECT id FROM t ORDER BY id", "");
+  assert_int_equal(db_step(st), DB_ROW); /* and forgotten */
+  assert_int_equal(db_begin(other), DB_OK);
+  assert_int_equal(db_run(other, "INSERT INTO t (a) VALUES ('y')", ""), DB_OK);
+  assert_int_equal(db_commit(other), DB_OK);
+  assert_true(db_begin(f->d) < 0); /* the stale snapshot */
+  assert_int_equal(db_release_leaked(f->d, "test"), 1);
+  assert_int_equal(db_begin(f->d), DB_OK);
+  assert_int_equal(db_run(f->d, "INSERT INTO t (a) VALUES ('z')", ""), DB_OK);
+  assert_int_equal(db_commit(f->d), DB_OK);
+  assert_int_equal(db_release_leaked(f->d, "test"), 0);
+  assert_int_equal(db_begin(f->d), DB_OK);
+  assert_int_equal(db_release_leaked(f->d, "test"), 1);
+  assert_false(db_in_tx(f->d));
+  db_close(other);
+}
+
 static void test_backup_and_integrity(void **state)
 {
   struct fx *f = *state;
@@ -390,6 +418,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_nested_transactions, setup, teardown),
       cmocka_unit_test_setup_teardown(test_rollback_discards, setup, teardown),
       cmocka_unit_test_setup_teardown(test_write_lock_busy, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_leaked_statement_released, setup, teardown),
       cmocka_unit_test_setup_teardown(test_backup_and_integrity, setup, teardown),
       cmocka_unit_test_setup_teardown(test_integrity_detects_damage, setup, teardown),
       cmocka_unit_test_setup_teardown(test_thread_connection, setup, teardown),
