@@ -24,8 +24,6 @@ int access_fail(struct access_err *e, int status, const char *code, const char *
 void access_field(struct access_err *e, const char *field, const char *message);
 /* Writes e as the JSON error reply (taking e->fields); returns 0. */
 int access_reply_err(request *r, struct access_err *e);
-int access_not_found(request *r);
-int access_forbidden(request *r);
 /* {id} (or another name) of the route as a positive id; 0 when malformed. */
 int64_t access_route_id(request *r, const char *name);
 
@@ -41,7 +39,6 @@ bool access_date_ok(const char *s);
 const char *access_trim(arena *a, const char *s);
 /* Checks a text field: required, at most max bytes, valid UTF-8. */
 void access_check_text(struct access_err *e, const char *field, const char *s, size_t max, bool required);
-void access_set_time(json_t *o, const char *key, int64_t t);
 /* {"id","username","display_name"} of a user, or null for 0. */
 json_t *access_user_json(db *d, int64_t id);
 /* An active user? */

@@ -35,16 +35,6 @@ int access_reply_err(request *r, struct access_err *e)
                     e->message ? e->message : _("Some fields are invalid."), f);
 }
 
-int access_not_found(request *r)
-{
-  return http_error(r, 404, "not_found", _("The page or resource was not found."), NULL);
-}
-
-int access_forbidden(request *r)
-{
-  return http_error(r, 403, "forbidden", _("You do not have permission for this."), NULL);
-}
-
 int64_t access_route_id(request *r, const char *name)
 {
   int64_t id = 0;
@@ -114,17 +104,6 @@ void access_check_text(struct access_err *e, const char *field, const char *s, s
     access_field(e, field, _("Too long."));
   else if (!utf8_valid(s, n))
     access_field(e, field, _("Invalid characters."));
-}
-
-void access_set_time(json_t *o, const char *key, int64_t t)
-{
-  char ts[32];
-  if (!t) {
-    json_object_set_new(o, key, json_null());
-    return;
-  }
-  fmt_iso8601(t, ts);
-  json_object_set_new(o, key, json_string(ts));
 }
 
 /* ---- users and audit -------------------------------------------------------- */

@@ -47,7 +47,7 @@ static json_t *grant_row(db *d, db_stmt *st)
   json_object_set_new(o, "system", ref3(st, 4, 5, 6));
   json_object_set_new(o, "role", ref3(st, 7, 8, 9));
   json_object_set_new(o, "request_id", db_col_null(st, 10) ? json_null() : json_integer(db_col_int(st, 10)));
-  access_set_time(o, "since", db_col_int(st, 11));
+  jsonx_set_time(o, "since", db_col_int(st, 11));
   json_object_set_new(o, "granted_by", access_user_json(d, db_col_int(st, 12)));
   const char *exp = db_col_text(st, 13), *status = db_col_text(st, 14);
   jsonx_set_str(o, "expires_on", exp);
@@ -55,7 +55,7 @@ static json_t *grant_row(db *d, db_stmt *st)
   jsonx_set_str(o, "status", status);
   json_object_set_new(o, "revoke_task_id", db_col_null(st, 15) ? json_null() : json_integer(db_col_int(st, 15)));
   jsonx_set_str(o, "revoke_reason", db_col_text(st, 16));
-  access_set_time(o, "revoked_at", db_col_int(st, 17));
+  jsonx_set_time(o, "revoked_at", db_col_int(st, 17));
   json_object_set_new(o, "revoked_by", access_user_json(d, db_col_int(st, 18)));
   jsonx_set_str(o, "revoke_note", db_col_text(st, 19));
   return o;
@@ -367,11 +367,11 @@ int access_person_from_route(request *r, int64_t *id, const char **name, const c
   if (rc < 0)
     return -1;
   if (rc != DB_ROW) {
-    access_not_found(r);
+    http_not_found(r);
     return 1;
   }
   if (user != r->user->id && !rbac_can(r->user->id, "access.read_unit", unit_id)) {
-    access_forbidden(r);
+    http_forbidden(r);
     return 1;
   }
   return 0;
@@ -402,12 +402,12 @@ int access_api_grant_revoke(request *r)
   if (rc < 0)
     return -1;
   if (rc != DB_ROW)
-    return access_not_found(r);
+    return http_not_found(r);
   struct access_system sys;
   if (access_system_load(d, r->a, system, &sys) != DB_ROW)
     return -1;
   if (!access_may_provision(r->user->id, &sys))
-    return access_forbidden(r);
+    return http_forbidden(r);
   json_t *in = req_json(r, fields, ARRAY_LEN(fields));
   if (!in)
     return 0;

@@ -678,7 +678,7 @@ int access_form_request_action(request *r)
     fn = access_api_request_cancel;
   if (!fn) {
     json_decref(in);
-    return access_not_found(r);
+    return http_not_found(r);
   }
   put_str(in, r, "note");
   put_str(in, r, "reason");
@@ -944,7 +944,7 @@ int access_form_review_new(request *r)
   if (status == 201)
     rc = http_redirect(r, arena_printf(r->a, "/access/reviews/%lld", (long long)jsonx_int(out, "id", 0)));
   else if (status == 403)
-    rc = access_forbidden(r);
+    rc = http_forbidden(r);
   else
     rc = reviews_page(r, status, out);
   json_decref(out);

@@ -189,7 +189,7 @@ static json_t *history_json(db *d, int64_t id)
                      "ii", id, (int64_t)HISTORY_MAX);
   while (db_step(st) == DB_ROW) {
     json_t *o = json_object();
-    access_set_time(o, "at", db_col_int(st, 0));
+    jsonx_set_time(o, "at", db_col_int(st, 0));
     jsonx_set_str(o, "actor", db_col_text(st, 1));
     jsonx_set_str(o, "kind", db_col_text(st, 2));
     jsonx_set_str(o, "from_status", db_col_text(st, 3));
@@ -220,10 +220,10 @@ static json_t *request_json(request *r, const struct req *q, bool full)
   jsonx_set_str(o, "status", access_status_key(q->status));
   jsonx_set_str(o, "status_label", _(access_status_label(q->status)));
   json_object_set_new(o, "created_by", access_user_json(d, q->created_by));
-  access_set_time(o, "created_at", q->created_at);
-  access_set_time(o, "updated_at", q->updated_at);
+  jsonx_set_time(o, "created_at", q->created_at);
+  jsonx_set_time(o, "updated_at", q->updated_at);
   json_object_set_new(o, "provisioned_by", access_user_json(d, q->provisioned_by));
-  access_set_time(o, "provisioned_at", q->provisioned_at);
+  jsonx_set_time(o, "provisioned_at", q->provisioned_at);
   jsonx_set_str(o, "provision_note", q->provision_note);
   jsonx_set_str(o, "reject_reason", q->reject_reason);
   json_object_set_new(o, "grant_id", q->grant_id ? json_integer(q->grant_id) : json_null());
@@ -333,7 +333,7 @@ int access_api_request_create(request *r)
    * manager, or the person themself (who then waits for the manager) */
   bool manager = rbac_can(me, "access.request_unit", unit);
   if (letter ? !rbac_has(me, "access.register_letter") : !(manager || (person_user && person_user == me)))
-    return access_forbidden(r);
+    return http_forbidden(r);
   if (db_int(d, &one, "SELECT 1 FROM access_grants WHERE person_id = ? AND role_id = ? AND status <> 'revoked'", "ii",
              person, role) == DB_ROW)
     return http_error(r, 409, "already_granted", _("The person already holds this role."), NULL);
@@ -485,7 +485,7 @@ static int api_act(request *r, enum action a)
   };
   int64_t id = access_route_id(r, "id");
   if (!id)
-    return access_not_found(r);
+    return http_not_found(r);
   json_t *in = req_json(r, fields, ARRAY_LEN(fields));
   if (!in)
     return 0;
@@ -515,9 +515,9 @@ int access_api_request_get(request *r)
   if (rc < 0)
     return -1;
   if (rc != DB_ROW)
-    return access_not_found(r);
+    return http_not_found(r);
   if (!may_read(r->user->id, &q))
-    return access_forbidden(r);
+    return http_forbidden(r);
   return http_json(r, 200, request_json(r, &q, true));
 }
 

@@ -62,11 +62,11 @@ int access_review_from_route(request *r, struct access_review *v)
   if (rc < 0)
     return -1;
   if (rc != DB_ROW) {
-    access_not_found(r);
+    http_not_found(r);
     return 1;
   }
   if (!may_see(r, v)) {
-    access_forbidden(r);
+    http_forbidden(r);
     return 1;
   }
   return 0;
@@ -92,8 +92,8 @@ json_t *access_review_json(request *r, const struct access_review *v, bool full)
   jsonx_set_str(o, "status", v->status);
   json_object_set_new(o, "overdue", json_boolean(access_review_overdue(v)));
   json_object_set_new(o, "created_by", access_user_json(d, v->created_by));
-  access_set_time(o, "created_at", v->created_at);
-  access_set_time(o, "closed_at", v->closed_at);
+  jsonx_set_time(o, "created_at", v->created_at);
+  jsonx_set_time(o, "closed_at", v->closed_at);
   json_t *revs = json_array();
   db_stmt *st = db_q(d, "SELECT user_id FROM access_review_reviewers WHERE review_id = ? ORDER BY user_id", "i", v->id);
   int64_t ids[REVIEWERS_MAX];
@@ -140,12 +140,12 @@ json_t *access_review_json(request *r, const struct access_review *v, bool full)
     jsonx_set_str(l, "unit", db_col_text(st, 3));
     jsonx_set_str(l, "system", db_col_text(st, 4));
     jsonx_set_str(l, "role", db_col_text(st, 5));
-    access_set_time(l, "since", db_col_int(st, 6));
+    jsonx_set_time(l, "since", db_col_int(st, 6));
     jsonx_set_str(l, "expires_on", db_col_text(st, 7));
     jsonx_set_str(l, "decision", db_col_text(st, 8));
     jsonx_set_str(l, "note", db_col_text(st, 9));
     json_object_set_new(l, "decided_by", json_integer(db_col_int(st, 10)));
-    access_set_time(l, "decided_at", db_col_int(st, 11));
+    jsonx_set_time(l, "decided_at", db_col_int(st, 11));
     json_object_set_new(l, "task_id", db_col_null(st, 12) ? json_null() : json_integer(db_col_int(st, 12)));
     jsonx_set_str(l, "grant_status", db_col_text(st, 13));
     json_array_append_new(lines, l);
@@ -225,7 +225,7 @@ int access_api_review_create(request *r)
   if (e.fields)
     return access_reply_err(r, &e);
   if (!rbac_can(r->user->id, "access.review_manage", scope_unit))
-    return access_forbidden(r);
+    return http_forbidden(r);
 
   struct actor who = audit_actor(r);
   int64_t now = now_unix(), id = 0;
@@ -363,7 +363,7 @@ int access_api_review_decide(request *r)
   if (rc < 0)
     return -1;
   if (rc != DB_ROW)
-    return access_not_found(r);
+    return http_not_found(r);
   json_t *in = req_json(r, fields, ARRAY_LEN(fields));
   if (!in)
     return 0;
@@ -423,7 +423,7 @@ int access_api_review_close(request *r)
   if (rc)
     return rc < 0 ? -1 : 0;
   if (!rbac_can(r->user->id, "access.review_manage", v.scope_unit_id))
-    return access_forbidden(r);
+    return http_forbidden(r);
   if (!str_eq(v.status, "open"))
     return http_error(r, 409, "invalid_state", _("The campaign is closed."), NULL);
   int64_t pending = 0;

@@ -245,7 +245,7 @@ int access_api_system_get(request *r)
   if (rc < 0)
     return -1;
   if (rc != DB_ROW)
-    return access_not_found(r);
+    return http_not_found(r);
   return http_json(r, 200, access_system_json(db_thread(), &s, true));
 }
 
@@ -332,7 +332,7 @@ int access_api_system_patch(request *r)
   if (rc < 0)
     return -1;
   if (rc != DB_ROW)
-    return access_not_found(r);
+    return http_not_found(r);
   /* code and roles are not changed here */
   json_t *in = req_json(r, system_jfields + 1, ARRAY_LEN(system_jfields) - 2);
   if (!in)
@@ -395,9 +395,9 @@ int access_api_role_create(request *r)
   if (rc < 0)
     return -1;
   if (rc != DB_ROW)
-    return access_not_found(r);
+    return http_not_found(r);
   if (!rbac_can(r->user->id, "access.manage", s.owner_unit_id))
-    return access_forbidden(r);
+    return http_forbidden(r);
   json_t *in = req_json(r, fields, ARRAY_LEN(fields));
   if (!in)
     return 0;
@@ -452,9 +452,9 @@ int access_api_role_patch(request *r)
   if (rc < 0)
     return -1;
   if (rc != DB_ROW)
-    return access_not_found(r);
+    return http_not_found(r);
   if (!rbac_can(r->user->id, "access.manage", s.owner_unit_id))
-    return access_forbidden(r);
+    return http_forbidden(r);
   json_t *in = req_json(r, fields, ARRAY_LEN(fields));
   if (!in)
     return 0;

@@ -445,6 +445,21 @@ int http_error(request *r, int status, const char *code, const char *message, js
   return http_json(r, status, root);
 }
 
+int http_not_found(request *r)
+{
+  return http_error(r, 404, "not_found", _("The page or resource was not found."), NULL);
+}
+
+int http_forbidden(request *r)
+{
+  return http_error(r, 403, "forbidden", _("You do not have permission for this."), NULL);
+}
+
+int http_invalid(request *r, json_t *steal_fields)
+{
+  return http_error(r, 400, "validation", _("Some fields are invalid."), steal_fields);
+}
+
 int http_json_page(request *r, json_t *steal_items, bool more, int64_t last_id)
 {
   json_t *out = json_object();

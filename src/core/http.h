@@ -125,6 +125,11 @@ bool req_wants_html(request *r);
 /* Responses. Each returns 0 so a handler can `return http_json(...)`. */
 int http_json(request *r, int status, json_t *steal_body);
 int http_error(request *r, int status, const char *code, const char *message, json_t *steal_fields);
+/* The common replies: 404 not_found, 403 forbidden, 400 validation with
+ * field -> message pairs (stolen). */
+int http_not_found(request *r);
+int http_forbidden(request *r);
+int http_invalid(request *r, json_t *steal_fields);
 /* A page of a list: 200 {"items": steal_items, "next_cursor": "<last_id>"
  * when more follows, else null}. */
 int http_json_page(request *r, json_t *steal_items, bool more, int64_t last_id);

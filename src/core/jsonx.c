@@ -202,3 +202,14 @@ void jsonx_buf_key(buf *b, const char *key, bool first)
   jsonx_buf_str(b, key);
   buf_puts(b, ":");
 }
+
+void jsonx_set_time(json_t *obj, const char *key, int64_t t)
+{
+  char b[32];
+  if (!t) {
+    json_object_set_new(obj, key, json_null());
+    return;
+  }
+  fmt_iso8601(t, b);
+  json_object_set_new(obj, key, json_string(b));
+}

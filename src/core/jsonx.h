@@ -48,5 +48,7 @@ void jsonx_buf_key(buf *b, const char *key, bool first);
 
 /* Sets obj[key] to a string, or to null when s is NULL. */
 void jsonx_set_str(json_t *obj, const char *key, const char *s);
+/* Sets obj[key] to the ISO 8601 UTC form of unix time t, null when 0. */
+void jsonx_set_time(json_t *obj, const char *key, int64_t t);
 
 #endif

@@ -1,8 +1,11 @@
 /* tr.c - validators of Turkish identifiers and the Turkish case fold for
- * searching. Outside input: every
- * function bounds what it reads and never allocates. */
+ * searching, and the cleaner of free text fields. Outside input: every
+ * function bounds what it reads; only tr_text_clean allocates (from the
+ * caller's arena). */
 #include "tr.h"
+#include "files.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -430,4 +433,23 @@ int tr_tasinir_kodu_check(const char *s)
       return -1;
   }
   return 0;
+}
+
+const char *tr_text_clean(arena *a, const char *s, size_t max, bool multiline)
+{
+  if (!s)
+    return NULL;
+  while (*s && isspace((unsigned char)*s))
+    s++;
+  size_t n = strlen(s);
+  while (n && isspace((unsigned char)s[n - 1]))
+    n--;
+  if (n > max || !utf8_valid(s, n))
+    return NULL;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) || c == 0x7F)
+      return NULL;
+  }
+  return arena_strndup(a, s, n);
 }

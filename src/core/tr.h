@@ -56,6 +56,10 @@ int tr_fold(const char *in, bool ascii, char *out, size_t outlen) WUR;
 /* Valid UTF-8 without control characters (tab allowed when tabs is
  * set). Returns 0 or -1. */
 int tr_text_check(const char *s, size_t len, bool tabs) WUR;
+/* s trimmed of surrounding white space, when it is at most max bytes of
+ * valid UTF-8 without control characters (newlines and tabs allowed when
+ * multiline), copied into a; NULL otherwise (or when s is NULL). */
+const char *tr_text_clean(arena *a, const char *s, size_t max, bool multiline);
 
 /* One UTF-8 code point at s (n bytes available): returns its length and
  * sets *cp, or 0 for an invalid, overlong, surrogate or truncated

@@ -131,51 +131,6 @@ int esign_quarter(const char *q, int64_t now, int64_t *from, int64_t *to, char l
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static int not_found(request *r)
-{
-  return http_error(r, 404, "not_found", _("The page or resource was not found."), NULL);
-}
-
-static int forbidden(request *r)
-{
-  return http_error(r, 403, "forbidden", _("You do not have permission for this."), NULL);
-}
-
-static int invalid(request *r, json_t *steal_fields)
-{
-  return http_error(r, 400, "validation", _("Some fields are invalid."), steal_fields);
-}
-
-static const char *clean_text(arena *a, const char *s, size_t max, bool multiline)
-{
-  if (!s)
-    return NULL;
-  while (*s && isspace((unsigned char)*s))
-    s++;
-  size_t n = strlen(s);
-  while (n && isspace((unsigned char)s[n - 1]))
-    n--;
-  if (n > max || !utf8_valid(s, n))
-    return NULL;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) || c == 0x7F)
-      return NULL;
-  }
-  return arena_strndup(a, s, n);
-}
-
-static void iso(json_t *o, const char *key, int64_t t)
-{
-  char b[32];
-  if (!t) {
-    json_object_set_new(o, key, json_null());
-    return;
-  }
-  fmt_iso8601(t, b);
-  json_object_set_new(o, key, json_string(b));
-}
-
 static int64_t days_left(int64_t not_after, int64_t now)
 {
   if (not_after <= now)
@@ -240,14 +195,14 @@ json_t *esign_row_json(db_stmt *st)
   } else {
     json_object_set_new(o, "tckn", json_null());
   }
-  iso(o, "not_before", nb);
-  iso(o, "not_after", na);
+  jsonx_set_time(o, "not_before", nb);
+  jsonx_set_time(o, "not_after", na);
   json_object_set_new(o, "days_left", na ? json_integer(days_left(na, now)) : json_null());
   json_object_set_new(o, "has_certificate", json_boolean(!db_col_null(st, 15)));
   jsonx_set_str(o, "cert_sha256", db_col_text(st, 15));
   jsonx_set_str(o, "notes", db_col_text(st, 16));
-  iso(o, "created_at", db_col_int(st, 17));
-  iso(o, "updated_at", db_col_int(st, 18));
+  jsonx_set_time(o, "created_at", db_col_int(st, 17));
+  jsonx_set_time(o, "updated_at", db_col_int(st, 18));
   return o;
 }
 
@@ -275,7 +230,7 @@ static int reply_signature(request *r, int status, int64_t id)
     o = esign_row_json(st);
   db_done(st);
   if (!o)
-    return not_found(r);
+    return http_not_found(r);
   /* the open workflows of this signature */
   json_t *wf = json_array();
   st = db_q(db_thread(),
@@ -289,7 +244,7 @@ static int reply_signature(request *r, int status, int64_t id)
     jsonx_set_str(w, "kind_label", esign_workflow_label(db_col_text(st, 1)));
     jsonx_set_str(w, "status", db_col_text(st, 2));
     jsonx_set_str(w, "due_date", db_col_text(st, 3));
-    iso(w, "opened_at", db_col_int(st, 4));
+    jsonx_set_time(w, "opened_at", db_col_int(st, 4));
     json_array_append_new(wf, w);
   }
   db_done(st);
@@ -312,9 +267,9 @@ static int signature_access(request *r, int64_t id, const char *perm, int64_t *u
   }
   db_done(st);
   if (rc != DB_ROW)
-    return not_found(r), 1;
+    return http_not_found(r), 1;
   if (!rbac_can(r->user->id, perm, *unit))
-    return forbidden(r), 1;
+    return http_forbidden(r), 1;
   return 0;
 }
 
@@ -367,9 +322,9 @@ int esign_api_list(request *r)
     return 0;
   const char *ps = req_query(r, "person"), *ss = req_query(r, "status");
   if (ps && *ps && parse_i64(ps, &person))
-    return invalid(r, json_pack("{ss}", "person", _("Give a number.")));
+    return http_invalid(r, json_pack("{ss}", "person", _("Give a number.")));
   if (ss && *ss && !status_valid(ss) && !str_eq(ss, "expired"))
-    return invalid(r, json_pack("{ss}", "status", _("Choose active, suspended, revoked or expired.")));
+    return http_invalid(r, json_pack("{ss}", "status", _("Choose active, suspended, revoked or expired.")));
   const char *status = ss && *ss ? ss : NULL;
   int64_t now = now_unix();
   db_stmt *st = db_q(db_thread(),
@@ -440,7 +395,7 @@ static void check_input(request *r, json_t *in, const char *kind, struct sig_inp
                                           ? _("A mobile signature comes from an operator: Turkcell, Vodafone or Türk Telekom.")
                                           : _("Choose the certification authority: Kamu SM, TÜRKTRUST, E-Tuğra or E-İmzaTR.")));
   }
-  if (json_object_get(in, "card_id") && !(s->card_id = clean_text(r->a, jsonx_str(in, "card_id"), 100, false)))
+  if (json_object_get(in, "card_id") && !(s->card_id = tr_text_clean(r->a, jsonx_str(in, "card_id"), 100, false)))
     json_object_set_new(errs, "card_id", json_string(_("The card or token number is not valid text.")));
   if ((v = jsonx_str(in, "status"))) {
     if (status_valid(v))
@@ -448,7 +403,7 @@ static void check_input(request *r, json_t *in, const char *kind, struct sig_inp
     else
       json_object_set_new(errs, "status", json_string(_("Choose active, suspended or revoked.")));
   }
-  if (json_object_get(in, "notes") && !(s->notes = clean_text(r->a, jsonx_str(in, "notes"), 2000, true)))
+  if (json_object_get(in, "notes") && !(s->notes = tr_text_clean(r->a, jsonx_str(in, "notes"), 2000, true)))
     json_object_set_new(errs, "notes", json_string(_("The notes are not valid text.")));
   if ((v = jsonx_str(in, "certificate")) && *v)
     s->has_cert = read_certificate(r, v, &s->cert, errs) == 0;
@@ -469,7 +424,7 @@ static json_t *audit_view(const struct sig_input *s, int64_t person)
     json_object_set_new(o, "cert_sha256", json_string(s->cert.sha256));
   }
   if (s->has_cert || s->has_until)
-    iso(o, "not_after", s->has_cert ? s->cert.not_after : s->until);
+    jsonx_set_time(o, "not_after", s->has_cert ? s->cert.not_after : s->until);
   return o;
 }
 
@@ -511,10 +466,10 @@ int esign_api_create(request *r)
                         json_string(_("The certificate belongs to someone else: its T.C. Kimlik No is not this person's.")));
   json_decref(in);
   if (json_object_size(errs))
-    return invalid(r, errs);
+    return http_invalid(r, errs);
   json_decref(errs);
   if (!rbac_can(r->user->id, "esign.manage", unit))
-    return forbidden(r);
+    return http_forbidden(r);
   struct actor who = audit_actor(r);
   int64_t now = now_unix();
   const char *der64 = NULL;
@@ -593,7 +548,7 @@ int esign_api_patch(request *r)
                         json_string(_("The certificate belongs to someone else: its T.C. Kimlik No is not this person's.")));
   json_decref(in);
   if (json_object_size(errs))
-    return invalid(r, errs);
+    return http_invalid(r, errs);
   json_decref(errs);
   const char *der64 = NULL;
   if (s.has_cert) {
@@ -654,7 +609,7 @@ int esign_api_expiring(request *r)
   int64_t from, to, now = now_unix();
   char label[16], f[32], t[32];
   if (esign_quarter(req_query(r, "quarter"), now, &from, &to, label))
-    return invalid(r, json_pack("{ss}", "quarter", _("Give a quarter as YYYY-Qn, e.g. 2026-Q4.")));
+    return http_invalid(r, json_pack("{ss}", "quarter", _("Give a quarter as YYYY-Qn, e.g. 2026-Q4.")));
   db_stmt *st = db_q(db_thread(),
                      "SELECT " ESIGN_COLS ESIGN_FROM " WHERE s.status <> 'revoked' AND s.not_after >= ?"
                      " AND s.not_after < ?" ESIGN_VISIBLE " ORDER BY s.not_after, s.id LIMIT 501",
@@ -712,7 +667,7 @@ int esign_api_reminders(request *r)
     while (db_step(q) == DB_ROW) {
       json_t *x = json_object();
       json_object_set_new(x, "stage", json_integer(db_col_int(q, 0)));
-      iso(x, "sent_at", db_col_int(q, 1));
+      jsonx_set_time(x, "sent_at", db_col_int(q, 1));
       json_object_set_new(x, "mailed", json_boolean(db_col_int(q, 2) != 0));
       json_array_append_new(sent, x);
     }
@@ -733,9 +688,9 @@ int esign_api_person(request *r)
   int64_t id = route_id(r, "id"), unit = 0;
   db *d = db_thread();
   if (person_unit(d, id, &unit) != DB_ROW)
-    return not_found(r);
+    return http_not_found(r);
   if (!rbac_can(r->user->id, "esign.read", unit))
-    return forbidden(r);
+    return http_forbidden(r);
   json_t *sigs = NULL, *wfs = json_array();
   if (esign_person_signatures(d, id, &sigs)) {
     json_decref(sigs);
@@ -763,8 +718,8 @@ static json_t *workflow_json(db_stmt *st)
   jsonx_set_str(o, "status_label", esign_workflow_label(db_col_text(st, 5)));
   jsonx_set_str(o, "due_date", db_col_text(st, 6));
   jsonx_set_str(o, "note", db_col_text(st, 7));
-  iso(o, "opened_at", db_col_int(st, 8));
-  iso(o, "closed_at", db_col_int(st, 9));
+  jsonx_set_time(o, "opened_at", db_col_int(st, 8));
+  jsonx_set_time(o, "closed_at", db_col_int(st, 9));
   return o;
 }
 
@@ -775,9 +730,9 @@ int esign_api_workflows(request *r)
     return 0;
   const char *ss = req_query(r, "status"), *ps = req_query(r, "person");
   if (ps && *ps && parse_i64(ps, &person))
-    return invalid(r, json_pack("{ss}", "person", _("Give a number.")));
+    return http_invalid(r, json_pack("{ss}", "person", _("Give a number.")));
   if (ss && *ss && !str_eq(ss, "open") && !str_eq(ss, "done") && !str_eq(ss, "cancelled"))
-    return invalid(r, json_pack("{ss}", "status", _("Choose open, done or cancelled.")));
+    return http_invalid(r, json_pack("{ss}", "status", _("Choose open, done or cancelled.")));
   db_stmt *st = db_q(db_thread(),
                      "SELECT " WF_COLS WF_FROM " WHERE w.id > ? AND (? = 0 OR w.person_id = ?) AND (? IS NULL OR w.status = ?)"
                      ESIGN_VISIBLE " ORDER BY w.id LIMIT ?",
@@ -808,7 +763,7 @@ static int reply_workflow(request *r, int status, int64_t id)
     o = workflow_json(st);
   db_done(st);
   if (!o)
-    return not_found(r);
+    return http_not_found(r);
   json_t *steps = json_array();
   st = db_q(d,
             "SELECT s.id, s.step, s.day, s.note, s.actor, s.created_at FROM esign_steps s WHERE s.workflow_id = ?"
@@ -821,7 +776,7 @@ static int reply_workflow(request *r, int status, int64_t id)
     jsonx_set_str(x, "date", db_col_text(st, 2));
     jsonx_set_str(x, "note", db_col_text(st, 3));
     jsonx_set_str(x, "by", db_col_text(st, 4));
-    iso(x, "at", db_col_int(st, 5));
+    jsonx_set_time(x, "at", db_col_int(st, 5));
     json_array_append_new(steps, x);
   }
   db_done(st);
@@ -843,9 +798,9 @@ static int workflow_access(request *r, int64_t id, const char *perm, int64_t *un
   }
   db_done(st);
   if (rc != DB_ROW)
-    return not_found(r), 1;
+    return http_not_found(r), 1;
   if (!rbac_can(r->user->id, perm, *unit))
-    return forbidden(r), 1;
+    return http_forbidden(r), 1;
   return 0;
 }
 
@@ -891,7 +846,7 @@ int esign_api_workflow_create(request *r)
   db *d = db_thread();
   json_t *errs = json_object();
   int64_t person = jsonx_int(in, "person", 0), sig = jsonx_int(in, "signature", 0), unit = 0, not_after = 0;
-  const char *kind = jsonx_str(in, "kind") ? arena_strdup(r->a, jsonx_str(in, "kind")) : NULL, *note = clean_text(r->a, jsonx_str(in, "note") ? jsonx_str(in, "note") : "", 2000, true);
+  const char *kind = jsonx_str(in, "kind") ? arena_strdup(r->a, jsonx_str(in, "kind")) : NULL, *note = tr_text_clean(r->a, jsonx_str(in, "note") ? jsonx_str(in, "note") : "", 2000, true);
   char due[11] = "";
   if (sig) {
     int64_t sp = 0;
@@ -918,10 +873,10 @@ int esign_api_workflow_create(request *r)
     json_object_set_new(errs, "note", json_string(_("The note is not valid text.")));
   json_decref(in);
   if (json_object_size(errs))
-    return invalid(r, errs);
+    return http_invalid(r, errs);
   json_decref(errs);
   if (!rbac_can(r->user->id, "esign.manage", unit))
-    return forbidden(r);
+    return http_forbidden(r);
   int64_t now = now_unix();
   if (str_eq(kind, "renewal") && not_after > now + (int64_t)ESIGN_RENEWAL_DAYS * ESIGN_DAY) {
     char opens[32];
@@ -971,12 +926,12 @@ int esign_api_workflow_patch(request *r)
     json_object_set_new(errs, "status", json_string(_("Choose open, done or cancelled.")));
   if (jsonx_str(in, "due_date") && tr_date_parse(jsonx_str(in, "due_date"), due))
     json_object_set_new(errs, "due_date", json_string(_("Give a date as YYYY-MM-DD.")));
-  if (json_object_get(in, "note") && !(note = clean_text(r->a, jsonx_str(in, "note"), 2000, true)))
+  if (json_object_get(in, "note") && !(note = tr_text_clean(r->a, jsonx_str(in, "note"), 2000, true)))
     json_object_set_new(errs, "note", json_string(_("The note is not valid text.")));
   status = status ? arena_strdup(r->a, status) : old;
   json_decref(in);
   if (json_object_size(errs))
-    return invalid(r, errs);
+    return http_invalid(r, errs);
   json_decref(errs);
   db *d = db_thread();
   struct actor who = audit_actor(r);
@@ -1018,8 +973,8 @@ int esign_api_workflow_step(request *r)
   if (!in)
     return 0;
   json_t *errs = json_object();
-  const char *step = clean_text(r->a, jsonx_str(in, "step"), 200, false);
-  const char *note = clean_text(r->a, jsonx_str(in, "note") ? jsonx_str(in, "note") : "", 2000, true);
+  const char *step = tr_text_clean(r->a, jsonx_str(in, "step"), 200, false);
+  const char *note = tr_text_clean(r->a, jsonx_str(in, "note") ? jsonx_str(in, "note") : "", 2000, true);
   char day[11];
   int64_t now = now_unix();
   if (!step || !*step)
@@ -1037,7 +992,7 @@ int esign_api_workflow_step(request *r)
   }
   json_decref(in);
   if (json_object_size(errs))
-    return invalid(r, errs);
+    return http_invalid(r, errs);
   json_decref(errs);
   if (!str_eq(status, "open"))
     return http_error(r, 409, "closed", _("The workflow is closed; reopen it first."), NULL);

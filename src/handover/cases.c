@@ -5,22 +5,12 @@
 #include "handover_int.h"
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
+#include "../core/tr.h"
 #include "../core/rbac.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void iso(json_t *o, const char *key, int64_t t)
-{
-  char b[32];
-  if (!t) {
-    json_object_set_new(o, key, json_null());
-    return;
-  }
-  fmt_iso8601(t, b);
-  json_object_set_new(o, key, json_string(b));
-}
 
 static int audit_case(db *d, const struct actor *who, const char *action, int64_t id, int64_t unit, json_t *before,
                       json_t *after)
@@ -99,7 +89,7 @@ static json_t *lines_json(db *d, int64_t case_id, int64_t *open)
     json_object_set_new(o, "to", person_ref(d, db_col_int(st, 7)));
     jsonx_set_str(o, "note", db_col_text(st, 8));
     jsonx_set_str(o, "closed_by", db_col_text(st, 9));
-    iso(o, "closed_at", db_col_int(st, 10));
+    jsonx_set_time(o, "closed_at", db_col_int(st, 10));
     if (s && str_eq(db_col_text(st, 5), "open")) {
       json_t *acts = json_array();
       for (size_t i = 0; s->actions[i]; i++)
@@ -136,8 +126,8 @@ static json_t *case_row(db *d, db_stmt *st, bool lines)
   jsonx_set_str(o, "state_label", handover_state_label(state) ? _(handover_state_label(state)) : state);
   json_object_set_new(o, "opened_by",
                       json_pack("{sIss?}", "id", (json_int_t)db_col_int(st, 10), "name", db_col_text(st, 11)));
-  iso(o, "opened_at", db_col_int(st, 12));
-  iso(o, "closed_at", db_col_int(st, 13));
+  jsonx_set_time(o, "opened_at", db_col_int(st, 12));
+  jsonx_set_time(o, "closed_at", db_col_int(st, 13));
   jsonx_set_str(o, "close_note", db_col_text(st, 14));
   int64_t open = 0;
   json_t *l = lines_json(d, id, &open);
@@ -180,16 +170,6 @@ const char *handover_leave_check(db *d, int64_t person_id)
 
 /* ---- request helpers ---------------------------------------------------------- */
 
-static int not_found(request *r)
-{
-  return http_error(r, 404, "not_found", _("No such handover case."), NULL);
-}
-
-static int forbidden(request *r)
-{
-  return http_error(r, 403, "forbidden", _("You do not have permission for this."), NULL);
-}
-
 static bool route_id(request *r, const char *name, int64_t *id)
 {
   const char *s = req_param(r, name);
@@ -207,13 +187,13 @@ int handover_case_from_route(request *r, json_t **out)
   int64_t id;
   bool found;
   if (!route_id(r, "id", &id))
-    return not_found(r) ? -1 : 1;
+    return http_not_found(r) ? -1 : 1;
   json_t *c = handover_case_json(db_thread(), id, true, &found);
   if (!c)
-    return found ? -1 : (not_found(r) ? -1 : 1);
+    return found ? -1 : (http_not_found(r) ? -1 : 1);
   if (!rbac_can(r->user->id, "handover.read", jsonx_int(json_object_get(c, "unit"), "id", 0))) {
     json_decref(c);
-    return forbidden(r) ? -1 : 1;
+    return http_forbidden(r) ? -1 : 1;
   }
   *out = c;
   return 0;
@@ -233,7 +213,7 @@ static int open_case(request *r, json_t **out)
   if (!rbac_can(r->user->id, "handover.manage", case_unit(*out))) {
     json_decref(*out);
     *out = NULL;
-    return forbidden(r) ? -1 : 1;
+    return http_forbidden(r) ? -1 : 1;
   }
   if (!str_eq(jsonx_str(*out, "state"), "acik")) {
     json_decref(*out);
@@ -451,7 +431,7 @@ int handover_api_create(request *r)
     return http_error(r, 400, "validation", _("Some fields are invalid."), errors);
   json_decref(errors);
   if (!rbac_can(r->user->id, "handover.manage", unit))
-    return forbidden(r);
+    return http_forbidden(r);
   int64_t one = 0;
   if (db_int(d, &one, "SELECT 1 FROM handover_cases WHERE person_id = ? AND state = 'acik'", "i", person) == DB_ROW)
     return http_error(r, 409, "case_open", _("This person already has an open handover case."), NULL);

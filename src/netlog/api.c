@@ -9,6 +9,7 @@
 #include "../core/jsonx.h"
 #include "../core/log.h"
 #include "../core/schema.h"
+#include "../core/tr.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -65,11 +66,6 @@ int netlog_parse_moment(const char *s, int64_t *out)
   return 0;
 }
 
-static int invalid(request *r, json_t *fields)
-{
-  return http_error(r, 400, "validation", _("Some fields are not valid."), fields);
-}
-
 /* ---- status and alarms ------------------------------------------------------- */
 
 int netlog_api_status(request *r)
@@ -100,7 +96,7 @@ int netlog_api_source_patch(request *r)
   int64_t secs = json_is_integer(v) ? json_integer_value(v) : -1;
   json_decref(in);
   if (!reset && (secs < 0 || secs > 7 * 86400))
-    return invalid(r, json_pack("{s:s}", "expected_seconds",
+    return http_invalid(r, json_pack("{s:s}", "expected_seconds",
                                 _("Seconds from 0 (never alarm) to 604800 (a week), or null for the default.")));
   db *d = db_thread();
   struct actor who = audit_actor(r);
@@ -162,7 +158,7 @@ static int read_ask(request *r, struct netlog_ask *q, bool *segments)
     if (!at_ok)
       json_object_set_new(f, "at", json_string(_("Give the moment as 2026-11-22T14:05:00 (Turkish time) or with a "
                                                    "zone (Z, +03:00).")));
-    invalid(r, f);
+    http_invalid(r, f);
     return 1;
   }
   return 0;
@@ -230,7 +226,7 @@ int netlog_api_verify(request *r)
   if (format && !str_eq(format, "json") && !str_eq(format, "pdf"))
     json_object_set_new(f, "format", json_string(_("json or pdf.")));
   if (json_object_size(f))
-    return invalid(r, f);
+    return http_invalid(r, f);
   json_decref(f);
   db *d = db_thread();
   char dir[4200];
@@ -386,22 +382,11 @@ static const char *norm_ip(arena *a, const char *s)
   return NULL;
 }
 
-static const char *clean_text(arena *a, const char *s, size_t max)
+/* An optional one-line text field: cleaned, NULL when empty or invalid. */
+static const char *opt_text(arena *a, const char *s, size_t max)
 {
-  if (!s)
-    return NULL;
-  size_t n = strlen(s);
-  if (n > max || !utf8_valid(s, n))
-    return NULL;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-    if (*p < 0x20 && *p != '\t')
-      return NULL;
-  while (*s == ' ')
-    s++;
-  n = strlen(s);
-  while (n && s[n - 1] == ' ')
-    n--;
-  return n ? arena_strndup(a, s, n) : NULL;
+  const char *t = tr_text_clean(a, s, max, false);
+  return t && t[0] ? t : NULL;
 }
 
 int netlog_api_static_add(request *r)
@@ -418,9 +403,9 @@ int netlog_api_static_add(request *r)
   json_t *f = json_object();
   const char *ip = norm_ip(r->a, jsonx_str(in, "ip"));
   const char *mac = jsonx_str(in, "mac") && jsonx_str(in, "mac")[0] ? norm_mac(r->a, jsonx_str(in, "mac")) : NULL;
-  const char *holder = clean_text(r->a, jsonx_str(in, "holder"), 200);
-  const char *device = clean_text(r->a, jsonx_str(in, "device"), 200);
-  const char *note = clean_text(r->a, jsonx_str(in, "note"), 2000);
+  const char *holder = opt_text(r->a, jsonx_str(in, "holder"), 200);
+  const char *device = opt_text(r->a, jsonx_str(in, "device"), 200);
+  const char *note = opt_text(r->a, jsonx_str(in, "note"), 2000);
   int64_t person = jsonx_int(in, "person_id", 0), unit = jsonx_int(in, "unit_id", 0), from = 0, to = 0;
   if (!ip)
     json_object_set_new(f, "ip", json_string(_("Enter an IPv4 or IPv6 address.")));
@@ -446,7 +431,7 @@ int netlog_api_static_add(request *r)
     json_object_set_new(f, "valid_to", json_string(_("The end must be after the start.")));
   json_decref(in);
   if (json_object_size(f))
-    return invalid(r, f);
+    return http_invalid(r, f);
   json_decref(f);
   struct actor who = audit_actor(r);
   int rc = db_begin(d);
@@ -497,8 +482,8 @@ int netlog_api_static_patch(request *r)
     json_object_set_new(f, "valid_to", json_string(_("The end must be a date after the start.")));
   if (to_s && jsonx_str(before, "valid_to"))
     json_object_set_new(f, "valid_to", json_string(_("This assignment has already ended; register a new one.")));
-  const char *note = clean_text(r->a, jsonx_str(in, "note"), 2000), *device = clean_text(r->a, jsonx_str(in, "device"), 200),
-             *holder = clean_text(r->a, jsonx_str(in, "holder"), 200);
+  const char *note = opt_text(r->a, jsonx_str(in, "note"), 2000), *device = opt_text(r->a, jsonx_str(in, "device"), 200),
+             *holder = opt_text(r->a, jsonx_str(in, "holder"), 200);
   if ((jsonx_str(in, "note") && jsonx_str(in, "note")[0] && !note) ||
       (jsonx_str(in, "device") && jsonx_str(in, "device")[0] && !device) ||
       (jsonx_str(in, "holder") && jsonx_str(in, "holder")[0] && !holder))
@@ -508,7 +493,7 @@ int netlog_api_static_patch(request *r)
   json_decref(in);
   if (json_object_size(f)) {
     json_decref(before);
-    return invalid(r, f);
+    return http_invalid(r, f);
   }
   json_decref(f);
   struct actor who = audit_actor(r);

@@ -9,6 +9,7 @@
 #include "../core/files.h"
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
+#include "../core/tr.h"
 #include "../core/log.h"
 #include "../core/mail.h"
 #include "../core/rbac.h"
@@ -40,53 +41,6 @@ static bool kind_valid(const char *kind)
 enum { ROTATE_DAYS_MAX = 3650, REASON_MAX = 500 };
 
 /* ---- small helpers ---------------------------------------------------------- */
-
-static int not_found(request *r)
-{
-  return http_error(r, 404, "not_found", _("The page or resource was not found."), NULL);
-}
-
-static int forbidden(request *r)
-{
-  return http_error(r, 403, "forbidden", _("You do not have permission for this."), NULL);
-}
-
-static int invalid(request *r, json_t *steal_fields)
-{
-  return http_error(r, 400, "validation", _("Some fields are invalid."), steal_fields);
-}
-
-/* Trimmed text without control characters (newlines when multiline), at
- * most max bytes of valid UTF-8; NULL otherwise. */
-static const char *clean_text(arena *a, const char *s, size_t max, bool multiline)
-{
-  if (!s)
-    return NULL;
-  while (*s && isspace((unsigned char)*s))
-    s++;
-  size_t n = strlen(s);
-  while (n && isspace((unsigned char)s[n - 1]))
-    n--;
-  if (n > max || !utf8_valid(s, n))
-    return NULL;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) || c == 0x7F)
-      return NULL;
-  }
-  return arena_strndup(a, s, n);
-}
-
-static void iso(json_t *o, const char *key, int64_t t)
-{
-  char b[32];
-  if (!t) {
-    json_object_set_new(o, key, json_null());
-    return;
-  }
-  fmt_iso8601(t, b);
-  json_object_set_new(o, key, json_string(b));
-}
 
 /* ---- the record ------------------------------------------------------------- */
 
@@ -153,14 +107,14 @@ json_t *vault_entry_json(const struct vault_entry *e)
                                            "name", e->unit_name ? e->unit_name : ""));
   json_object_set_new(o, "owner", json_pack("{sIss}", "id", (json_int_t)e->owner_id, "name", e->owner_name ? e->owner_name : ""));
   json_object_set_new(o, "rotate_every_days", json_integer(e->rotate_every_days));
-  iso(o, "rotated_at", e->rotated_at);
-  iso(o, "rotate_due", e->rotate_due);
+  jsonx_set_time(o, "rotated_at", e->rotated_at);
+  jsonx_set_time(o, "rotate_due", e->rotate_due);
   json_object_set_new(o, "overdue", json_boolean((e->rotate_due && e->rotate_due <= now) || e->seal_broken_at));
   json_object_set_new(o, "sealed", json_boolean(e->sealed));
-  iso(o, "seal_broken_at", e->seal_broken_at);
+  jsonx_set_time(o, "seal_broken_at", e->seal_broken_at);
   json_object_set_new(o, "rotate_now", json_boolean(e->seal_broken_at != 0));
-  iso(o, "created_at", e->created_at);
-  iso(o, "updated_at", e->updated_at);
+  jsonx_set_time(o, "created_at", e->created_at);
+  jsonx_set_time(o, "updated_at", e->updated_at);
   return o;
 }
 
@@ -184,10 +138,10 @@ static int entry_from_route(request *r, struct vault_entry *e)
 {
   int64_t id;
   if (parse_i64(req_param(r, "id"), &id))
-    return not_found(r), 1;
+    return http_not_found(r), 1;
   int rc = vault_entry_load(db_thread(), r->a, id, e);
   if (rc == DB_OK)
-    return not_found(r), 1;
+    return http_not_found(r), 1;
   return rc == DB_ROW ? 0 : -1;
 }
 
@@ -222,9 +176,9 @@ int vault_api_list(request *r)
     return 0;
   const char *ov = req_query(r, "overdue"), *os = req_query(r, "owner"), *us = req_query(r, "unit");
   if (os && *os && parse_i64(os, &owner))
-    return invalid(r, json_pack("{ss}", "owner", _("Give a number.")));
+    return http_invalid(r, json_pack("{ss}", "owner", _("Give a number.")));
   if (us && *us && parse_i64(us, &unit))
-    return invalid(r, json_pack("{ss}", "unit", _("Give a number.")));
+    return http_invalid(r, json_pack("{ss}", "unit", _("Give a number.")));
   bool overdue = ov && str_eq(ov, "1");
   int64_t now = now_unix();
   db_stmt *st = db_q(db_thread(),
@@ -269,7 +223,7 @@ static json_t *reveals_json(db *d, int64_t entry)
                      "i", entry);
   while (db_step(st) == DB_ROW) {
     json_t *o = json_object();
-    iso(o, "at", db_col_int(st, 0));
+    jsonx_set_time(o, "at", db_col_int(st, 0));
     jsonx_set_str(o, "by", db_col_text(st, 1));
     jsonx_set_str(o, "kind", db_col_text(st, 2));
     jsonx_set_str(o, "reason", db_col_text(st, 3));
@@ -285,7 +239,7 @@ static int reply_entry(request *r, int status, int64_t id)
   db *d = db_thread();
   int rc = vault_entry_load(d, r->a, id, &e);
   if (rc != DB_ROW)
-    return rc == DB_OK ? not_found(r) : -1;
+    return rc == DB_OK ? http_not_found(r) : -1;
   json_t *o = vault_entry_json(&e);
   json_object_set_new(o, "reveals", reveals_json(d, id));
   json_object_set_new(o, "can_reveal", json_boolean(!e.sealed && rbac_can(r->user->id, "vault.reveal", e.unit_id)));
@@ -302,7 +256,7 @@ int vault_api_get(request *r)
   if (rc)
     return rc < 0 ? -1 : 0;
   if (!rbac_can(r->user->id, "vault.read", e.unit_id))
-    return forbidden(r);
+    return http_forbidden(r);
   return reply_entry(r, 200, e.id);
 }
 
@@ -325,9 +279,9 @@ static void check_meta(request *r, json_t *in, struct vault_entry *e, json_t *er
 {
   db *d = db_thread();
   const char *s;
-  if (json_object_get(in, "system") && !(e->system = clean_text(r->a, jsonx_str(in, "system"), 200, false), e->system && *e->system))
+  if (json_object_get(in, "system") && !(e->system = tr_text_clean(r->a, jsonx_str(in, "system"), 200, false), e->system && *e->system))
     json_object_set_new(errs, "system", json_string(_("Name the system or device (at most 200 characters).")));
-  if (json_object_get(in, "account") && !(e->account = clean_text(r->a, jsonx_str(in, "account"), 200, false), e->account && *e->account))
+  if (json_object_get(in, "account") && !(e->account = tr_text_clean(r->a, jsonx_str(in, "account"), 200, false), e->account && *e->account))
     json_object_set_new(errs, "account", json_string(_("Name the account (at most 200 characters).")));
   if ((s = jsonx_str(in, "kind"))) {
     if (kind_valid(s))
@@ -335,7 +289,7 @@ static void check_meta(request *r, json_t *in, struct vault_entry *e, json_t *er
     else
       json_object_set_new(errs, "kind", json_string(_("Choose server, network device, application, database or other.")));
   }
-  if (json_object_get(in, "notes") && !(e->notes = clean_text(r->a, jsonx_str(in, "notes"), 4000, true)))
+  if (json_object_get(in, "notes") && !(e->notes = tr_text_clean(r->a, jsonx_str(in, "notes"), 4000, true)))
     json_object_set_new(errs, "notes", json_string(_("The notes are not valid text.")));
   if (json_object_get(in, "rotate_every_days")) {
     int64_t v = jsonx_int(in, "rotate_every_days", -1);
@@ -393,12 +347,12 @@ int vault_api_create(request *r)
   const char *secret = check_secret(r, in, errs);
   if (json_object_size(errs)) {
     json_decref(in);
-    return invalid(r, errs);
+    return http_invalid(r, errs);
   }
   json_decref(errs);
   if (!rbac_can(r->user->id, "vault.manage", e.unit_id)) {
     json_decref(in);
-    return forbidden(r);
+    return http_forbidden(r);
   }
   struct vault_keyring kr;
   if (vault_keyring_load(d, &kr)) {
@@ -457,7 +411,7 @@ int vault_api_patch(request *r)
   if (rc)
     return rc < 0 ? -1 : 0;
   if (!rbac_can(r->user->id, "vault.manage", old.unit_id))
-    return forbidden(r);
+    return http_forbidden(r);
   json_t *in = req_json(r, patch_fields, ARRAY_LEN(patch_fields));
   if (!in)
     return 0;
@@ -469,13 +423,13 @@ int vault_api_patch(request *r)
     e.unit_id = old.unit_id;
   json_decref(in);
   if (json_object_size(errs))
-    return invalid(r, errs);
+    return http_invalid(r, errs);
   json_decref(errs);
   if (e.unit_id != old.unit_id && !rbac_can(r->user->id, "vault.manage", e.unit_id))
-    return forbidden(r);
+    return http_forbidden(r);
   /* Unsealing would let a reveal bypass break-glass: the manager's call. */
   if (old.sealed && !e.sealed && !rbac_can(r->user->id, "vault.breakglass", old.unit_id))
-    return forbidden(r);
+    return http_forbidden(r);
   db *d = db_thread();
   struct actor who = audit_actor(r);
   e.rotate_due = due_of(e.rotated_at, e.rotate_every_days);
@@ -515,18 +469,18 @@ int vault_api_rotate(request *r)
   if (rc)
     return rc < 0 ? -1 : 0;
   if (!rbac_can(r->user->id, "vault.manage", e.unit_id))
-    return forbidden(r);
+    return http_forbidden(r);
   json_t *in = req_json(r, rotate_fields, ARRAY_LEN(rotate_fields));
   if (!in)
     return 0;
   json_t *errs = json_object();
   const char *secret = check_secret(r, in, errs);
-  const char *note = clean_text(r->a, jsonx_str(in, "note") ? jsonx_str(in, "note") : "", REASON_MAX, false);
+  const char *note = tr_text_clean(r->a, jsonx_str(in, "note") ? jsonx_str(in, "note") : "", REASON_MAX, false);
   if (!note)
     json_object_set_new(errs, "note", json_string(_("The note is not valid text.")));
   if (json_object_size(errs)) {
     json_decref(in);
-    return invalid(r, errs);
+    return http_invalid(r, errs);
   }
   json_decref(errs);
   db *d = db_thread();
@@ -580,7 +534,7 @@ static int audit_refusal(request *r, const struct vault_entry *e, const char *ac
   struct actor who = audit_actor(r);
   const char *derr = NULL;
   json_t *in = r->body_json ? json_incref(r->body_json) : jsonx_decode_body(r->body.data, r->body.len, &derr);
-  const char *reason = clean_text(r->a, jsonx_str(in, "reason"), REASON_MAX, false);
+  const char *reason = tr_text_clean(r->a, jsonx_str(in, "reason"), REASON_MAX, false);
   json_t *after = json_pack("{ss*}", "reason", reason);
   json_decref(in);
   int rc = db_begin(d);
@@ -595,7 +549,7 @@ static int audit_refusal(request *r, const struct vault_entry *e, const char *ac
     return -1;
   }
   log_warn("vault reveal refused", "entry=%lld user=%s", (long long)e->id, who.name);
-  return forbidden(r);
+  return http_forbidden(r);
 }
 
 /* Opens the entry with a reason; kind "reveal" or "breakglass". */
@@ -604,10 +558,10 @@ static int reveal(request *r, struct vault_entry *e, const char *kind)
   json_t *in = req_json(r, reveal_fields, ARRAY_LEN(reveal_fields));
   if (!in)
     return 0;
-  const char *reason = clean_text(r->a, jsonx_str(in, "reason"), REASON_MAX, false);
+  const char *reason = tr_text_clean(r->a, jsonx_str(in, "reason"), REASON_MAX, false);
   json_decref(in);
   if (!reason || strlen(reason) < 3)
-    return invalid(r, json_pack("{ss}", "reason", _("State why you need the secret (at least 3 characters).")));
+    return http_invalid(r, json_pack("{ss}", "reason", _("State why you need the secret (at least 3 characters).")));
   db *d = db_thread();
   struct vault_keyring kr;
   if (vault_keyring_load(d, &kr))
