@@ -711,6 +711,8 @@ static void put_col(struct nlb_enc *e, const struct col *c, struct nlb_vec *out)
 
 void nlb_encode(struct nlb_enc *e, const char *text, const struct nlb_line *lines, size_t n, struct nlb_vec *out)
 {
+  if (!text)
+    text = ""; /* a block of empty lines has no text buffer: offsets stay 0 */
   e->text = text;
   for (size_t i = 0; i < e->ncols; i++)
     free(e->cols[i].v);
