@@ -465,16 +465,6 @@ int org_api_people_list(request *r)
 
 /* ---- create, read, change -------------------------------------------------- */
 
-static int not_found(request *r)
-{
-  return http_error(r, 404, "not_found", _("The page or resource was not found."), NULL);
-}
-
-static int forbidden(request *r)
-{
-  return http_error(r, 403, "forbidden", _("You do not have permission for this."), NULL);
-}
-
 static int check_error(request *r, int status, json_t *errors)
 {
   return http_error(r, status, status == 409 ? "conflict" : "validation",
@@ -513,7 +503,7 @@ int org_api_people_create(request *r)
   int rc = 0;
   if (p.unit_id && !org_people_may_manage(r, p.unit_id)) {
     json_decref(errors);
-    rc = forbidden(r);
+    rc = http_forbidden(r);
   } else if (st) {
     rc = check_error(r, st, errors);
   } else {
@@ -545,15 +535,15 @@ int org_api_person_get(request *r)
 {
   int64_t id, unit = 0;
   if (person_id(r, &id))
-    return not_found(r);
+    return http_not_found(r);
   db *d = db_thread();
   int rc = db_int(d, &unit, "SELECT unit_id FROM org_people WHERE id = ?", "i", id);
   if (rc == DB_OK)
-    return not_found(r);
+    return http_not_found(r);
   if (rc < 0)
     return -1;
   if (!rbac_can(r->user->id, "org.read", unit))
-    return forbidden(r);
+    return http_forbidden(r);
   json_t *o = person_json(d, id, rbac_can(r->user->id, "people.tckn", unit), NULL);
   return o ? http_json(r, 200, o) : -1;
 }
@@ -656,17 +646,17 @@ int org_api_person_patch(request *r)
   };
   int64_t id, old_unit = 0;
   if (person_id(r, &id))
-    return not_found(r);
+    return http_not_found(r);
   struct org_person_in pin;
   int rc = load_in(r, id, &pin, &old_unit);
   if (rc == DB_OK)
-    return not_found(r);
+    return http_not_found(r);
   if (rc < 0)
     return -1;
   if (!rbac_can(r->user->id, "org.read", old_unit))
-    return forbidden(r);
+    return http_forbidden(r);
   if (!org_people_may_manage(r, old_unit))
-    return forbidden(r);
+    return http_forbidden(r);
   json_t *in = req_json(r, fields, ARRAY_LEN(fields));
   if (!in)
     return 0;
@@ -706,7 +696,7 @@ int org_api_person_patch(request *r)
   int st = json_object_size(errors) ? 400 : org_person_check(r, id, &pin, &p, errors);
   if (st == 0 && !org_people_may_manage(r, p.unit_id)) {
     json_decref(errors);
-    return forbidden(r);
+    return http_forbidden(r);
   }
   if (st)
     return check_error(r, st, errors);
@@ -1091,10 +1081,10 @@ static int person_render(request *r, int64_t id, int status, const char *msg, js
   int64_t unit = 0;
   json_t *rec = person_json(d, id, false, &unit);
   if (!rec)
-    return not_found(r);
+    return http_not_found(r);
   if (!rbac_can(r->user->id, "org.read", unit)) {
     json_decref(rec);
-    return forbidden(r);
+    return http_forbidden(r);
   }
   html h;
   html_init(&h);
@@ -1141,7 +1131,7 @@ int org_person_page(request *r)
 {
   int64_t id;
   if (person_id(r, &id))
-    return not_found(r);
+    return http_not_found(r);
   return person_render(r, id, 200, NULL, NULL);
 }
 
@@ -1149,15 +1139,15 @@ int org_person_form(request *r)
 {
   int64_t id, old_unit = 0;
   if (person_id(r, &id))
-    return not_found(r);
+    return http_not_found(r);
   struct org_person_in in;
   int rc = load_in(r, id, &in, &old_unit);
   if (rc == DB_OK)
-    return not_found(r);
+    return http_not_found(r);
   if (rc < 0)
     return -1;
   if (!org_people_may_manage(r, old_unit))
-    return forbidden(r);
+    return http_forbidden(r);
   const char *tckn = in.tckn;
   json_t *errors = json_object();
   form_in(r, &in, errors);

@@ -40,16 +40,6 @@ int work_err_reply(request *r, struct work_err *e)
                     e->message ? e->message : _("Some fields are invalid."), f);
 }
 
-static int not_found(request *r)
-{
-  return http_error(r, 404, "not_found", _("The page or resource was not found."), NULL);
-}
-
-static int forbidden(request *r)
-{
-  return http_error(r, 403, "forbidden", _("You do not have permission for this."), NULL);
-}
-
 /* ---- lookups -------------------------------------------------------- */
 
 int64_t work_unit_id(db *d, const char *code)
@@ -151,18 +141,18 @@ int work_task_from_route(request *r, struct work_task *t)
 {
   int64_t id;
   if (parse_i64(req_param(r, "id"), &id)) {
-    not_found(r);
+    http_not_found(r);
     return 1;
   }
   int rc = work_task_load(db_thread(), r->a, id, t);
   if (rc < 0)
     return -1;
   if (rc != DB_ROW) {
-    not_found(r);
+    http_not_found(r);
     return 1;
   }
   if (!work_can_read(r, t)) {
-    forbidden(r);
+    http_forbidden(r);
     return 1;
   }
   return 0;
@@ -760,7 +750,7 @@ int work_api_task_get(request *r)
 static int route_id(request *r, int64_t *id)
 {
   if (parse_i64(req_param(r, "id"), id)) {
-    not_found(r);
+    http_not_found(r);
     return 1;
   }
   return 0;
