@@ -220,23 +220,27 @@ static struct db_stmt *cache_get(db *d, const char *sql)
     log_error("db prepare failed", "err=\"%s\"", sqlite3_errmsg(d->h));
     return NULL;
   }
-  if (d->nstmt == STMT_CACHE) {
-    /* Full: drop an idle entry (the cache is sized above what defter uses). */
-    for (size_t i = 0; i < d->nstmt; i++) {
+  struct db_stmt *s = NULL;
+  if (d->nstmt < STMT_CACHE) {
+    s = &d->stmts[d->nstmt++];
+  } else {
+    /* Full: an idle entry gives up its slot in place. Entries never move:
+     * callers hold pointers to the busy ones (moving one under its caller
+     * once made an outer loop step an inner query and left the outer
+     * statement open, holding an old WAL snapshot). */
+    for (size_t i = 0; i < d->nstmt && !s; i++) {
       if (!d->stmts[i].busy) {
-        sqlite3_finalize(d->stmts[i].st);
-        free(d->stmts[i].sql);
-        d->stmts[i] = d->stmts[--d->nstmt];
-        break;
+        s = &d->stmts[i];
+        sqlite3_finalize(s->st);
+        free(s->sql);
       }
     }
-    if (d->nstmt == STMT_CACHE) {
+    if (!s) {
       sqlite3_finalize(st);
       log_error("db statement cache exhausted", "%s", "");
       return NULL;
     }
   }
-  struct db_stmt *s = &d->stmts[d->nstmt++];
   s->owner = d;
   s->sql = xstrdup(sql);
   s->hash = h;

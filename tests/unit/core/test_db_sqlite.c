@@ -229,6 +229,27 @@ static void test_statement_cache_reuse(void **state)
       assert_int_equal(v, i + 2);
     }
   }
+  /* A statement in use keeps its place while the full cache evicts: the
+   * caller's pointer still steps its own query. The cache is filled to
+   * one below full, the outer query takes the last slot, and the next new
+   * statement forces an eviction. */
+  for (int i = 0; i < 300; i++) {
+    int64_t v = -1;
+    assert_int_equal(db_int(f->d, &v, sqls[i], ""), DB_ROW);
+  }
+  db_stmt *outer = db_q(f->d, "SELECT u FROM t WHERE a = 'x' ORDER BY u DESC", "");
+  assert_int_equal(db_step(outer), DB_ROW);
+  assert_string_equal(db_col_text(outer, 0), "b");
+  for (int i = 0; i < 20; i++) {
+    int64_t v = -1;
+    assert_int_equal(db_int(f->d, &v, arena_printf(a, "SELECT %d + 1000", i), ""), DB_ROW);
+    assert_int_equal(v, i + 1000);
+  }
+  assert_int_equal(db_step(outer), DB_ROW);
+  assert_string_equal(db_col_text(outer, 0), "a");
+  assert_int_equal(db_step(outer), DB_OK);
+  db_done(outer);
+  assert_int_equal(db_release_leaked(f->d, "test"), 0);
   arena_free(a);
 }
 
