@@ -274,7 +274,10 @@ static const struct handover_line_source esign_src = {
 
 /* ---- desk tickets and work tasks: to the successor's account -------------- */
 
-static int tickets_list(db *d, int64_t person, json_t **out)
+/* The open items of the person's account, fetched by fn, as lines
+ * titled "#id <title_key>". */
+static int user_items(db *d, int64_t person, int (*fn)(db *, int64_t, json_t **), const char *title_key,
+                      json_t **out)
 {
   int64_t uid = person_user_any(d, person);
   if (!uid) {
@@ -282,7 +285,7 @@ static int tickets_list(db *d, int64_t person, json_t **out)
     return 0;
   }
   json_t *t = NULL;
-  int rc = desk_user_open_tickets(d, uid, &t);
+  int rc = fn(d, uid, &t);
   if (rc) {
     json_decref(t);
     return rc;
@@ -293,23 +296,35 @@ static int tickets_list(db *d, int64_t person, json_t **out)
   json_array_foreach(t, i, v)
   {
     char title[512];
-    snprintf(title, sizeof title, "#%lld %s", (long long)jsonx_int(v, "id", 0), s_(v, "subject"));
+    snprintf(title, sizeof title, "#%lld %s", (long long)jsonx_int(v, "id", 0), s_(v, title_key));
     json_array_append_new(*out, line(jsonx_int(v, "id", 0), title, s_(v, "status")));
   }
   json_decref(t);
   return 0;
 }
 
-static int tickets_close(db *d, const struct actor *who, const char *ref, const char *action, int64_t successor,
-                         const char *note)
+/* Gives item ref to the successor's account through fn. */
+static int reassign(db *d, const struct actor *who, const char *ref, int64_t successor, const char *note,
+                    int (*fn)(db *, const struct actor *, int64_t, int64_t, const char *))
 {
-  (void)action;
   int64_t id, uid = person_user(d, successor);
   if (!ref_id(ref, &id))
     return HANDOVER_GONE;
   if (!uid)
     return HANDOVER_NEEDS_SUCCESSOR;
-  return desk_ticket_reassign(d, who, id, uid, note);
+  return fn(d, who, id, uid, note);
+}
+
+static int tickets_list(db *d, int64_t person, json_t **out)
+{
+  return user_items(d, person, desk_user_open_tickets, "subject", out);
+}
+
+static int tickets_close(db *d, const struct actor *who, const char *ref, const char *action, int64_t successor,
+                         const char *note)
+{
+  (void)action;
+  return reassign(d, who, ref, successor, note, desk_ticket_reassign);
 }
 
 static const char *const reassign_actions[] = {"reassigned", NULL};
@@ -319,40 +334,14 @@ static const struct handover_line_source tickets_src = {
 
 static int tasks_list(db *d, int64_t person, json_t **out)
 {
-  int64_t uid = person_user_any(d, person);
-  if (!uid) {
-    *out = json_array();
-    return 0;
-  }
-  json_t *t = NULL;
-  int rc = work_user_open_tasks(d, uid, &t);
-  if (rc) {
-    json_decref(t);
-    return rc;
-  }
-  *out = json_array();
-  size_t i;
-  json_t *v;
-  json_array_foreach(t, i, v)
-  {
-    char title[512];
-    snprintf(title, sizeof title, "#%lld %s", (long long)jsonx_int(v, "id", 0), s_(v, "title"));
-    json_array_append_new(*out, line(jsonx_int(v, "id", 0), title, s_(v, "status")));
-  }
-  json_decref(t);
-  return 0;
+  return user_items(d, person, work_user_open_tasks, "title", out);
 }
 
 static int tasks_close(db *d, const struct actor *who, const char *ref, const char *action, int64_t successor,
                        const char *note)
 {
   (void)action;
-  int64_t id, uid = person_user(d, successor);
-  if (!ref_id(ref, &id))
-    return HANDOVER_GONE;
-  if (!uid)
-    return HANDOVER_NEEDS_SUCCESSOR;
-  return work_task_reassign(d, who, id, uid, note);
+  return reassign(d, who, ref, successor, note, work_task_reassign);
 }
 
 static const struct handover_line_source tasks_src = {
