@@ -263,59 +263,106 @@ static int write_components(db *d, arena *a, int64_t asset, json_t *c)
   return rc;
 }
 
-/* Replaces the asset's software; *added / *removed count the titles that
- * came and went. */
+/* One installed title: catalogue id and version. */
+struct installed {
+  int64_t id;
+  const char *version;
+};
+
+static int installed_cmp(const void *x, const void *y)
+{
+  const struct installed *a = x, *b = y;
+  if (a->id != b->id)
+    return a->id < b->id ? -1 : 1;
+  return strcmp(a->version, b->version);
+}
+
+/* The catalogue id of a title, added to the catalogue when new. */
+static int software_id(db *d, const char *name, const char *pub, int64_t now, int64_t *id)
+{
+  int rc = db_int(d, id, "SELECT id FROM software WHERE name = ? AND publisher = ?", "tt", name, pub);
+  if (rc == DB_ROW)
+    return 0;
+  if (rc < 0)
+    return rc;
+  rc = db_run(d, "INSERT INTO software (name, publisher, created_at) VALUES (?, ?, ?)", "tti", name, pub, now);
+  if (!rc)
+    *id = db_last_id(d);
+  return rc;
+}
+
+/* Brings the asset's software up to what the inventory lists, writing
+ * only the titles that came and went (a daily inventory that changed
+ * nothing writes nothing); *added / *removed count them. */
 static int write_software(db *d, arena *a, int64_t asset, json_t *c, int64_t *added, int64_t *removed)
 {
   *added = *removed = 0;
-  int64_t before = 0;
-  int rc = db_int(d, &before, "SELECT COUNT(*) FROM asset_software WHERE asset_id = ?", "i", asset) < 0 ? -1 : 0;
-  if (!rc)
-    rc = db_exec(d, "CREATE TEMP TABLE IF NOT EXISTS inv_seen (software_id INTEGER, version TEXT)");
-  if (!rc)
-    rc = db_exec(d, "DELETE FROM temp.inv_seen");
-  size_t i, k = 0;
-  json_t *x;
+  json_t *sw = list(c, "softwares");
+  size_t n = 0, cap = json_array_size(sw) < MAX_SOFTWARE ? json_array_size(sw) : MAX_SOFTWARE;
+  struct installed *in = arena_alloc(a, (cap ? cap : 1) * sizeof *in);
   int64_t now = now_unix();
-  json_array_foreach(list(c, "softwares"), i, x)
+  int rc = 0;
+  size_t i;
+  json_t *x;
+  json_array_foreach(sw, i, x)
   {
-    if (rc || ++k > MAX_SOFTWARE)
+    if (rc || i >= cap)
       break;
     const char *name = field(a, x, "name");
     if (!name)
       continue;
     const char *pub = field(a, x, "publisher");
     const char *ver = field(a, x, "version");
-    rc = db_run(d, "INSERT OR IGNORE INTO software (name, publisher, created_at) VALUES (?, ?, ?)", "tti", name,
-                pub ? pub : "", now);
-    if (!rc)
-      rc = db_run(d,
-                  "INSERT INTO temp.inv_seen (software_id, version) SELECT id, ? FROM software"
-                  " WHERE name = ? AND publisher = ?",
-                  "ttt", ver ? ver : "", name, pub ? pub : "");
+    rc = software_id(d, name, pub ? pub : "", now, &in[n].id);
+    in[n++].version = ver ? ver : "";
   }
-  if (!rc && db_int(d, added,
-                    "SELECT COUNT(*) FROM (SELECT DISTINCT software_id, version FROM temp.inv_seen s WHERE NOT EXISTS"
-                    " (SELECT 1 FROM asset_software x WHERE x.asset_id = ? AND x.software_id = s.software_id"
-                    " AND x.version = s.version))",
-                    "i", asset) < 0)
-    rc = -1;
-  if (!rc)
-    rc = db_run(d, "DELETE FROM asset_software WHERE asset_id = ?", "i", asset);
-  if (!rc)
-    rc = db_run(d,
-                "INSERT OR IGNORE INTO asset_software (asset_id, software_id, version)"
-                " SELECT ?, software_id, version FROM temp.inv_seen",
-                "i", asset);
-  int64_t after = 0;
-  if (!rc && db_int(d, &after, "SELECT COUNT(*) FROM asset_software WHERE asset_id = ?", "i", asset) < 0)
-    rc = -1;
-  if (!rc)
-    *removed = before + *added - after;
-  if (*removed < 0)
-    *removed = 0;
-  if (!rc)
-    rc = db_exec(d, "DELETE FROM temp.inv_seen");
+  if (rc)
+    return rc;
+  qsort(in, n, sizeof *in, installed_cmp);
+  size_t m = 0; /* duplicates in the agent's list count once */
+  for (i = 0; i < n; i++)
+    if (!m || installed_cmp(&in[m - 1], &in[i]))
+      in[m++] = in[i];
+  n = m;
+  /* What the asset had, in the same order. */
+  size_t nold = 0, oldcap = 256;
+  struct installed *old = arena_alloc(a, oldcap * sizeof *old);
+  db_stmt *st = db_q(d, "SELECT software_id, version FROM asset_software WHERE asset_id = ?", "i", asset);
+  if (!st)
+    return -1;
+  while ((rc = db_step(st)) == DB_ROW) {
+    if (nold == oldcap) {
+      struct installed *grown = arena_alloc(a, 2 * oldcap * sizeof *old);
+      memcpy(grown, old, oldcap * sizeof *old);
+      old = grown;
+      oldcap *= 2;
+    }
+    old[nold].id = db_col_int(st, 0);
+    old[nold++].version = arena_strdup(a, db_col_text(st, 1) ? db_col_text(st, 1) : "");
+  }
+  db_done(st);
+  if (rc != DB_OK)
+    return -1;
+  rc = 0;
+  qsort(old, nold, sizeof *old, installed_cmp);
+  size_t p = 0, q = 0;
+  while (!rc && (p < n || q < nold)) {
+    int cmp = p == n ? 1 : q == nold ? -1 : installed_cmp(&in[p], &old[q]);
+    if (cmp < 0) {
+      rc = db_run(d, "INSERT INTO asset_software (asset_id, software_id, version) VALUES (?, ?, ?)", "iit", asset,
+                  in[p].id, in[p].version);
+      ++*added;
+      p++;
+    } else if (cmp > 0) {
+      rc = db_run(d, "DELETE FROM asset_software WHERE asset_id = ? AND software_id = ? AND version = ?", "iit", asset,
+                  old[q].id, old[q].version);
+      ++*removed;
+      q++;
+    } else {
+      p++;
+      q++;
+    }
+  }
   return rc;
 }
 
