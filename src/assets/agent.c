@@ -4,8 +4,9 @@
  * GLPI-Agent sends JSON "contact" then "inventory". Replies go back in
  * the encoding the agent used (zlib, gzip or plain); errors are answered
  * in the agent's own protocol (REPLY{ERROR} / {"status": "error"}).
- * The route is public (agents have no session) but guarded by
- * [assets] agent_secret through HTTP basic authentication when set. */
+ * The route is public (agents have no session) but guarded by HTTP basic
+ * authentication when [assets] agent_secret is set or any agent key was
+ * issued (agentkeys.c): then every message must carry one of them. */
 #include "assets_int.h"
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
@@ -81,14 +82,19 @@ static int reply_error(request *r, int status, enum inv_enc enc, enum inv_proto 
                                   xml_escape(r->a, msg)));
 }
 
-/* Basic authentication against [assets] agent_user / agent_secret. */
-static bool authorised(request *r)
+/* Basic authentication: the shared [assets] agent_user / agent_secret,
+ * or an agent key (*key its id, *unit the unit its new assets go to).
+ * Without credentials only while neither exists. */
+static bool authorised(request *r, int64_t *key, int64_t *unit)
 {
   const struct assets_config *c = assets_config();
-  if (!c->agent_secret[0])
-    return true;
+  *key = *unit = 0;
   const char *h = req_header(r, "Authorization");
-  if (!h || strncasecmp(h, "Basic ", 6) != 0 || strlen(h + 6) > 1024)
+  if (!h) {
+    int keys = assets_agent_keys_active(db_thread());
+    return !c->agent_secret[0] && keys == 0;
+  }
+  if (strncasecmp(h, "Basic ", 6) != 0 || strlen(h + 6) > 1024)
     return false;
   unsigned char dec[800];
   size_t n = 0;
@@ -99,15 +105,17 @@ static bool authorised(request *r)
   if (!colon)
     return false;
   *colon = 0;
-  bool user_ok = str_ct_eq((const char *)dec, c->agent_user);
-  bool pass_ok = str_ct_eq(colon + 1, c->agent_secret);
+  bool ok = c->agent_secret[0] && str_ct_eq((const char *)dec, c->agent_user) && str_ct_eq(colon + 1, c->agent_secret);
+  if (!ok)
+    ok = assets_agent_key_check(db_thread(), (const char *)dec, colon + 1, key, unit);
   sodium_memzero(dec, sizeof dec);
-  return user_ok && pass_ok;
+  return ok;
 }
 
 int assets_agent_inventory(request *r)
 {
-  if (!authorised(r)) {
+  int64_t key = 0, unit = 0;
+  if (!authorised(r, &key, &unit)) {
     http_header(r, "WWW-Authenticate", "Basic realm=\"defter inventory\"");
     return http_error(r, 401, "unauthenticated", _("The agent's credentials are missing or wrong."), NULL);
   }
@@ -139,7 +147,7 @@ int assets_agent_inventory(request *r)
     } else if (str_eq(m.query, "INVENTORY")) {
       int64_t id = 0;
       bool created = false;
-      if (inv_apply(db_thread(), &who, m.deviceid, "xml", m.content, &id, &created)) {
+      if (inv_apply(db_thread(), &who, m.deviceid, "xml", key, unit, m.content, &id, &created)) {
         rc = -1;
       } else {
         log_info("inventory received", "asset=%lld created=%d", (long long)id, created);
@@ -160,7 +168,7 @@ int assets_agent_inventory(request *r)
   } else {
     int64_t id = 0;
     bool created = false;
-    if (inv_apply(db_thread(), &who, m.deviceid, "json", m.content, &id, &created)) {
+    if (inv_apply(db_thread(), &who, m.deviceid, "json", key, unit, m.content, &id, &created)) {
       rc = -1;
     } else {
       log_info("inventory received", "asset=%lld created=%d", (long long)id, created);

@@ -117,12 +117,25 @@ void inv_msg_free(struct inv_msg *m);
 
 /* ---- the inventory applied (inventory.c) ------------------------------------------ */
 
-/* Finds the asset an inventory belongs to (device id, BIOS serial,
- * serial, MAC) or creates one in the review queue, and records its
- * components, software and what changed; one transaction. 0 with
- * *asset_id set, -1 on store errors. */
-int inv_apply(db *d, const struct actor *who, const char *deviceid, const char *proto, json_t *content,
-              int64_t *asset_id, bool *created) WUR;
+/* Finds the asset an inventory belongs to (a device id it came from
+ * before, BIOS serial, serial, MAC) or creates one in the review queue
+ * (in unit_id, 0: the root unit), and records its components, software
+ * and what changed since this device's last inventory; key is the agent
+ * key that delivered it (0: none or the shared secret). One transaction.
+ * 0 with *asset_id set, -1 on store errors. */
+int inv_apply(db *d, const struct actor *who, const char *deviceid, const char *proto, int64_t key, int64_t unit_id,
+              json_t *content, int64_t *asset_id, bool *created) WUR;
+
+/* ---- agent keys (agentkeys.c) ------------------------------------------------------ */
+
+/* How many agent keys are in force (-1 on store errors: counts as some). */
+int assets_agent_keys_active(db *d);
+/* Is secret the key named name, in force? *key its id, *unit its unit
+ * (0: none); the key's use is recorded. */
+bool assets_agent_key_check(db *d, const char *name, const char *secret, int64_t *key, int64_t *unit);
+int assets_api_agent_keys(request *r);
+int assets_api_agent_key_create(request *r);
+int assets_api_agent_key_revoke(request *r);
 
 /* ---- handlers ------------------------------------------------------------------------ */
 

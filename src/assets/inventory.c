@@ -158,10 +158,13 @@ static const char *gb(arena *a, int64_t mb)
   return arena_printf(a, "%lld MB", (long long)mb);
 }
 
-/* Finds the asset: device id, then BIOS serial / serial, then a MAC. */
+/* Finds the asset: a device id that reported before (every agent on a
+ * machine keeps its own), then BIOS serial / serial, then a MAC. */
 static int64_t match(db *d, arena *a, const char *deviceid, const char *ssn, const char *macs)
 {
   int64_t id = 0;
+  if (db_int(d, &id, "SELECT asset_id FROM asset_devices WHERE device_id = ?", "t", deviceid) == DB_ROW)
+    return id;
   if (db_int(d, &id, "SELECT id FROM assets WHERE device_id = ?", "t", deviceid) == DB_ROW)
     return id;
   if (useful_serial(ssn) &&
@@ -415,8 +418,8 @@ static int compare(db *d, arena *a, int64_t asset, const struct actor *who, cons
   return rc;
 }
 
-int inv_apply(db *d, const struct actor *who, const char *deviceid, const char *proto, json_t *content,
-              int64_t *asset_id, bool *created)
+int inv_apply(db *d, const struct actor *who, const char *deviceid, const char *proto, int64_t key, int64_t unit_id,
+              json_t *content, int64_t *asset_id, bool *created)
 {
   arena *a = arena_new();
   *created = false;
@@ -448,14 +451,22 @@ int inv_apply(db *d, const struct actor *who, const char *deviceid, const char *
                 "ttttttittt"
                 "ii",
                 guess_type(content), host ? host : deviceid, useful_serial(ssn) ? ssn : NULL,
-                useful_serial(ssn) ? ssn : NULL, brand, model, rbac_root_unit(d), today, deviceid, host, now, now);
+                useful_serial(ssn) ? ssn : NULL, brand, model, unit_id ? unit_id : rbac_root_unit(d), today, deviceid,
+                host, now, now);
     if (!rc) {
       id = db_last_id(d);
       *created = true;
       rc = assets_event(d, id, who, "inventory.created", NULL, proto, _("Found by an agent; waits for review."), false);
     }
   } else {
-    db_stmt *st = db_q(d, "SELECT inv_summary FROM assets WHERE id = ?", "i", id);
+    /* What changed is judged against this device's own last inventory:
+     * two agents on one machine see it differently and must not undo each
+     * other's view on every run. A device new to the asset compares with
+     * the asset's last inventory. */
+    db_stmt *st = db_q(d,
+                       "SELECT COALESCE((SELECT summary FROM asset_devices WHERE device_id = ? AND asset_id = ?),"
+                       " (SELECT inv_summary FROM assets WHERE id = ?))",
+                       "tii", deviceid, id, id);
     if (st && db_step(st) == DB_ROW && db_col_text(st, 0))
       old_summary = xstrdup(db_col_text(st, 0));
     db_done(st);
@@ -486,6 +497,14 @@ int inv_apply(db *d, const struct actor *who, const char *deviceid, const char *
                 "UPDATE assets SET inv_summary = ?, last_inventory_at = ?, last_inventory_proto = ?, updated_at = ?,"
                 " flagged = MAX(flagged, ?) WHERE id = ?",
                 "titiii", sum_text, now, proto, now, (int64_t)flag, id);
+  if (!rc && key)
+    rc = db_run(d, "UPDATE assets SET agent_key_id = ? WHERE id = ?", "ii", key, id);
+  if (!rc)
+    rc = db_run(d,
+                "INSERT INTO asset_devices (device_id, asset_id, proto, summary, first_at, last_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET asset_id = excluded.asset_id,"
+                " proto = excluded.proto, summary = excluded.summary, last_at = excluded.last_at",
+                "titiii", deviceid, id, proto, sum_text, now, now);
   if (!rc)
     rc = assets_search_refresh(d, id);
   if (!rc) {

@@ -14,6 +14,12 @@ static const struct route routes[] = {
      "Asset types with their own fields, and the lifecycle statuses"},
     {"GET", "/api/v1/assets/labels.pdf", "assets.read", assets_api_labels, 0,
      "Printable labels with QR codes for the count (ids=1,2,...)"},
+    {"GET", "/api/v1/assets/agents", "assets.manage", assets_api_agent_keys, 0,
+     "Agent keys (basic authentication per agent or group of agents)"},
+    {"POST", "/api/v1/assets/agents", "assets.manage", assets_api_agent_key_create, 0,
+     "Make an agent key; its secret is in this reply only"},
+    {"DELETE", "/api/v1/assets/agents/{kid}", "assets.manage", assets_api_agent_key_revoke, 0,
+     "Revoke an agent key"},
     {"GET", "/api/v1/assets/{id}", "assets.read", assets_api_get, 0,
      "One asset with components, software count, custody, history and tickets"},
     {"PATCH", "/api/v1/assets/{id}", "assets.manage", assets_api_patch, 0,
@@ -97,6 +103,22 @@ static const struct db_migration migrations[] = {
      "CREATE UNIQUE INDEX custody_open ON custody(asset_id) WHERE returned_at IS NULL;"
      "CREATE INDEX custody_person ON custody(person_id, id);"
      "CREATE INDEX custody_space ON custody(space, id);"},
+    {5,
+     /* Agent keys (agentkeys.c) and every device id an asset's agents
+      * reported, with the summary of each one's last inventory. */
+     "CREATE TABLE asset_agent_keys ("
+     " id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, secret_sha256 TEXT NOT NULL,"
+     " unit_id INTEGER REFERENCES units(id), note TEXT, created_at INTEGER NOT NULL, created_by TEXT NOT NULL,"
+     " revoked_at INTEGER, last_used_at INTEGER, uses INTEGER NOT NULL DEFAULT 0);"
+     "ALTER TABLE assets ADD COLUMN agent_key_id INTEGER REFERENCES asset_agent_keys(id);"
+     "CREATE INDEX assets_agent_key ON assets(agent_key_id) WHERE agent_key_id IS NOT NULL;"
+     "CREATE TABLE asset_devices ("
+     " device_id TEXT PRIMARY KEY, asset_id INTEGER NOT NULL REFERENCES assets(id), proto TEXT, summary TEXT,"
+     " first_at INTEGER NOT NULL, last_at INTEGER NOT NULL);"
+     "CREATE INDEX asset_devices_asset ON asset_devices(asset_id);"
+     "INSERT INTO asset_devices (device_id, asset_id, proto, summary, first_at, last_at)"
+     " SELECT device_id, id, last_inventory_proto, inv_summary, COALESCE(last_inventory_at, created_at),"
+     " COALESCE(last_inventory_at, created_at) FROM assets WHERE device_id IS NOT NULL;"},
 };
 
 static const struct perm_def perms[] = {

@@ -374,6 +374,23 @@ static json_t *asset_full(db *d, int64_t id)
   if (db_int(d, &n, "SELECT COUNT(*) FROM asset_software WHERE asset_id = ?", "i", id) < 0)
     n = 0;
   json_object_set_new(o, "software_count", json_integer(n));
+  /* Every agent that reports this machine, with its last inventory. */
+  json_t *devs = json_array();
+  st = db_q(d,
+            "SELECT device_id, proto, first_at, last_at FROM asset_devices WHERE asset_id = ? ORDER BY last_at DESC"
+            " LIMIT 20",
+            "i", id);
+  while (st && db_step(st) == DB_ROW) {
+    json_t *dv = json_pack("{s:s?, s:s?}", "device_id", db_col_text(st, 0), "protocol", db_col_text(st, 1));
+    jsonx_set_time(dv, "first_at", db_col_int(st, 2));
+    jsonx_set_time(dv, "last_at", db_col_int(st, 3));
+    json_array_append_new(devs, dv);
+  }
+  db_done(st);
+  json_object_set_new(o, "devices", devs);
+  int64_t key = 0;
+  if (db_int(d, &key, "SELECT agent_key_id FROM assets WHERE id = ?", "i", id) == DB_ROW && key)
+    json_object_set_new(o, "agent_key_id", json_integer(key));
   json_t *cus = assets_custody_of(d, id);
   json_object_set_new(o, "custody", cus ? cus : json_null());
   json_t *hist = json_array();

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import zlib
 
-from harness import check, eq, expect_status
+from harness import check, eq, expect_status, expect_error
 
 AGENT_TIMEOUT = 80
 
@@ -155,6 +155,8 @@ def test_inventory_real_agents(h):
     eq(len(items), 1, f"still one asset for {host} after the OCS agent: {items}")
     b = admin.get_json(f"/api/v1/assets/{items[0]['id']}")
     check(b["device_id"] != a["device_id"], f"the OCS agent's device id {b['device_id']} replaced fusion's")
+    devs = {d["device_id"]: d["protocol"] for d in b["devices"]}
+    check(a["device_id"] in devs and b["device_id"] in devs, f"both agents' device ids are kept: {devs}")
     check(b["software_count"] >= 0.9 * len(pkgs), f"software after OCS {b['software_count']}")
     check(b["last_inventory_at"] >= a["last_inventory_at"], "inventory time moved")
 
@@ -189,6 +191,68 @@ def test_inventory_agent_secret(h):
     # (the harness itself writes the server's environment on its "--- start" lines)
     log = [ln for ln in open(server.log_path, errors="replace") if not ln.startswith("--- start")]
     check(not any("Ajan-Sifresi-42" in ln for ln in log), "the secret must not reach the log")
+
+
+def test_inventory_agent_keys(h):
+    """A key per agent (or group): its secret is shown once, its agents'
+    new assets go to its unit, revoking it stops them, and once a key is
+    in force agents without credentials are refused."""
+    import base64
+    server = h.new_server(name="agentkeys")
+    admin = h.login("mudur", server=server)
+    dev0 = h.uniq("dev-open")
+    r = _post(h, zlib.compress(_xml(dev0, "PROLOG")), server=server)
+    expect_status(r, 200, "no key yet: open")
+    teknik = h.login("personel", server=server)
+    expect_status(teknik.get("/api/v1/assets/agents"), 403, "personel may not see agent keys")
+    for bad in ({"name": "a b"}, {"name": "x"}, {"name": "zabita-ajan", "unit": "YOK"}):
+        r = admin.post("/api/v1/assets/agents", bad)
+        expect_error(r, 400, "validation", f"bad key {bad}")
+    units = admin.get_json("/api/v1/org/units")["items"]
+    unit = next(u for u in units if u["code"] != "MUD")
+    r = admin.post("/api/v1/assets/agents", {"name": "ek-bina", "unit": unit["code"], "note": "Ek bina GPO"})
+    expect_status(r, 201, "key made")
+    key = r.json()
+    secret = key["secret"]
+    check(len(secret) >= 40, "a long random secret")
+    eq(r.header("Cache-Control"), "no-store", "the secret is not cached")
+    expect_error(admin.post("/api/v1/assets/agents", {"name": "ek-bina"}), 409, "exists", "duplicate name")
+    listed = admin.get_json("/api/v1/assets/agents")["items"]
+    check(all("secret" not in k for k in listed), "the list never shows a secret")
+    # Now credentials are needed.
+    eq(_post(h, zlib.compress(_xml(dev0, "PROLOG")), server=server).status, 401, "no credentials once a key exists")
+    wrong = base64.b64encode(b"ek-bina:" + b"x" * 43).decode()
+    eq(_post(h, zlib.compress(_xml(dev0, "PROLOG")), server=server,
+             headers={"Authorization": f"Basic {wrong}"}).status, 401, "wrong secret")
+    good = {"Authorization": "Basic " + base64.b64encode(f"ek-bina:{secret}".encode()).decode()}
+    dev = h.uniq("dev-key")
+    mac = "52:54:00:%02x:%02x:%02x" % tuple(os.urandom(3))
+    r = _post(h, zlib.compress(_xml(dev, "INVENTORY", _inventory(8192, mac, h.uniq("ekpc")))), server=server,
+              headers=good)
+    expect_status(r, 200, "inventory with the key")
+    aid = next(i["id"] for i in admin.get_json("/api/v1/assets?review=1&limit=50")["items"])
+    a = admin.get_json(f"/api/v1/assets/{aid}")
+    eq(a["unit_code"] if "unit_code" in a else a.get("unit", {}).get("code"), unit["code"], "found in the key's unit")
+    eq(a.get("agent_key_id"), key["id"], "the asset names the key")
+    k = next(x for x in admin.get_json("/api/v1/assets/agents")["items"] if x["id"] == key["id"])
+    eq(k["uses"], 1, "one use recorded")
+    eq(k["assets"], 1, "one asset")
+    # The real agent with the key.
+    p = _run_fusion(h, server, ("--user", "ek-bina", "--password", secret))
+    eq(p.returncode, 0, f"agent with the key: {p.stderr[-800:]}")
+    k = next(x for x in admin.get_json("/api/v1/assets/agents")["items"] if x["id"] == key["id"])
+    check(k["uses"] >= 2, f"the real agent used the key: {k}")
+    # Revoked: refused, and audited.
+    expect_status(admin.request("DELETE", f"/api/v1/assets/agents/{key['id']}", csrf=True), 200, "revoke")
+    expect_error(admin.request("DELETE", f"/api/v1/assets/agents/{key['id']}", csrf=True), 409, "revoked",
+                 "revoked twice")
+    expect_status(admin.request("DELETE", "/api/v1/assets/agents/99999", csrf=True), 404, "no such key")
+    eq(_post(h, zlib.compress(_xml(dev, "PROLOG")), server=server, headers=good).status, 401, "revoked key")
+    log = [ln for ln in open(server.log_path, errors="replace") if not ln.startswith("--- start")]
+    check(not any(secret in ln for ln in log), "the secret must not reach the log")
+    audit = admin.get_json("/api/v1/audit?limit=200")["items"]
+    acts = {e["action"] for e in audit}
+    check({"asset.agent_key.create", "asset.agent_key.revoke"} <= acts, f"audited: {sorted(acts)[:20]}")
 
 
 def test_inventory_prolog_encodings(h):
