@@ -66,27 +66,6 @@ static void badge(html *h, const char *cls, const char *text)
   H(h, "</span>");
 }
 
-/* After a form: success goes to `then`; 403/404 become the error page;
- * other errors show `page` again with the error. */
-static int submit(request *r, route_fn fn, json_t *in, const char *then, int (*page)(request *, int, json_t *))
-{
-  json_t *out;
-  int status = page_call_api(r, fn, in, &out);
-  if (status < 0)
-    return -1;
-  int rc;
-  if (status >= 200 && status < 300) {
-    rc = http_redirect(r, then);
-  } else if (status == 404 || status == 403 || !page) {
-    json_t *e = json_object_get(out, "error");
-    rc = http_error(r, status, jstr(e, "code"), jstr(e, "message"), NULL);
-  } else {
-    rc = page(r, status, out);
-  }
-  json_decref(out);
-  return rc;
-}
-
 static void units_select(request *r, html *h, const char *id, const char *name, const char *selected, bool any)
 {
   H(h, "<select id=\"");
@@ -377,7 +356,7 @@ int access_form_system(request *r)
   put_int(in, r, "tech_owner");
   put_str(in, r, "approver");
   json_object_set_new(in, "requires_letter", json_boolean(req_form(r, "requires_letter") != NULL));
-  return submit(r, access_api_system_create, in, "/access/systems", systems_page);
+  return page_submit(r, access_api_system_create, in, "/access/systems", systems_page);
 }
 
 int access_form_role(request *r)
@@ -385,7 +364,7 @@ int access_form_role(request *r)
   json_t *in = json_object();
   json_object_set_new(in, "code", json_string(req_form(r, "code") ? req_form(r, "code") : ""));
   json_object_set_new(in, "name", json_string(req_form(r, "name") ? req_form(r, "name") : ""));
-  return submit(r, access_api_role_create, in, "/access/systems", systems_page);
+  return page_submit(r, access_api_role_create, in, "/access/systems", systems_page);
 }
 
 /* ---- the request form ------------------------------------------------------------------ */
@@ -683,7 +662,7 @@ int access_form_request_action(request *r)
   put_str(in, r, "note");
   put_str(in, r, "reason");
   int64_t id = access_route_id(r, "id");
-  return submit(r, fn, in, arena_printf(r->a, "/access/requests/%lld", (long long)id), request_page);
+  return page_submit(r, fn, in, arena_printf(r->a, "/access/requests/%lld", (long long)id), request_page);
 }
 
 /* ---- a person's grants ----------------------------------------------------------------- */
@@ -817,7 +796,7 @@ int access_form_grant_revoke(request *r)
   int64_t pid = 0;
   if (!person || parse_i64(person, &pid))
     pid = 0;
-  return submit(r, access_api_grant_revoke, in,
+  return page_submit(r, access_api_grant_revoke, in,
                 pid ? arena_printf(r->a, "/access/people/%lld", (long long)pid) : "/access", NULL);
 }
 
@@ -1084,12 +1063,12 @@ int access_form_review_decide(request *r)
   json_t *in = json_object();
   json_object_set_new(in, "decision", json_string(req_form(r, "decision") ? req_form(r, "decision") : ""));
   put_str(in, r, "note");
-  return submit(r, access_api_review_decide, in,
+  return page_submit(r, access_api_review_decide, in,
                 arena_printf(r->a, "/access/reviews/%lld", (long long)access_route_id(r, "id")), review_page);
 }
 
 int access_form_review_close(request *r)
 {
-  return submit(r, access_api_review_close, json_object(),
+  return page_submit(r, access_api_review_close, json_object(),
                 arena_printf(r->a, "/access/reviews/%lld", (long long)access_route_id(r, "id")), review_page);
 }

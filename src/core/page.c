@@ -215,6 +215,34 @@ int page_call_api(request *r, route_fn fn, json_t *in, json_t **out)
   return status;
 }
 
+int page_after(request *r, int status, json_t *out, const char *then, page_redraw_fn redraw)
+{
+  if (status < 0) {
+    json_decref(out);
+    return -1;
+  }
+  int rc;
+  if (status >= 200 && status < 300) {
+    rc = http_redirect(r, then);
+  } else if (status == 403 || status == 404 || !redraw) {
+    json_t *e = json_object_get(out, "error");
+    const char *code = jsonx_str(e, "code"), *msg = jsonx_str(e, "message");
+    rc = http_error(r, status, code ? code : (status == 404 ? "not_found" : "error"),
+                    msg ? msg : (status == 404 ? _("The page or resource was not found.") : ""), NULL);
+  } else {
+    rc = redraw(r, status, out);
+  }
+  json_decref(out);
+  return rc;
+}
+
+int page_submit(request *r, route_fn fn, json_t *in, const char *then, page_redraw_fn redraw)
+{
+  json_t *out = NULL;
+  int status = page_call_api(r, fn, in, &out);
+  return page_after(r, status, out, then, redraw);
+}
+
 /* An error box from an API error reply: its message and field messages. */
 void page_alert(html *h, json_t *err)
 {

@@ -29,4 +29,16 @@ int page_call_api(request *r, route_fn fn, json_t *in, json_t **out);
 /* An error box from an API error reply: its message and field messages. */
 void page_alert(html *h, json_t *err);
 
+/* Draws a page again after a refused form, showing the API's error reply
+ * err (borrowed) with status. */
+typedef int (*page_redraw_fn)(request *r, int status, json_t *err);
+/* The end of a form whose API call answered status with out (released
+ * here): a 2xx goes on to `then`; 403 and 404, or any error when redraw
+ * is NULL, become the error page with the API's message; other errors
+ * (400, 409...) draw the form's page again with the error. -1 when the
+ * call itself failed (status < 0). */
+int page_after(request *r, int status, json_t *out, const char *then, page_redraw_fn redraw);
+/* page_call_api with in (stolen), then page_after. */
+int page_submit(request *r, route_fn fn, json_t *in, const char *then, page_redraw_fn redraw);
+
 #endif

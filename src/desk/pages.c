@@ -26,27 +26,6 @@ static const char *jstr(json_t *o, const char *k)
   return s ? s : "";
 }
 
-/* A form's end: runs the API handler with in (stolen); on success back to
- * `then`, on 403/404 the error page, otherwise `page` again with the error. */
-static int submit(request *r, route_fn fn, json_t *in, const char *then, int (*page)(request *, int, json_t *))
-{
-  json_t *out;
-  int status = page_call_api(r, fn, in, &out);
-  if (status < 0)
-    return -1;
-  int rc;
-  if (status >= 200 && status < 300) {
-    rc = http_redirect(r, then);
-  } else if (status == 404 || status == 403) {
-    json_t *e = json_object_get(out, "error");
-    rc = http_error(r, status, jstr(e, "code"), jstr(e, "message"), NULL);
-  } else {
-    rc = page(r, status, out);
-  }
-  json_decref(out);
-  return rc;
-}
-
 static const char *local_time(request *r, const char *iso)
 {
   int64_t t;
@@ -914,7 +893,7 @@ int desk_form_action(request *r)
     json_decref(in);
     return desk_not_found(r);
   }
-  return submit(r, fn, in, arena_printf(r->a, "/desk/tickets/%s", req_param(r, "id")), ticket_page);
+  return page_submit(r, fn, in, arena_printf(r->a, "/desk/tickets/%s", req_param(r, "id")), ticket_page);
 }
 
 int desk_form_attach(request *r)
@@ -1149,5 +1128,5 @@ int desk_form_settings(request *r)
     json_decref(in);
     return desk_not_found(r);
   }
-  return submit(r, fn, in, "/desk/settings", settings_page);
+  return page_submit(r, fn, in, "/desk/settings", settings_page);
 }

@@ -379,17 +379,5 @@ int esign_form_action(request *r)
     json_decref(in);
     return http_error(r, 404, "not_found", _("The page or resource was not found."), NULL);
   }
-  if (status < 0)
-    return -1;
-  int rc;
-  if (status >= 200 && status < 300) {
-    rc = http_redirect(r, arena_printf(r->a, "/esign/%s", sid));
-  } else if (status == 403 || status == 404) {
-    json_t *x = json_object_get(out, "error");
-    rc = http_error(r, status, jstr(x, "code"), jstr(x, "message"), NULL);
-  } else {
-    rc = signature_page(r, status, out);
-  }
-  json_decref(out);
-  return rc;
+  return page_after(r, status, out, arena_printf(r->a, "/esign/%s", sid), signature_page);
 }

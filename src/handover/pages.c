@@ -253,21 +253,15 @@ int handover_page_case(request *r)
   return case_render(r, NULL, 200);
 }
 
+static int case_redraw(request *r, int status, json_t *err)
+{
+  return case_render(r, err, status);
+}
+
 static int after_call(request *r, int st, json_t *out)
 {
-  if (st < 0)
-    return -1;
   int64_t id = strtoll(req_param(r, "id"), NULL, 10);
-  int rc;
-  if (st == 200)
-    rc = http_redirect(r, arena_printf(r->a, "/handover/cases/%lld", (long long)id));
-  else if (st == 404 || st == 403)
-    rc = http_error(r, st, st == 404 ? "not_found" : "forbidden",
-                    st == 404 ? _("No such handover case.") : _("You do not have permission for this."), NULL);
-  else
-    rc = case_render(r, out, st);
-  json_decref(out);
-  return rc;
+  return page_after(r, st, out, arena_printf(r->a, "/handover/cases/%lld", (long long)id), case_redraw);
 }
 
 int handover_form_line(request *r)
