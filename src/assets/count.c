@@ -164,12 +164,18 @@ static json_t *line_row(db_stmt *st)
   jsonx_set_str(o, "difference", db_col_text(st, 14));
   jsonx_set_str(o, "result", db_col_text(st, 15));
   jsonx_set_str(o, "serial", db_col_text(st, 16));
+  jsonx_set_str(o, "first_difference", db_col_text(st, 17));
+  json_object_set_new(o, "recount", json_boolean(!db_col_null(st, 12)));
   return o;
 }
 
+/* The first pass's difference: what the recount takes. */
+#define DIFF1_SQL                                                                                                      \
+  "(CASE WHEN l.kind = 'expected' AND l.found1 = 0 THEN 'noksan' WHEN l.kind IN ('unexpected', 'unregistered')"       \
+  " AND l.found1 = 1 THEN 'fazla' END)"
 #define LINE_COLS                                                                                                      \
   "l.id, l.asset_id, a.sicil_no, l.kind, l.code, l.name, l.value_kurus, l.space, l.holder, l.scan_code,"               \
-  " l.description, l.found1, l.found2, " FOUND_SQL ", " DIFF_SQL ", l.result, a.serial"
+  " l.description, l.found1, l.found2, " FOUND_SQL ", " DIFF_SQL ", l.result, a.serial, " DIFF1_SQL
 #define LINE_FROM " FROM asset_count_lines l LEFT JOIN assets a ON a.id = l.asset_id"
 
 json_t *assets_count_json(db *d, int64_t id, bool lines)
@@ -254,7 +260,8 @@ json_t *assets_count_json(db *d, int64_t id, bool lines)
               (int64_t)LINES_MAX);
     while (st && db_step(st) == DB_ROW) {
       json_t *l = line_row(st);
-      if (jsonx_str(l, "difference"))
+      /* A difference now, or one of the first pass under recount. */
+      if (jsonx_str(l, "difference") || jsonx_str(l, "first_difference"))
         json_array_append(diffs, l);
       json_array_append_new(items, l);
     }
@@ -689,7 +696,7 @@ int assets_api_count_scan(request *r)
   if (st && db_step(st) == DB_ROW)
     l = line_row(st);
   db_done(st);
-  return http_json(r, 200, json_pack("{sssssosos}", "result", scan_keys[res], "message", scan_message(res), "line",
+  return http_json(r, 200, json_pack("{sssssososs}", "result", scan_keys[res], "message", scan_message(res), "line",
                                      l ? l : json_null(), "progress", progress(d, c.id), "state", c.state));
 }
 

@@ -85,7 +85,7 @@ static int cetvel_load(request *r, int64_t id, struct cetvel *c)
 }
 
 static const char *const heads[NCOL] = {
-    N_("Taşınır kodu"), N_("Name"),           N_("Unit of measure"), N_("Quantity by the records"), N_("Found at the count"),
+    N_("Taşınır kodu"), N_("Item name"),           N_("Unit of measure"), N_("Quantity by the records"), N_("Found at the count"),
     N_("Fazla"),        N_("Noksan"),         N_("Carried to next year"), N_("Value (TL)")};
 
 /* The cells of a row (carried to next year = found). */
