@@ -121,18 +121,19 @@ static json_t *money_or_null(db_stmt *st, int i)
 /* Its difference: Noksan (expected, not found) or Fazla (found, not
  * expected); NULL when the line agrees. */
 #define DIFF_SQL                                                                                                       \
-  "(CASE WHEN l.kind = 'expected' AND " FOUND_SQL " = 0 THEN 'noksan' WHEN l.kind IN ('unexpected', 'unregistered')" \
+  "(CASE WHEN l.kind = 'expected' AND " FOUND_SQL " = 0 THEN 'noksan' WHEN l.kind IN ('unexpected', 'unregistered')"   \
   " AND " FOUND_SQL " = 1 THEN 'fazla' END)"
 
 static json_t *progress(db *d, int64_t id)
 {
-  db_stmt *st = db_q(d,
-                     "SELECT COALESCE(SUM(l.kind = 'expected'), 0), COALESCE(SUM(l.kind = 'expected' AND l.found1 = 1), 0),"
-                     " COALESCE(SUM(l.kind = 'records'), 0), COALESCE(SUM(l.kind = 'unexpected'), 0),"
-                     " COALESCE(SUM(l.kind = 'unregistered'), 0), COALESCE(SUM(l.found2 IS NOT NULL), 0),"
-                     " COALESCE(SUM(l.found2 = 1), 0), COALESCE(SUM(" DIFF_SQL " = 'fazla'), 0),"
-                     " COALESCE(SUM(" DIFF_SQL " = 'noksan'), 0) FROM asset_count_lines l WHERE l.count_id = ?",
-                     "i", id);
+  db_stmt *st =
+      db_q(d,
+           "SELECT COALESCE(SUM(l.kind = 'expected'), 0), COALESCE(SUM(l.kind = 'expected' AND l.found1 = 1), 0),"
+           " COALESCE(SUM(l.kind = 'records'), 0), COALESCE(SUM(l.kind = 'unexpected'), 0),"
+           " COALESCE(SUM(l.kind = 'unregistered'), 0), COALESCE(SUM(l.found2 IS NOT NULL), 0),"
+           " COALESCE(SUM(l.found2 = 1), 0), COALESCE(SUM(" DIFF_SQL " = 'fazla'), 0),"
+           " COALESCE(SUM(" DIFF_SQL " = 'noksan'), 0) FROM asset_count_lines l WHERE l.count_id = ?",
+           "i", id);
   json_t *o = NULL;
   if (st && db_step(st) == DB_ROW)
     o = json_pack("{sIsIsIsIsIsIsIsIsI}", "expected", (json_int_t)db_col_int(st, 0), "found",
@@ -171,7 +172,7 @@ static json_t *line_row(db_stmt *st)
 
 /* The first pass's difference: what the recount takes. */
 #define DIFF1_SQL                                                                                                      \
-  "(CASE WHEN l.kind = 'expected' AND l.found1 = 0 THEN 'noksan' WHEN l.kind IN ('unexpected', 'unregistered')"       \
+  "(CASE WHEN l.kind = 'expected' AND l.found1 = 0 THEN 'noksan' WHEN l.kind IN ('unexpected', 'unregistered')"        \
   " AND l.found1 = 1 THEN 'fazla' END)"
 #define LINE_COLS                                                                                                      \
   "l.id, l.asset_id, a.sicil_no, l.kind, l.code, l.name, l.value_kurus, l.space, l.holder, l.scan_code,"               \
@@ -232,8 +233,9 @@ json_t *assets_count_json(db *d, int64_t id, bool lines)
             " k.person_id LEFT JOIN org_positions pos ON pos.id = p.position_id WHERE k.count_id = ? ORDER BY k.sort",
             "i", id);
   while (st && db_step(st) == DB_ROW)
-    json_array_append_new(kurul, json_pack("{sIss?ss?ss?}", "person_id", (json_int_t)db_col_int(st, 0), "name",
-                                           db_col_text(st, 1), "title", db_col_text(st, 2), "role", db_col_text(st, 3)));
+    json_array_append_new(kurul,
+                          json_pack("{sIss?ss?ss?}", "person_id", (json_int_t)db_col_int(st, 0), "name",
+                                    db_col_text(st, 1), "title", db_col_text(st, 2), "role", db_col_text(st, 3)));
   db_done(st);
   json_object_set_new(o, "kurul", kurul);
   json_object_set_new(o, "progress", progress(d, id));
@@ -425,7 +427,7 @@ static void read_open(request *r, db *d, json_t *body, struct count_in *in, json
  * floor, room as given) and those placed in the listed shared spaces. */
 #define SNAPSHOT_INSERT                                                                                                \
   "INSERT INTO asset_count_lines (count_id, asset_id, kind, code, name, value_kurus, space, holder)"                   \
-  " SELECT ?, a.id, CASE WHEN c.person_id IS NOT NULL THEN 'records' ELSE 'expected' END, a.code, a.name,"            \
+  " SELECT ?, a.id, CASE WHEN c.person_id IS NOT NULL THEN 'records' ELSE 'expected' END, a.code, a.name,"             \
   " a.value_kurus, c.space, CASE WHEN c.person_id IS NOT NULL THEN p.name || ' (' || c.belge_year || '/'"              \
   " || c.belge_no || ')' END FROM assets a LEFT JOIN custody c ON c.asset_id = a.id AND c.returned_at IS NULL"         \
   " LEFT JOIN org_people p ON p.id = c.person_id WHERE a.status <> 'hurda' AND a.sicil_no IS NOT NULL"                 \
@@ -559,8 +561,8 @@ static int64_t resolve(db *d, const char *code)
   if (db_int(d, &id, "SELECT id FROM assets WHERE sicil_no = ?", "t", code) == DB_ROW)
     return id;
   int64_t n = 0;
-  if (db_int(d, &n, "SELECT COUNT(*) FROM assets WHERE upper(serial) = upper(?) OR upper(bios_serial) = upper(?)",
-             "tt", code, code) != DB_ROW ||
+  if (db_int(d, &n, "SELECT COUNT(*) FROM assets WHERE upper(serial) = upper(?) OR upper(bios_serial) = upper(?)", "tt",
+             code, code) != DB_ROW ||
       n != 1)
     return 0;
   if (db_int(d, &id, "SELECT id FROM assets WHERE upper(serial) = upper(?) OR upper(bios_serial) = upper(?)", "tt",
@@ -646,10 +648,12 @@ int assets_api_count_scan(request *r)
   enum scan_result res = SCAN_FOUND;
   if (!asset && (!desc || !*desc)) {
     int64_t known = 0;
-    if (db_int(d, &known, "SELECT id FROM asset_count_lines WHERE count_id = ? AND kind = 'unregistered'"
-                          " AND scan_code = ?", "it", c.id, code) != DB_ROW)
-      return assets_invalid(r, json_pack("{ss}", "description",
-                                         _("This code is not in the register: describe the item to record it.")));
+    if (db_int(d, &known,
+               "SELECT id FROM asset_count_lines WHERE count_id = ? AND kind = 'unregistered'"
+               " AND scan_code = ?",
+               "it", c.id, code) != DB_ROW)
+      return assets_invalid(
+          r, json_pack("{ss}", "description", _("This code is not in the register: describe the item to record it.")));
   }
   int rc = db_begin(d);
   if (rc)
@@ -657,8 +661,10 @@ int assets_api_count_scan(request *r)
   if (asset)
     rc = db_int(d, &line, "SELECT id FROM asset_count_lines WHERE count_id = ? AND asset_id = ?", "ii", c.id, asset);
   else
-    rc = db_int(d, &line, "SELECT id FROM asset_count_lines WHERE count_id = ? AND kind = 'unregistered'"
-                          " AND scan_code = ?", "it", c.id, code);
+    rc = db_int(d, &line,
+                "SELECT id FROM asset_count_lines WHERE count_id = ? AND kind = 'unregistered'"
+                " AND scan_code = ?",
+                "it", c.id, code);
   rc = rc < 0 ? -1 : 0;
   if (!rc && line) {
     rc = mark_line(d, line, recount, by, &res);
@@ -696,8 +702,9 @@ int assets_api_count_scan(request *r)
   if (st && db_step(st) == DB_ROW)
     l = line_row(st);
   db_done(st);
-  return http_json(r, 200, json_pack("{sssssososs}", "result", scan_keys[res], "message", scan_message(res), "line",
-                                     l ? l : json_null(), "progress", progress(d, c.id), "state", c.state));
+  return http_json(r, 200,
+                   json_pack("{sssssososs}", "result", scan_keys[res], "message", scan_message(res), "line",
+                             l ? l : json_null(), "progress", progress(d, c.id), "state", c.state));
 }
 
 /* ---- closing the first pass ------------------------------------------------------------ */
@@ -772,8 +779,8 @@ static int record_noksan(db *d, const struct actor *who, int64_t id, const char 
   if (rc)
     return rc;
   json_t *assets = json_array();
-  db_stmt *st = db_q(d, "SELECT asset_id FROM asset_count_lines WHERE count_id = ? AND result = 'noksan' ORDER BY id",
-                     "i", id);
+  db_stmt *st =
+      db_q(d, "SELECT asset_id FROM asset_count_lines WHERE count_id = ? AND result = 'noksan' ORDER BY id", "i", id);
   while (st && db_step(st) == DB_ROW)
     json_array_append_new(assets, json_integer(db_col_int(st, 0)));
   db_done(st);
@@ -790,9 +797,10 @@ static int record_noksan(db *d, const struct actor *who, int64_t id, const char 
                   " VALUES (?, ?, 'sayim_noksan', ?, ?, ?)",
                   "iitii", id, a, today, vif, now_unix());
     if (!rc)
-      rc = db_run(d, "UPDATE custody SET returned_at = ?, returned_by = ?, return_note = ? WHERE asset_id = ?"
-                     " AND returned_at IS NULL", "itti", now_unix(), who->name ? who->name : "system",
-                  _("Not found at the count (Noksan)"), a);
+      rc = db_run(d,
+                  "UPDATE custody SET returned_at = ?, returned_by = ?, return_note = ? WHERE asset_id = ?"
+                  " AND returned_at IS NULL",
+                  "itti", now_unix(), who->name ? who->name : "system", _("Not found at the count (Noksan)"), a);
     if (!rc)
       rc = db_run(d, "UPDATE assets SET status = 'hurda', updated_at = ? WHERE id = ?", "ii", now_unix(), a);
     if (!rc)
@@ -859,8 +867,7 @@ static int record_fazla(db *d, const struct actor *who, int64_t id, const char *
                   _("Found at the count (Fazla), not in the register"), now, now);
       if (!rc) {
         a = db_last_id(d);
-        rc = db_run(d, "UPDATE asset_count_lines SET asset_id = ? WHERE id = ?", "ii", a,
-                    jsonx_int(x, "line", 0));
+        rc = db_run(d, "UPDATE asset_count_lines SET asset_id = ? WHERE id = ?", "ii", a, jsonx_int(x, "line", 0));
       }
       if (!rc)
         rc = assets_search_refresh(d, a);
@@ -880,8 +887,7 @@ static int record_fazla(db *d, const struct actor *who, int64_t id, const char *
       rc = assets_vif_line(d, vif, a, NULL, 0);
     json_t *after = rc ? NULL : assets_record(d, a);
     if (!rc)
-      rc = assets_audit(d, who, before ? "asset.count_found" : "asset.create", a, assets_unit_of(d, a), before,
-                        after);
+      rc = assets_audit(d, who, before ? "asset.count_found" : "asset.create", a, assets_unit_of(d, a), before, after);
     json_decref(before);
     json_decref(after);
     if (rc)

@@ -85,8 +85,9 @@ static int cetvel_load(request *r, int64_t id, struct cetvel *c)
 }
 
 static const char *const heads[NCOL] = {
-    N_("Taşınır kodu"), N_("Item name"),           N_("Unit of measure"), N_("Quantity by the records"), N_("Found at the count"),
-    N_("Fazla"),        N_("Noksan"),         N_("Carried to next year"), N_("Value (TL)")};
+    N_("Taşınır kodu"),       N_("Item name"), N_("Unit of measure"), N_("Quantity by the records"),
+    N_("Found at the count"), N_("Fazla"),     N_("Noksan"),          N_("Carried to next year"),
+    N_("Value (TL)")};
 
 /* The cells of a row (carried to next year = found). */
 static void cells(arena *a, const struct cetvel_row *w, const char *c[NCOL])
@@ -116,7 +117,8 @@ static const char *scope_text(arena *a, json_t *count)
       buf_printf(&b, "%s%s", b.len ? " · " : "", parts[i]);
   size_t i;
   json_t *x;
-  json_array_foreach(json_object_get(s, "spaces"), i, x) buf_printf(&b, "%s%s", b.len ? " · " : "", json_string_value(x));
+  json_array_foreach(json_object_get(s, "spaces"), i, x)
+      buf_printf(&b, "%s%s", b.len ? " · " : "", json_string_value(x));
   const char *out = arena_strdup(a, b.len ? buf_cstr(&b) : "-");
   buf_free(&b);
   return out;

@@ -549,7 +549,9 @@ int assets_form_count_action(request *r)
     json_decref(out);
     return rc;
   }
-  route_fn fn = str_eq(action, "close") ? assets_api_count_close : str_eq(action, "finalise") ? assets_api_count_finalise : NULL;
+  route_fn fn = str_eq(action, "close")      ? assets_api_count_close
+                : str_eq(action, "finalise") ? assets_api_count_finalise
+                                             : NULL;
   if (!fn)
     return assets_not_found(r);
   status = page_call_api(r, fn, json_object(), &out);

@@ -101,8 +101,9 @@ static json_t *money(db_stmt *st, int i)
   return json_string(s);
 }
 
-#define VIF_COLS "v.id, v.kind, v.year, v.no, v.date, v.source_kind, v.source_ref, v.source_date, v.count_id," \
-                 " v.created_at, v.created_by"
+#define VIF_COLS                                                                                                       \
+  "v.id, v.kind, v.year, v.no, v.date, v.source_kind, v.source_ref, v.source_date, v.count_id,"                        \
+  " v.created_at, v.created_by"
 
 static json_t *vif_row(db_stmt *st)
 {
@@ -132,8 +133,8 @@ int assets_api_vif_list(request *r)
     assets_today(today);
     year = atoi(today);
   }
-  db_stmt *st = db_q(db_thread(), "SELECT " VIF_COLS " FROM vif v WHERE v.year = ? ORDER BY v.no LIMIT ?", "ii",
-                     year, (int64_t)LIST_MAX + 1);
+  db_stmt *st = db_q(db_thread(), "SELECT " VIF_COLS " FROM vif v WHERE v.year = ? ORDER BY v.no LIMIT ?", "ii", year,
+                     (int64_t)LIST_MAX + 1);
   if (!st)
     return -1;
   json_t *items = json_array();
