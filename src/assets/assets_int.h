@@ -165,6 +165,64 @@ int assets_page_asset(request *r);
 int assets_form_action(request *r);
 int assets_page_mine(request *r);
 
+/* ---- counts (count.c, count_docs.c, count_pages.c) and VİF (vif.c) ------------- */
+
+/* The open count that freezes the asset's movements: its id, 0 when none
+ * does, -1 on store errors. Custody, status and location changes of a
+ * frozen asset are refused with assets_count_refuse. */
+int64_t assets_count_frozen(db *d, int64_t asset_id);
+/* The 409 reply for a movement of an asset frozen by count count_id. */
+int assets_count_refuse(request *r, int64_t count_id);
+
+/* A Varlık İşlem Fişi in the caller's transaction: kind "giris", "cikis"
+ * or "devir", dated date (YYYY-MM-DD, not before source_date when that is
+ * given), numbered from 1 in date's year without gaps. Lines are added
+ * with assets_vif_line. 0 with *vif_id set, 1 when date is before
+ * source_date, or a db error. */
+int assets_vif_create(db *d, const struct actor *who, const char *kind, const char *date, const char *source_kind,
+                      const char *source_ref, const char *source_date, int64_t count_id, int64_t *vif_id) WUR;
+/* One line of a VİF: the asset's code, name and value now (or the given
+ * name and value when asset_id is 0). */
+int assets_vif_line(db *d, int64_t vif_id, int64_t asset_id, const char *name, int64_t value_kurus) WUR;
+/* The giriş VİF of a newly registered asset (register.c) and the çıkış
+ * VİF of a scrapped one (status -> hurda), inside the caller's
+ * transaction; 0, 1 when the date is before the source document's, or a
+ * db error. */
+int assets_vif_registered(db *d, const struct actor *who, int64_t asset_id) WUR;
+int assets_vif_scrapped(db *d, const struct actor *who, int64_t asset_id, const char *note) WUR;
+
+/* A count as its {cid} route names it, and what the signed-in user may do
+ * with it: manage (assets.count on its unit) or scan (manage, or sitting
+ * on its kurul). */
+struct assets_count {
+  int64_t id, unit_id; /* unit_id: the scope's unit, else the root */
+  char state[8];       /* "sayim", "ikinci", "kesin" */
+  bool manage, kurul;
+};
+/* 0 with c filled; otherwise the reply (404 when the user may neither
+ * manage nor scan it) was written: 1. */
+int assets_count_from_route(request *r, struct assets_count *c);
+/* The count as a new object: scope, kurul, progress, VİFs and, with
+ * lines, every line with its (provisional) result. NULL when missing. */
+json_t *assets_count_json(db *d, int64_t id, bool lines);
+
+int assets_api_counts_list(request *r);
+int assets_api_count_open(request *r);
+int assets_api_count_get(request *r);
+int assets_api_count_scan(request *r);
+int assets_api_count_close(request *r);
+int assets_api_count_finalise(request *r);
+int assets_api_count_cetvel_xlsx(request *r);
+int assets_api_count_cetvel_pdf(request *r);
+int assets_api_count_tutanak_pdf(request *r);
+int assets_api_vif_list(request *r);
+int assets_api_vif_get(request *r);
+int assets_page_counts(request *r);
+int assets_form_count_open(request *r);
+int assets_page_count(request *r);
+int assets_form_count_action(request *r);
+int assets_page_count_scan(request *r);
+
 json_t *assets_figures(db *d, const struct figure_query *q);
 
 #endif

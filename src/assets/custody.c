@@ -260,6 +260,9 @@ int assets_api_custody_issue(request *r)
     return assets_conflict(r, "scrapped", _("A scrapped asset does not change any more."));
   if (unnumbered)
     return assets_conflict(r, "unnumbered", _("Give the asset its taşınır kodu first; it has no sicil no yet."));
+  int64_t frozen = assets_count_frozen(d, id);
+  if (frozen)
+    return frozen < 0 ? -1 : assets_count_refuse(r, frozen);
   struct actor who = audit_actor(r);
   if (db_begin(d))
     return -1;
@@ -301,6 +304,9 @@ int assets_api_custody_return(request *r)
   json_decref(body);
   if (bad_note)
     return assets_invalid(r, json_pack("{ss}", "note", _("The text is too long or contains invalid characters.")));
+  int64_t frozen = assets_count_frozen(d, asset);
+  if (frozen)
+    return frozen < 0 ? -1 : assets_count_refuse(r, frozen);
   struct actor who = audit_actor(r);
   int rc = assets_custody_return(d, &who, cid, note);
   if (rc == 1)

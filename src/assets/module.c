@@ -20,6 +20,26 @@ static const struct route routes[] = {
      "Make an agent key; its secret is in this reply only"},
     {"DELETE", "/api/v1/assets/agents/{kid}", "assets.manage", assets_api_agent_key_revoke, 0,
      "Revoke an agent key"},
+    /* counts (sayım): before /api/v1/assets/{id}, which would match them */
+    {"GET", "/api/v1/assets/counts", "assets.count", assets_api_counts_list, 0, "Counts (sayım), newest first"},
+    {"POST", "/api/v1/assets/counts", "assets.count", assets_api_count_open, 0,
+     "Open a count over a unit, location or shared spaces with its kurul; freezes movements"},
+    {"GET", "/api/v1/assets/counts/{cid}", PERM_LOGIN, assets_api_count_get, 0,
+     "A count with its lines, progress and differences (assets.count or its kurul)"},
+    {"POST", "/api/v1/assets/counts/{cid}/scan", PERM_LOGIN, assets_api_count_scan, 0,
+     "Record a scanned label or typed sicil no / serial (assets.count or its kurul)"},
+    {"POST", "/api/v1/assets/counts/{cid}/close", "assets.count", assets_api_count_close, 0,
+     "Close the first pass; the differing lines go to the recount (ikinci sayım)"},
+    {"POST", "/api/v1/assets/counts/{cid}/finalise", "assets.count", assets_api_count_finalise, 0,
+     "Finalise: Fazla and Noksan recorded with their VİFs and write-off lines"},
+    {"GET", "/api/v1/assets/counts/{cid}/cetvel.xlsx", PERM_LOGIN, assets_api_count_cetvel_xlsx, 0,
+     "Taşınır Sayım ve Döküm Cetveli (XLSX)"},
+    {"GET", "/api/v1/assets/counts/{cid}/cetvel.pdf", PERM_LOGIN, assets_api_count_cetvel_pdf, 0,
+     "Taşınır Sayım ve Döküm Cetveli (PDF)"},
+    {"GET", "/api/v1/assets/counts/{cid}/tutanak.pdf", PERM_LOGIN, assets_api_count_tutanak_pdf, 0,
+     "Sayım Tutanağı signed by the kurul (PDF)"},
+    {"GET", "/api/v1/vif", "assets.read", assets_api_vif_list, 0, "Varlık İşlem Fişleri of a year (year=)"},
+    {"GET", "/api/v1/vif/{id}", "assets.read", assets_api_vif_get, 0, "One Varlık İşlem Fişi with its lines"},
     {"GET", "/api/v1/assets/{id}", "assets.read", assets_api_get, 0,
      "One asset with components, software count, custody, history and tickets"},
     {"PATCH", "/api/v1/assets/{id}", "assets.manage", assets_api_patch, 0,
@@ -50,6 +70,15 @@ static const struct route routes[] = {
     {"POST", "/assets", "assets.manage", assets_form_create, ROUTE_HTML | ROUTE_FORM, "Register an asset (form)"},
     {"GET", "/assets/mine", PERM_LOGIN, assets_page_mine, ROUTE_HTML,
      "My custody items; ?person=ID: a person's holdings (staff)"},
+    /* count pages: before /assets/{id} */
+    {"GET", "/assets/counts", "assets.count", assets_page_counts, ROUTE_HTML, "Counts (sayım)"},
+    {"POST", "/assets/counts", "assets.count", assets_form_count_open, ROUTE_HTML | ROUTE_FORM, "Open a count (form)"},
+    {"GET", "/assets/counts/{cid}", PERM_LOGIN, assets_page_count, ROUTE_HTML,
+     "A count: progress, differences, recount, finalise, documents"},
+    {"GET", "/assets/counts/{cid}/scan", PERM_LOGIN, assets_page_count_scan, ROUTE_HTML,
+     "Scanning page for a phone: labels' QR or typed sicil no / serial"},
+    {"POST", "/assets/counts/{cid}/{action}", PERM_LOGIN, assets_form_count_action, ROUTE_HTML | ROUTE_FORM,
+     "Count actions: scan, close, finalise (forms)"},
     {"GET", "/assets/{id}", "assets.read", assets_page_asset, ROUTE_HTML, "Asset page"},
     {"POST", "/assets/{id}/{action}", "assets.read", assets_form_action, ROUTE_HTML | ROUTE_FORM,
      "Asset actions: status, custody, return (forms)"},
@@ -103,6 +132,51 @@ static const struct db_migration migrations[] = {
      "CREATE UNIQUE INDEX custody_open ON custody(asset_id) WHERE returned_at IS NULL;"
      "CREATE INDEX custody_person ON custody(person_id, id);"
      "CREATE INDEX custody_space ON custody(space, id);"},
+    /* Counts (sayım, TMY md. 32) with their kurul and lines, the Varlık
+     * İşlem Fişleri (numbered from 1 each year, never dated before their
+     * source document) and the write-off lines of the Kayıttan Düşme
+     * Teklif ve Onay Tutanağı. */
+    {2,
+     "CREATE TABLE asset_counts ("
+     " id INTEGER PRIMARY KEY, title TEXT NOT NULL, reason TEXT NOT NULL CHECK (reason IN ('yil_sonu', 'emir')),"
+     " order_ref TEXT, count_date TEXT NOT NULL, year INTEGER NOT NULL, unit_id INTEGER REFERENCES units(id),"
+     " building TEXT, floor TEXT, room TEXT, spaces TEXT NOT NULL DEFAULT '[]', frozen INTEGER NOT NULL DEFAULT 1,"
+     " state TEXT NOT NULL CHECK (state IN ('sayim', 'ikinci', 'kesin')), opened_by TEXT NOT NULL,"
+     " opened_at INTEGER NOT NULL, closed_at INTEGER, finalised_at INTEGER, finalised_by TEXT, finalised_on TEXT);"
+     "CREATE TABLE asset_count_kurul ("
+     " count_id INTEGER NOT NULL REFERENCES asset_counts(id), person_id INTEGER NOT NULL REFERENCES org_people(id),"
+     " role TEXT NOT NULL CHECK (role IN ('baskan', 'uye', 'kayit_yetkilisi')), sort INTEGER NOT NULL,"
+     " PRIMARY KEY (count_id, person_id));"
+     "CREATE INDEX asset_count_kurul_person ON asset_count_kurul(person_id);"
+     /* kind: expected (to be counted), records (on a Teslim Belgesi:
+      * taken from records, not counted), unexpected (an asset found that
+      * was not expected), unregistered (a code the register does not
+      * know). found2: NULL unless the line went to the recount. */
+     "CREATE TABLE asset_count_lines ("
+     " id INTEGER PRIMARY KEY, count_id INTEGER NOT NULL REFERENCES asset_counts(id),"
+     " asset_id INTEGER REFERENCES assets(id),"
+     " kind TEXT NOT NULL CHECK (kind IN ('expected', 'records', 'unexpected', 'unregistered')),"
+     " code TEXT, name TEXT NOT NULL, value_kurus INTEGER, space TEXT, holder TEXT, scan_code TEXT, description TEXT,"
+     " found1 INTEGER NOT NULL DEFAULT 0, found2 INTEGER, scanned_at INTEGER, scanned_by TEXT,"
+     " result TEXT CHECK (result IN ('fazla', 'noksan')), UNIQUE (count_id, asset_id));"
+     "CREATE UNIQUE INDEX asset_count_lines_code ON asset_count_lines(count_id, scan_code)"
+     " WHERE kind = 'unregistered';"
+     "CREATE INDEX asset_count_lines_asset ON asset_count_lines(asset_id);"
+     "CREATE TABLE vif ("
+     " id INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('giris', 'cikis', 'devir')),"
+     " year INTEGER NOT NULL, no INTEGER NOT NULL, date TEXT NOT NULL, source_kind TEXT NOT NULL,"
+     " source_ref TEXT, source_date TEXT, count_id INTEGER REFERENCES asset_counts(id),"
+     " created_at INTEGER NOT NULL, created_by TEXT NOT NULL, UNIQUE (year, no),"
+     " CHECK (source_date IS NULL OR date >= source_date));"
+     "CREATE TABLE vif_lines ("
+     " id INTEGER PRIMARY KEY, vif_id INTEGER NOT NULL REFERENCES vif(id), asset_id INTEGER REFERENCES assets(id),"
+     " code TEXT, name TEXT NOT NULL, quantity INTEGER NOT NULL DEFAULT 1, value_kurus INTEGER);"
+     "CREATE INDEX vif_lines_vif ON vif_lines(vif_id, id);"
+     "CREATE INDEX vif_lines_asset ON vif_lines(asset_id);"
+     "CREATE TABLE asset_writeoffs ("
+     " id INTEGER PRIMARY KEY, count_id INTEGER REFERENCES asset_counts(id),"
+     " asset_id INTEGER NOT NULL REFERENCES assets(id), reason TEXT NOT NULL, proposed_on TEXT NOT NULL,"
+     " vif_id INTEGER REFERENCES vif(id), created_at INTEGER NOT NULL);"},
     {5,
      /* Agent keys (agentkeys.c) and every device id an asset's agents
       * reported, with the summary of each one's last inventory. */
@@ -125,11 +199,13 @@ static const struct perm_def perms[] = {
     {"assets.read", "admin yonetici sorumlu teknik denetci", "See the asset register of the units one's grants reach"},
     {"assets.manage", "yonetici sorumlu teknik", "Register and change assets, accept agent-found ones"},
     {"custody.manage", "yonetici sorumlu teknik", "Issue assets to people or shared spaces and take them back"},
+    {"assets.count", "yonetici sorumlu", "Open, close and finalise counts (sayım) and scan in them"},
 };
 
 static const struct nav_item nav[] = {
     {"/assets", N_("Assets"), "assets.read"},
     {"/assets/mine", N_("My custody"), PERM_LOGIN},
+    {"/assets/counts", N_("Counts"), "assets.count"},
 };
 
 static const char *const capabilities[] = {"assets", "custody", "inventory_agent", "software", NULL};

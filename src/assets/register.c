@@ -653,6 +653,9 @@ int assets_api_create(request *r)
   char today[11];
   assets_today(today);
   const char *entry = in.entry_date ? in.entry_date : today;
+  /* The giriş VİF may not be dated before its source document. */
+  if (in.purchase_date && strcmp(entry, in.purchase_date) < 0)
+    return assets_invalid(r, json_pack("{ss}", "entry_date", _("The entry date cannot be before the purchase date.")));
   struct actor who = audit_actor(r);
   int64_t now = now_unix(), id = 0;
   if (db_begin(d))
@@ -676,6 +679,8 @@ int assets_api_create(request *r)
   }
   if (!rc)
     rc = assign_sicil(d, id, in.code, entry);
+  if (!rc)
+    rc = assets_vif_registered(d, &who, id);
   if (!rc)
     rc = assets_search_refresh(d, id);
   json_t *after = rc ? NULL : assets_record(d, id);
@@ -736,6 +741,13 @@ int assets_api_patch(request *r)
   if (in.unit_id && !assets_can_manage(r, in.unit_id)) {
     json_decref(before);
     return assets_forbidden(r);
+  }
+  if (in.unit_id || in.building || in.floor || in.room) {
+    int64_t frozen = assets_count_frozen(d, id);
+    if (frozen) {
+      json_decref(before);
+      return frozen < 0 ? -1 : assets_count_refuse(r, frozen);
+    }
   }
   struct actor who = audit_actor(r);
   if (db_begin(d)) {
@@ -842,6 +854,11 @@ int assets_api_status(request *r)
     json_decref(before);
     return assets_conflict(r, code, msg);
   }
+  int64_t frozen = assets_count_frozen(d, id);
+  if (frozen) {
+    json_decref(before);
+    return frozen < 0 ? -1 : assets_count_refuse(r, frozen);
+  }
   int rc;
   struct actor who = audit_actor(r);
   if (db_begin(d)) {
@@ -851,6 +868,8 @@ int assets_api_status(request *r)
   rc = db_run(d, "UPDATE assets SET status = ?, updated_at = ? WHERE id = ?", "tii", to, now_unix(), id);
   if (!rc)
     rc = assets_event(d, id, &who, "status", from, to, note, false);
+  if (!rc && str_eq(to, "hurda"))
+    rc = assets_vif_scrapped(d, &who, id, note);
   json_t *after = rc ? NULL : assets_record(d, id);
   if (!rc)
     rc = assets_audit(d, &who, "asset.status", id, unit, before, after);

@@ -720,6 +720,45 @@ test('assets: register, issue to a person with a Teslim Belgesi (PDF link), then
     check(((await page.textContent('#assets')) ?? '').includes(sicil), 'found by its serial');
   });
 
+test('assets counts: the scan page on a phone (390x844) counts two typed sicil numbers',
+  async ({ page, users }) => {
+    await login(page, users.mudur);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const bina = `E2E Sayım ${Date.now()}`;
+    const sicils = [];
+    for (const n of [1, 2]) {
+      await page.goto('/assets');
+      await page.fill('#name', `Sayım bilgisayarı ${n}`);
+      await page.fill('#code', '255.01.02');
+      await page.fill('#building', bina);
+      await Promise.all([page.waitForURL((u) => /^\/assets\/\d+$/.test(u.pathname)), page.click('#new-asset-submit')]);
+      sicils.push(((await page.textContent('#asset-title')) ?? '').trim().split(' ')[0]);
+    }
+    await page.goto('/assets/counts');
+    const people = await page.locator('#kurul option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+    check(people.length >= 3, `three people for the kurul: ${people.length}`);
+    await page.fill('#building', bina);
+    await page.selectOption('#kurul', people.slice(0, 3));
+    await page.selectOption('#kayit_yetkilisi', people[1]);
+    await Promise.all([page.waitForURL((u) => /^\/assets\/counts\/\d+$/.test(u.pathname)), page.click('#new-count-submit')]);
+    await Promise.all([page.waitForURL((u) => /\/scan$/.test(u.pathname)), page.click('#count-scan-link')]);
+    eq(await page.evaluate(() => document.activeElement && document.activeElement.id), 'scan-code', 'the field has the focus');
+    eq(((await page.textContent('#count-expected')) ?? '').trim(), '2', 'two expected');
+    eq(((await page.textContent('#count-found')) ?? '').trim(), '0', 'none found yet');
+    for (const [i, sicil] of sicils.entries()) {
+      await page.fill('#scan-code', sicil);
+      await Promise.all([page.waitForEvent('load'), page.press('#scan-code', 'Enter')]);
+      eq(await page.getAttribute('#scan-result', 'data-result'), 'found', `scan ${sicil}`);
+      eq(((await page.textContent('#count-found')) ?? '').trim(), String(i + 1), `found after ${i + 1}`);
+    }
+    await page.fill('#scan-code', sicils[0]);
+    await Promise.all([page.waitForEvent('load'), page.click('#scan-submit')]);
+    eq(await page.getAttribute('#scan-result', 'data-result'), 'duplicate', 'scanned twice');
+    eq(((await page.textContent('#count-found')) ?? '').trim(), '2', 'not counted twice');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(overflow <= 390, `fits the phone width: ${overflow}`);
+  });
+
 // Only with --screens: a PNG of each main page at 1280x800 (and the dashboard at 375x700).
 test('ldap: directory users sign in on the login page and get the roles their groups map to',
   async ({ page }) => {
