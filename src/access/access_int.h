@@ -149,6 +149,7 @@ int access_api_review_pdf(request *r);
 int access_api_review_xlsx(request *r);
 
 int access_page_home(request *r);
+void access_dashboard(request *r, html *h);
 int access_page_systems(request *r);
 int access_form_system(request *r);
 int access_form_role(request *r);

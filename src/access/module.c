@@ -184,4 +184,5 @@ const struct defter_module access_module = {
     .nnav = ARRAY_LEN(nav),
     .capabilities = capabilities,
     .figures = access_figures,
+    .dashboard = access_dashboard,
 };

@@ -1072,3 +1072,18 @@ int access_form_review_close(request *r)
   return page_submit(r, access_api_review_close, json_object(),
                 arena_printf(r->a, "/access/reviews/%lld", (long long)access_route_id(r, "id")), review_page);
 }
+
+/* Dashboard: requests still moving through the chain in the units the
+ * user may follow. */
+void access_dashboard(request *r, html *h)
+{
+  if (!r->user || !rbac_has(r->user->id, "access.read_unit"))
+    return;
+  int64_t n = 0;
+  if (db_int(db_thread(), &n,
+             "SELECT COUNT(*) FROM access_requests q JOIN units tu ON tu.id = q.unit_id"
+             " WHERE q.status IN ('talep', 'birim_onayi', 'bt_onayi', 'saglaniyor') AND " RBAC_SQL_REACHES(
+                 "tu.path", "'access.read_unit'"),
+             "i", r->user->id) == DB_ROW)
+    page_stat_card(h, _("Access requests in progress"), n, "/access");
+}

@@ -26,4 +26,11 @@ bool rbac_can(int64_t user_id, const char *perm, int64_t unit_id);
 int rbac_grant(db *d, int64_t user_id, const char *role, int64_t unit_id) WUR;
 int64_t rbac_root_unit(db *d);
 
+/* A SQL condition: a grant of the user bound at this place (one "?")
+ * carrying permission PERM (a SQL string literal, e.g. "'desk.work'")
+ * reaches the unit whose path is the SQL expression UNIT_PATH. */
+#define RBAC_SQL_REACHES(unit_path, perm)                                                                             \
+  "EXISTS (SELECT 1 FROM effective_grants g JOIN role_perms rp ON rp.role = g.role AND rp.perm = " perm              \
+  " JOIN units gu ON gu.id = g.unit_id WHERE g.user_id = ? AND substr(" unit_path ", 1, length(gu.path)) = gu.path)"
+
 #endif

@@ -86,4 +86,6 @@ int esign_form_create(request *r);
 int esign_page_signature(request *r);
 int esign_form_action(request *r);
 
+void esign_dashboard(request *r, html *h);
+
 #endif

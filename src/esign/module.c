@@ -100,4 +100,5 @@ const struct defter_module esign_module = {
     .capabilities = capabilities,
     .figures = esign_figures,
     .configure = esign_configure,
+    .dashboard = esign_dashboard,
 };

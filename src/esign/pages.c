@@ -381,3 +381,18 @@ int esign_form_action(request *r)
   }
   return page_after(r, status, out, arena_printf(r->a, "/esign/%s", sid), signature_page);
 }
+
+/* Dashboard: active e-signatures of the user's units that expire within
+ * 90 days (the first reminder). */
+void esign_dashboard(request *r, html *h)
+{
+  if (!r->user || !rbac_has(r->user->id, "esign.read"))
+    return;
+  int64_t n = 0, now = now_unix();
+  if (db_int(db_thread(), &n,
+             "SELECT COUNT(*) FROM esign_signatures s JOIN org_people p ON p.id = s.person_id"
+             " JOIN units tu ON tu.id = p.unit_id WHERE s.status = 'active' AND s.not_after BETWEEN ? AND ?"
+             " AND " RBAC_SQL_REACHES("tu.path", "'esign.read'"),
+             "iii", now, now + 90 * 86400, r->user->id) == DB_ROW)
+    page_stat_card(h, _("E-signatures expiring within 90 days"), n, "/esign");
+}

@@ -86,4 +86,5 @@ const struct defter_module netlog_module = {
     .nnav = ARRAY_LEN(nav),
     .capabilities = capabilities,
     .configure = netlog_configure,
+    .dashboard = netlog_dashboard,
 };

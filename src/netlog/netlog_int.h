@@ -78,4 +78,6 @@ int netlog_form_export(request *r);
  * or ±HH:MM. 0 ok. */
 int netlog_parse_moment(const char *s, int64_t *out) WUR;
 
+void netlog_dashboard(request *r, html *h);
+
 #endif

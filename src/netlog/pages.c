@@ -597,3 +597,13 @@ int netlog_form_static(request *r)
   json_decref(out);
   return rc;
 }
+
+/* Dashboard: the access-log archive's open alarms. */
+void netlog_dashboard(request *r, html *h)
+{
+  if (!r->user || !rbac_has(r->user->id, "netlog.status"))
+    return;
+  int64_t n = 0;
+  if (db_int(db_thread(), &n, "SELECT COUNT(*) FROM netlog_alarms WHERE cleared_at IS NULL", "") == DB_ROW)
+    page_stat_card(h, _("Access-log archive alarms"), n, "/netlog");
+}

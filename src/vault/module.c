@@ -83,4 +83,5 @@ const struct defter_module vault_module = {
     .capabilities = capabilities,
     .figures = vault_figures,
     .configure = vault_configure,
+    .dashboard = vault_dashboard,
 };

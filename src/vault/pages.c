@@ -394,3 +394,18 @@ int vault_form_action(request *r)
   json_decref(out);
   return rc;
 }
+
+/* Dashboard: vault entries of the user's units whose password is due for
+ * rotation (or whose seal was broken). */
+void vault_dashboard(request *r, html *h)
+{
+  if (!r->user || !rbac_has(r->user->id, "vault.read"))
+    return;
+  int64_t n = 0;
+  if (db_int(db_thread(), &n,
+             "SELECT COUNT(*) FROM vault_entries e JOIN units tu ON tu.id = e.unit_id"
+             " WHERE ((e.rotate_due IS NOT NULL AND e.rotate_due <= ?) OR e.seal_broken_at IS NOT NULL)"
+             " AND " RBAC_SQL_REACHES("tu.path", "'vault.read'"),
+             "ii", now_unix(), r->user->id) == DB_ROW)
+    page_stat_card(h, _("Vault passwords to rotate"), n, "/vault");
+}

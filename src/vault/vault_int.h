@@ -100,4 +100,6 @@ int vault_form_create(request *r);
 int vault_page_entry(request *r);
 int vault_form_action(request *r);
 
+void vault_dashboard(request *r, html *h);
+
 #endif
