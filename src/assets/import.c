@@ -378,8 +378,9 @@ static const struct import_kind custody_kind = {"custody", custody_cols, ARRAY_L
 
 /* Checks and, unless dry_run, imports data. *result gets {"rows",
  * "errors", "imported", "dry_run", "created"}. Returns 0 when the file is
- * clean, 400 when it has problems, 413 when it is over a limit, 409 when
- * the store refused a row after the checks, -1 on a store error. */
+ * clean, 400 when rows have problems, 415 when it cannot be read at all,
+ * 413 when it is over a limit, 409 when the store refused a row after
+ * the checks, -1 on a store error. */
 static int run_import(request *r, const struct import_kind *k, const char *data, size_t len, bool dry_run,
                       json_t **result)
 {
@@ -393,7 +394,7 @@ static int run_import(request *r, const struct import_kind *k, const char *data,
   int rc = sheet_read(r->a, data, len, IMPORT_MAX_ROWS + 1, &s, &err);
   if (rc) {
     sheet_error(errors, s.err_row ? s.err_row : 1, NULL, _(err));
-    status = rc == -2 ? 413 : 400;
+    status = rc == -2 ? 413 : 415;
     goto out;
   }
   rows = s.nrows - 1;
@@ -503,10 +504,13 @@ static int api_import(request *r, const struct import_kind *k)
   int st = run_import(r, k, data, len, dry, &res);
   if (st < 0)
     return -1;
-  if (st == 413 || st == 409 || (st && !dry)) {
-    const char *code = st == 413 ? "too_large" : st == 409 ? "conflict" : "validation";
-    const char *msg = st == 413 ? _("The file is too large to import; split it into smaller files.")
+  /* Row problems in a dry run are its answer (200); a file that cannot be
+   * read is a 400 (code "unreadable") either way. */
+  if (st == 413 || st == 409 || st == 415 || (st && !dry)) {
+    const char *code = st == 413 ? "too_large" : st == 409 ? "conflict" : st == 415 ? "unreadable" : "validation";
+    const char *msg = st == 413   ? _("The file is too large to import; split it into smaller files.")
                       : st == 409 ? _("Nothing was imported: the register changed meanwhile; try again.")
+                      : st == 415 ? _("The file could not be read as CSV or XLSX.")
                                   : _("Nothing was imported: some rows have problems.");
     json_object_set_new(res, "error", json_pack("{ssss}", "code", code, "message", msg));
     return http_json(r, st == 413 ? 413 : st == 409 ? 409 : 400, res);
@@ -570,6 +574,7 @@ int assets_form_import(request *r)
   const char *msg = !f    ? _("Choose a CSV or XLSX file.")
                     : st == 413 ? _("The file is too large to import; split it into smaller files.")
                     : st == 409 ? _("Nothing was imported: the register changed meanwhile; try again.")
+                    : st == 415 ? _("The file could not be read as CSV or XLSX.")
                     : st        ? (dry ? _("Some rows have problems.") : _("Nothing was imported: some rows have problems."))
                     : dry       ? _("Every row is valid; nothing was imported yet (dry run).")
                                 : arena_printf(r->a, _("%lld rows were imported."),
@@ -606,7 +611,7 @@ int assets_form_import(request *r)
   H(&h, "</a></p>");
   page_end(r, &h);
   json_decref(res);
-  return http_html(r, st == 0 ? 200 : st == 413 ? 413 : st == 409 ? 409 : 400, &h);
+  return http_html(r, st == 0 ? 200 : st == 413 || st == 409 ? st : 400, &h);
 }
 
 void assets_import_form(request *r, html *h)
