@@ -9,7 +9,7 @@
 #include "../core/sheet.h"
 
 static const struct sheet_col asset_cols[] = {
-    {"id", N_("No"), SHEET_INT, 8},
+    {"id", N_("Record no"), SHEET_INT, 8},
     {"sicil_no", N_("Sicil no"), SHEET_TEXT, 22},
     {"name", N_("Name"), SHEET_TEXT, 32},
     {"type_label", N_("Type"), SHEET_TEXT, 20},
@@ -30,7 +30,7 @@ int assets_export_list(request *r, const char *format, json_t *items)
 }
 
 static const struct sheet_col custody_cols[] = {
-    {"id", N_("No"), SHEET_INT, 8},
+    {"id", N_("Record no"), SHEET_INT, 8},
     {"belge_no", N_("Belge no"), SHEET_TEXT, 12},
     {"asset.sicil_no", N_("Sicil no"), SHEET_TEXT, 22},
     {"asset.name", N_("Asset"), SHEET_TEXT, 30},
@@ -51,7 +51,7 @@ int assets_export_custody(request *r, const char *format, json_t *items)
 }
 
 static const struct sheet_col software_cols[] = {
-    {"id", N_("No"), SHEET_INT, 8},
+    {"id", N_("Record no"), SHEET_INT, 8},
     {"name", N_("Software"), SHEET_TEXT, 40},
     {"publisher", N_("Publisher"), SHEET_TEXT, 30},
     {"installations", N_("Installations"), SHEET_INT, 12},

@@ -976,7 +976,7 @@ static const char *cell_text(request *r, json_t *v, enum sheet_kind kind, bool *
   if (!v || json_is_null(v))
     return "";
   if (json_is_boolean(v))
-    return json_is_true(v) ? _("Yes") : _("No");
+    return json_is_true(v) ? _("yes") : _("no");
   if (kind == SHEET_MONEY && (json_is_integer(v) || json_is_real(v))) {
     long long k = json_is_integer(v) ? (long long)json_integer_value(v) : (long long)(json_real_value(v) + (json_real_value(v) < 0 ? -0.5 : 0.5));
     unsigned long long u = k < 0 ? 0ULL - (unsigned long long)k : (unsigned long long)k;
