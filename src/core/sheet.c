@@ -838,7 +838,8 @@ int sheet_map_header(arena *a, const struct sheet *s, const struct sheet_field *
   int bad = 0;
   for (size_t c = 0; c < h->ncells; c++) {
     const char *cell = h->cells[c];
-    if (!cell[0] || !tr_text_clean(a, cell, 255, false) || !*tr_text_clean(a, cell, 255, false))
+    const char *trimmed = tr_text_clean(a, cell, CELL_MAX, false);
+    if (!cell[0] || (trimmed && !*trimmed))
       continue; /* a column without a header: only values in it are errors */
     int f = field_of_header(cell, m->fields, m->nfields);
     if (f < 0) {
@@ -877,7 +878,16 @@ const char *sheet_cell(const struct sheet_map *m, size_t i, const char *key)
   const struct sheet_row *row = &m->s->rows[i];
   size_t c = (size_t)m->col[f];
   size_t kept = row->ncells < SHEET_MAX_COLS ? row->ncells : SHEET_MAX_COLS;
-  return c < kept ? row->cells[c] : "";
+  if (c >= kept)
+    return "";
+  /* Spreadsheets keep stray spaces around values: not part of them. */
+  const char *v = row->cells[c];
+  while (*v == ' ' || *v == '\t')
+    v++;
+  size_t n = strlen(v);
+  while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+    n--;
+  return v[n] ? arena_strndup(m->a, v, n) : v;
 }
 
 const char *sheet_column(const struct sheet_map *m, const char *key)

@@ -104,8 +104,8 @@ struct sheet_map {
  * every column is known). Names for errors are allocated from a. */
 int sheet_map_header(arena *a, const struct sheet *s, const struct sheet_field *fields, size_t nfields, struct sheet_map *m,
                      json_t *errors) WUR;
-/* The cell of field f (by key) in row i of the sheet: "" when the column
- * is absent or the row is short. key must be in the field table. */
+/* The cell of field key in row i of the sheet, without surrounding
+ * spaces and tabs: "" when the column is absent or the row is short. */
 const char *sheet_cell(const struct sheet_map *m, size_t i, const char *key);
 /* The column name to report for a field key: the header cell as the file
  * wrote it, else the field's first alias (the key itself if unknown). */

@@ -267,7 +267,7 @@ static void test_csv_and_header_map(void **state)
   json_decref(errors);
 
   text = "Ad,Demirbaş Türü,Purchase Date,\n"
-         "Dizüstü,pc,2026-01-02,\n"
+         "Dizüstü, pc ,2026-01-02,\n"
          "x,,,stray\n"
          "y\n";
   assert_int_equal(sheet_read(a, text, strlen(text), 10, &s, &err), 0);
