@@ -237,8 +237,8 @@ int assets_search_refresh(db *d, int64_t id)
   db_stmt *st = db_q(d,
                      "SELECT COALESCE(name, '') || ' ' || COALESCE(sicil_no, '') || ' ' || COALESCE(serial, '')"
                      " || ' ' || COALESCE(bios_serial, '') || ' ' || COALESCE(hostname, '') || ' '"
-                     " || COALESCE(brand, '') || ' ' || COALESCE(model, '') || ' ' || COALESCE(room, '')"
-                     " FROM assets WHERE id = ?",
+                     " || COALESCE(brand, '') || ' ' || COALESCE(model, '') || ' ' || COALESCE(building, '')"
+                     " || ' ' || COALESCE(room, '') FROM assets WHERE id = ?",
                      "i", id);
   if (!st || db_step(st) != DB_ROW) {
     db_done(st);
@@ -250,7 +250,14 @@ int assets_search_refresh(db *d, int64_t id)
   if (tr_fold(text ? text : "", true, folded, 2 * n + 1))
     folded[0] = 0;
   db_done(st);
-  int rc = db_run(d, "UPDATE assets SET search = ? WHERE id = ?", "ti", folded, id);
+  /* The trigram index follows only when the text changed (an agent's
+   * daily inventory usually changes nothing). */
+  int rc = db_run(d, "UPDATE assets SET search = ? WHERE id = ? AND search IS NOT ?", "tit", folded, id, folded);
+  if (!rc && db_changes(d) > 0) {
+    rc = db_run(d, "DELETE FROM assets_fts WHERE rowid = ?", "i", id);
+    if (!rc)
+      rc = db_run(d, "INSERT INTO assets_fts (rowid, search) VALUES (?, ?)", "it", id, folded);
+  }
   free(folded);
   return rc;
 }
@@ -1042,31 +1049,69 @@ int assets_api_list(request *r)
   /* ?format=csv|xlsx: every matching row as a file (export.c) */
   if (format)
     limit = SHEET_EXPORT_MAX + 1, cursor = 0;
+  if (!cursor)
+    cursor = INT64_MAX;
   int64_t me = r->user->id;
   bool global = rbac_can(me, "assets.read", rbac_root_unit(d));
-  db_stmt *st =
-      db_q(d,
-           "SELECT a.id, a.sicil_no, a.serial, a.name, a.type, a.status, u.code, a.hostname, a.review,"
-           " a.flagged, a.code FROM assets a JOIN units u ON u.id = a.unit_id"
-           " WHERE (? = 1 OR a.unit_id IN (SELECT uu.id FROM units uu JOIN effective_grants g ON g.user_id = ?"
-           " JOIN role_perms rp ON rp.role = g.role AND rp.perm = 'assets.read'"
-           " JOIN units gu ON gu.id = g.unit_id WHERE substr(uu.path, 1, length(gu.path)) = gu.path))"
-           " AND (? IS NULL OR instr(a.search, ?) > 0) AND (? IS NULL OR instr(a.search, ?) > 0)"
-           " AND (? IS NULL OR instr(a.search, ?) > 0) AND (? IS NULL OR instr(a.search, ?) > 0)"
-           " AND (? IS NULL OR a.type = ?)"
-           " AND (? IS NULL OR a.status = ?) AND (? = 0 OR a.unit_id = ?) AND (? = 0 OR a.review = 1)"
-           " AND (? = 0 OR a.flagged = 1) AND (? = 0 OR a.id < ?) ORDER BY a.id DESC LIMIT ?",
-           "ii"
-           "tttttttt"
-           "tt"
-           "tt"
-           "ii"
-           "i"
-           "i"
-           "ii"
-           "i",
-           (int64_t)global, me, w[0], w[0], w[1], w[1], w[2], w[2], w[3], w[3], type, type, status, status, unit, unit,
-           (int64_t)review, (int64_t)flagged, cursor, cursor, limit + 1);
+  /* Words of three bytes or more go through the trigram index (a phrase
+   * each, all required); every word is still checked on the text, which
+   * keeps shorter words working. Both ways walk the register newest
+   * first from the cursor and stop at the page. */
+  buf match;
+  buf_init(&match, 128);
+  for (int k = 0; k < 4 && w[k]; k++) {
+    if (strlen(w[k]) < 3)
+      continue;
+    buf_puts(&match, match.len ? " \"" : "\"");
+    for (const char *c = w[k]; *c; c++)
+      buf_puts(&match, *c == '"' ? "\"\"" : (char[]){*c, 0});
+    buf_puts(&match, "\"");
+  }
+  const char *fts = match.len ? arena_strdup(r->a, buf_cstr(&match)) : NULL;
+  buf_free(&match);
+#define LIST_COLUMNS                                                                                                   \
+  "SELECT a.id, a.sicil_no, a.serial, a.name, a.type, a.status, u.code, a.hostname, a.review, a.flagged, a.code"
+#define LIST_FILTERS                                                                                                   \
+  " (? = 1 OR a.unit_id IN (SELECT uu.id FROM units uu WHERE " RBAC_SQL_REACHES("uu.path", "'assets.read'") "))"     \
+  " AND (? IS NULL OR instr(a.search, ?) > 0) AND (? IS NULL OR instr(a.search, ?) > 0)"                             \
+  " AND (? IS NULL OR instr(a.search, ?) > 0) AND (? IS NULL OR instr(a.search, ?) > 0)"                             \
+  " AND (? IS NULL OR a.type = ?) AND (? IS NULL OR a.status = ?) AND (? = 0 OR a.unit_id = ?)"                      \
+  " AND (? = 0 OR a.review = 1) AND (? = 0 OR a.flagged = 1)"
+  struct db_arg args[] = {
+      {.t = fts},
+      {.i = global},
+      {.i = me},
+      {.t = w[0]},
+      {.t = w[0]},
+      {.t = w[1]},
+      {.t = w[1]},
+      {.t = w[2]},
+      {.t = w[2]},
+      {.t = w[3]},
+      {.t = w[3]},
+      {.t = type},
+      {.t = type},
+      {.t = status},
+      {.t = status},
+      {.i = unit},
+      {.i = unit},
+      {.i = review},
+      {.i = flagged},
+      {.i = cursor},
+      {.i = limit + 1},
+  };
+  static const char argt[] = "tiittttttttttttiiiiii";
+  db_stmt *st = fts ? db_qa(d,
+                            LIST_COLUMNS " FROM assets_fts f JOIN assets a ON a.id = f.rowid"
+                                         " JOIN units u ON u.id = a.unit_id WHERE assets_fts MATCH ? AND" LIST_FILTERS
+                                         " AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?",
+                            argt, args)
+                    : db_qa(d,
+                            LIST_COLUMNS " FROM assets a JOIN units u ON u.id = a.unit_id WHERE" LIST_FILTERS
+                                         " AND a.id < ? ORDER BY a.id DESC LIMIT ?",
+                            argt + 1, args + 1);
+#undef LIST_COLUMNS
+#undef LIST_FILTERS
   if (!st)
     return -1;
   json_t *items = json_array();
