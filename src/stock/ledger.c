@@ -620,3 +620,19 @@ int stock_api_movements(request *r)
   }
   return http_json_page(r, items, more, last);
 }
+
+json_t *stock_movements_of(request *r, db *d, int64_t item, int64_t limit)
+{
+  bool global = rbac_can(r->user->id, "stock.read", rbac_root_unit(d));
+  db_stmt *st = db_q(d,
+                     "SELECT " MV_COLS MV_FROM " WHERE (? = 1 OR " STOCK_DEPOT_VISIBLE("d", "stock.read") ")"
+                     " AND m.item_id = ? ORDER BY m.id DESC LIMIT ?",
+                     "iiii", (int64_t)global, r->user->id, item, limit);
+  if (!st)
+    return NULL;
+  json_t *items = json_array();
+  while (db_step(st) == DB_ROW)
+    json_array_append_new(items, mv_row(st));
+  db_done(st);
+  return items;
+}

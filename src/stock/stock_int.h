@@ -50,6 +50,10 @@ int stock_audit(db *d, const struct actor *who, const char *action, const char *
  * when there is no such item. */
 json_t *stock_item_json(request *r, db *d, int64_t id);
 
+/* The latest movements (at most limit) of an item at the depots the user
+ * reads, newest first, as a new array; NULL on store errors. */
+json_t *stock_movements_of(request *r, db *d, int64_t item, int64_t limit);
+
 /* ---- alerts (alerts.c) ---------------------------------------------------------------- */
 
 /* Re-checks one item at one depot inside the caller's transaction: at or

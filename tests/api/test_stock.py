@@ -220,7 +220,8 @@ def test_stock_permissions(h):
     _mv(t, kind="cikis", item=it["id"], depot=a["id"], quantity=1, unit="YBY")
     r = t.post("/api/v1/stock/movements", {"kind": "cikis", "item": it["id"], "depot": asd["id"], "quantity": 1,
                                            "unit": "YBY"})
-    check(r.status in (400, 403), f"teknik on an ASD depot: {r.status}")
+    expect_error(r, 400, "validation", "teknik does not see an ASD depot")
+    eq(list(r.json()["error"]["fields"]), ["depot"], "the depot is unknown to teknik")
     eq(_on_hand(m, it["id"], asd["id"]), 2, "the ASD depot untouched")
 
 
@@ -398,3 +399,43 @@ def test_stock_monthly_consumption_and_exports(h):
         check(want in text, f"PDF lacks {want!r}: {text[:600]}")
     audit = h.as_user("admin").get_json("/api/v1/audit?entity=stock_consumption")
     check(len([x for x in audit["items"] if x["action"] == "export"]) >= 2, "exports audited")
+
+
+def test_stock_pages_and_forms(h):
+    m = h.as_user("mudur")
+    it = _item(m, h, name=h.uniq("Klavye "), category="klavye")
+    a = _depot(m, h)
+    _mv(m, kind="giris", item=it["id"], depot=a["id"], quantity=4, unit_price=30000)
+    expect_status(m.post(f"/api/v1/stock/items/{it['id']}/minimum", {"depot": a["id"], "min": 2}), 200, "min")
+    page = m.get("/stock?limit=200")
+    expect_status(page, 200, "/stock")
+    check(it["name"] in page.text and 'id="cikis-form"' in page.text and 'id="devir-form"' in page.text,
+          "the list with its forms")
+    # an exit through the form, from the item's page
+    r = m.post_form("/stock/movement", {"_csrf": m.csrf, "kind": "cikis", "item": str(it["id"]),
+                                        "depot": str(a["id"]), "quantity": "2", "unit": "ASD", "person": "",
+                                        "ticket": "", "date": "", "note": "form", "back": str(it["id"])})
+    check(r.status in (302, 303), f"redirect after the exit ({r.status})")
+    check(r.header("Location", "").endswith(f"/stock/items/{it['id']}"), f"to the item: {r.header('Location')}")
+    eq(_on_hand(m, it["id"], a["id"]), 2, "the form's exit")
+    page = m.get(f"/stock/items/{it['id']}").text
+    check('class="low"' in page, "at the minimum: highlighted on the item page")
+    check("/stock/reverse" in page, "the reverse button")
+    lst = m.get("/stock?low=1&limit=200").text
+    check(it["name"] in lst and 'class="low"' in lst, "highlighted in the low list")
+    # a refused exit re-renders the item page with the message and status 409
+    r = m.post_form("/stock/movement", {"_csrf": m.csrf, "kind": "cikis", "item": str(it["id"]),
+                                        "depot": str(a["id"]), "quantity": "9", "unit": "ASD",
+                                        "back": str(it["id"])})
+    eq(r.status, 409, "refused exit through the form")
+    check('id="form-error"' in r.text, "the error box")
+    r = m.post_form("/stock/movement", {"_csrf": m.csrf, "kind": "giris", "item": str(it["id"]),
+                                        "depot": str(a["id"]), "quantity": "1", "unit_price": "12,5x"})
+    eq(r.status, 400, "a bad price through the form")
+    r = m.post_form("/stock/movement", {"_csrf": m.csrf, "kind": "giris", "item": str(it["id"]),
+                                        "depot": str(a["id"]), "quantity": "1", "unit_price": "12,50"})
+    check(r.status in (302, 303), f"a price in lira ({r.status})")
+    last = m.get_json(f"/api/v1/stock/movements?item={it['id']}&limit=1")["items"][0]
+    eq(last["unit_price_kurus"], 1250, "12,50 TL stored as 1250 kuruş")
+    eq(m.get("/stock/consumption").status, 200, "the consumption page")
+    eq(h.as_user("personel").get("/stock").status, 403, "personel")
