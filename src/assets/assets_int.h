@@ -77,6 +77,24 @@ json_t *assets_record(db *d, int64_t id);
  * brand and model folded the Turkish way). */
 int assets_search_refresh(db *d, int64_t id) WUR;
 
+/* ---- a new asset, checked and inserted (register.c; the import uses it too) ----------- */
+
+/* A new asset's fields, checked (strings in the request arena). */
+struct asset_in {
+  const char *type, *name, *code, *serial, *bios_serial, *brand, *model, *building, *floor, *room, *status;
+  const char *entry_date, *purchase_date, *supplier, *supplier_vkn, *order_no, *invoice_no, *warranty_end, *note;
+  const char *attrs; /* JSON text */
+  int64_t unit_id, value_kurus;
+  bool has_value, value_null, accept;
+};
+/* Checks body (the POST /api/v1/assets object) as a new asset into in,
+ * the unit defaulting to the user's. 0 ok; 400 with fields holding the
+ * messages by key; 403 when the user may not manage the unit. */
+int assets_check_new(request *r, db *d, json_t *body, struct asset_in *in, json_t *fields) WUR;
+/* Inserts a checked asset inside the caller's transaction: sicil no,
+ * search text, history and audit. 0 with *id set, or a db error. */
+int assets_insert(db *d, const struct actor *who, const struct asset_in *in, int64_t *id) WUR;
+
 /* ---- custody (custody.c) --------------------------------------------------------- */
 
 /* The open custody of an asset as a new object, or NULL. */
@@ -145,6 +163,17 @@ int assets_api_custody_pdf(request *r);
 int assets_api_space_pdf(request *r);
 
 int assets_agent_inventory(request *r);
+
+/* import.c, export.c: spreadsheets in and out (core/sheet.h) */
+int assets_api_import(request *r);
+int assets_api_custody_import(request *r);
+int assets_form_import(request *r);
+/* The import form of the /assets page (for users who may manage). */
+void assets_import_form(request *r, html *h);
+/* A list handler's matching rows (borrowed) as a file: format "csv" or "xlsx". */
+int assets_export_list(request *r, const char *format, json_t *items);
+int assets_export_custody(request *r, const char *format, json_t *items);
+int assets_export_software(request *r, const char *format, json_t *items);
 
 int assets_page_list(request *r);
 int assets_form_create(request *r);

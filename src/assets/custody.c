@@ -11,6 +11,7 @@
 #include "../core/pdf.h"
 #include "../core/rbac.h"
 #include "../core/schema.h"
+#include "../core/sheet.h"
 #include "../core/tr.h"
 
 #include <stdio.h>
@@ -322,6 +323,12 @@ static int list_reply(request *r, int64_t person, const char *space, bool open_o
   int64_t limit, cursor;
   if (req_paging(r, 100, 500, &limit, &cursor))
     return 0;
+  /* ?format=csv|xlsx: every matching row as a file (export.c) */
+  const char *format = req_query(r, "format");
+  if (format && !sheet_format_ok(format))
+    return assets_invalid(r, json_pack("{ss}", "format", _("Use csv or xlsx.")));
+  if (format)
+    limit = SHEET_EXPORT_MAX + 1, cursor = 0;
   db *d = db_thread();
   db_stmt *st =
       db_q(d,
@@ -350,6 +357,11 @@ static int list_reply(request *r, int64_t person, const char *space, bool open_o
   {
     json_t *a = assets_lookup(d, jsonx_int(c, "asset_id", 0));
     json_object_set_new(c, "asset", a ? a : json_null());
+  }
+  if (format) {
+    int rc = assets_export_custody(r, format, items);
+    json_decref(items);
+    return rc;
   }
   return http_json_page(r, items, more, last);
 }

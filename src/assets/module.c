@@ -37,6 +37,14 @@ static const struct route routes[] = {
     {"POST", "/api/v1/custody/{cid}/return", "custody.manage", assets_api_custody_return, 0,
      "Record the return (geri alındı)"},
 
+    /* import / export (import.c, export.c); the lists take ?format=csv|xlsx */
+    {"POST", "/api/v1/assets/import", "assets.manage", assets_api_import, ROUTE_RAW,
+     "Import assets from CSV or XLSX (multipart file or raw body; dry_run=1 only checks)"},
+    {"POST", "/api/v1/custody/import", "custody.manage", assets_api_custody_import, ROUTE_RAW,
+     "Import custody from CSV or XLSX (multipart file or raw body; dry_run=1 only checks)"},
+    {"POST", "/assets/import", "assets.read", assets_form_import, ROUTE_HTML | ROUTE_FORM | ROUTE_RAW,
+     "Import assets or custody from a spreadsheet (form)"},
+
     {"POST", "/inventory", NULL, assets_agent_inventory, ROUTE_RAW | ROUTE_NO_CSRF,
      "Agent inventory: FusionInventory / OCS XML and GLPI-Agent JSON"},
 

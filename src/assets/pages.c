@@ -60,6 +60,21 @@ static void text_input(html *h, const char *id, const char *label, bool required
     H(h, "\">");
 }
 
+/* The list's filters as query parameters of a link ("&amp;q=..."). */
+static void filter_query(request *r, html *h)
+{
+  static const char *const keys[] = {"q", "type", "status", "unit", "review", "flagged"};
+  for (size_t k = 0; k < ARRAY_LEN(keys); k++) {
+    const char *v = req_query(r, keys[k]);
+    if (!v || !*v)
+      continue;
+    H(h, "&amp;");
+    h_txt(h, keys[k]);
+    H(h, "=");
+    h_url(h, v);
+  }
+}
+
 static int list_page(request *r, int status, json_t *err)
 {
   json_t *out = NULL;
@@ -112,10 +127,26 @@ static int list_page(request *r, int status, json_t *err)
       H(&h, "</tr>");
     }
     H(&h, "</tbody></table>");
+    /* Downloads of the whole list with the same filters (export.c). */
+    H(&h, "<p class=\"downloads\" id=\"asset-downloads\"><a id=\"export-csv\" href=\"/api/v1/assets?format=csv");
+    filter_query(r, &h);
+    H(&h, "\">");
+    h_txt(&h, _("Download CSV"));
+    H(&h, "</a> · <a id=\"export-xlsx\" href=\"/api/v1/assets?format=xlsx");
+    filter_query(r, &h);
+    H(&h, "\">");
+    h_txt(&h, _("Download XLSX"));
+    H(&h, "</a> · <a id=\"export-custody\" href=\"/api/v1/custody?format=xlsx&amp;open=1\">");
+    h_txt(&h, _("Custody (XLSX)"));
+    H(&h, "</a> · <a id=\"export-software\" href=\"/api/v1/software?format=xlsx\">");
+    h_txt(&h, _("Software (XLSX)"));
+    H(&h, "</a></p>");
   } else {
     page_alert(&h, out);
   }
   json_decref(out);
+  if (rbac_has(r->user->id, "assets.manage") || rbac_has(r->user->id, "custody.manage"))
+    assets_import_form(r, &h);
   if (rbac_has(r->user->id, "assets.manage")) {
     H(&h, "<section class=\"card\" id=\"new-asset\"><h2>");
     h_txt(&h, _("Register an asset"));

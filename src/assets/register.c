@@ -8,6 +8,7 @@
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
 #include "../core/rbac.h"
+#include "../core/sheet.h"
 #include "../core/tr.h"
 #include "../desk/desk.h"
 
@@ -396,14 +397,6 @@ static json_t *asset_full(db *d, int64_t id)
 
 /* ---- validation ------------------------------------------------------------------- */
 
-struct asset_in {
-  const char *type, *name, *code, *serial, *bios_serial, *brand, *model, *building, *floor, *room, *status;
-  const char *entry_date, *purchase_date, *supplier, *supplier_vkn, *order_no, *invoice_no, *warranty_end, *note;
-  const char *attrs; /* JSON text */
-  int64_t unit_id, value_kurus;
-  bool has_value, value_null, accept;
-};
-
 static const struct jfield asset_fields[] = {
     {"type", JT_STRING, false, 32},
     {"name", JT_STRING, false, TEXT_MAX},
@@ -616,6 +609,55 @@ int assets_api_types(request *r)
   return http_json(r, 200, json_pack("{soso}", "types", t, "statuses", s));
 }
 
+int assets_check_new(request *r, db *d, json_t *body, struct asset_in *in, json_t *fields)
+{
+  if (read_fields(r, d, body, true, in, fields))
+    return 400;
+  if (!in->unit_id)
+    in->unit_id = r->user->unit_id ? r->user->unit_id : rbac_root_unit(d);
+  if (!assets_can_manage(r, in->unit_id))
+    return 403;
+  return 0;
+}
+
+int assets_insert(db *d, const struct actor *who, const struct asset_in *in, int64_t *id_out)
+{
+  char today[11];
+  assets_today(today);
+  const char *entry = in->entry_date ? in->entry_date : today;
+  int64_t now = now_unix(), id = 0;
+  int rc = db_run(d,
+                  "INSERT INTO assets (type, name, serial, bios_serial, brand, model, building, floor, room, unit_id,"
+                  " status, entry_date, purchase_date, supplier, supplier_vkn, order_no, invoice_no, value_kurus,"
+                  " warranty_end, attrs, note, created_at, updated_at)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  "ttttttttti"
+                  "ttttttt"
+                  "nttt"
+                  "ii",
+                  in->type, in->name, in->serial, in->bios_serial, in->brand, in->model, in->building, in->floor,
+                  in->room, in->unit_id, in->status ? in->status : "depoda", entry, in->purchase_date, in->supplier,
+                  in->supplier_vkn, in->order_no, in->invoice_no, in->warranty_end, in->attrs ? in->attrs : "{}",
+                  in->note, now, now);
+  if (!rc) {
+    id = db_last_id(d);
+    if (in->has_value && !in->value_null)
+      rc = db_run(d, "UPDATE assets SET value_kurus = ? WHERE id = ?", "ii", in->value_kurus, id);
+  }
+  if (!rc)
+    rc = assign_sicil(d, id, in->code, entry);
+  if (!rc)
+    rc = assets_search_refresh(d, id);
+  json_t *after = rc ? NULL : assets_record(d, id);
+  if (!rc)
+    rc = assets_event(d, id, who, "created", NULL, in->status ? in->status : "depoda", NULL, false);
+  if (!rc)
+    rc = assets_audit(d, who, "asset.create", id, in->unit_id, NULL, after);
+  json_decref(after);
+  *id_out = id;
+  return rc;
+}
+
 int assets_api_create(request *r)
 {
   db *d = db_thread();
@@ -624,49 +666,18 @@ int assets_api_create(request *r)
     return 0;
   json_t *fields = json_object();
   struct asset_in in;
-  int rc = read_fields(r, d, body, true, &in, fields);
+  int rc = assets_check_new(r, d, body, &in, fields);
   json_decref(body);
-  if (rc)
+  if (rc == 400)
     return assets_invalid(r, fields);
   json_decref(fields);
-  if (!in.unit_id)
-    in.unit_id = r->user->unit_id ? r->user->unit_id : rbac_root_unit(d);
-  if (!assets_can_manage(r, in.unit_id))
+  if (rc == 403)
     return assets_forbidden(r);
-  char today[11];
-  assets_today(today);
-  const char *entry = in.entry_date ? in.entry_date : today;
   struct actor who = audit_actor(r);
-  int64_t now = now_unix(), id = 0;
+  int64_t id = 0;
   if (db_begin(d))
     return -1;
-  rc = db_run(d,
-              "INSERT INTO assets (type, name, serial, bios_serial, brand, model, building, floor, room, unit_id,"
-              " status, entry_date, purchase_date, supplier, supplier_vkn, order_no, invoice_no, value_kurus,"
-              " warranty_end, attrs, note, created_at, updated_at)"
-              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              "ttttttttti"
-              "ttttttt"
-              "nttt"
-              "ii",
-              in.type, in.name, in.serial, in.bios_serial, in.brand, in.model, in.building, in.floor, in.room,
-              in.unit_id, in.status ? in.status : "depoda", entry, in.purchase_date, in.supplier, in.supplier_vkn,
-              in.order_no, in.invoice_no, in.warranty_end, in.attrs ? in.attrs : "{}", in.note, now, now);
-  if (!rc) {
-    id = db_last_id(d);
-    if (in.has_value && !in.value_null)
-      rc = db_run(d, "UPDATE assets SET value_kurus = ? WHERE id = ?", "ii", in.value_kurus, id);
-  }
-  if (!rc)
-    rc = assign_sicil(d, id, in.code, entry);
-  if (!rc)
-    rc = assets_search_refresh(d, id);
-  json_t *after = rc ? NULL : assets_record(d, id);
-  if (!rc)
-    rc = assets_event(d, id, &who, "created", NULL, in.status ? in.status : "depoda", NULL, false);
-  if (!rc)
-    rc = assets_audit(d, &who, "asset.create", id, in.unit_id, NULL, after);
-  json_decref(after);
+  rc = assets_insert(d, &who, &in, &id);
   if (!rc)
     rc = db_commit(d);
   if (rc) {
@@ -899,6 +910,12 @@ int assets_api_catalogue(request *r)
   int64_t limit, cursor;
   if (req_paging(r, 100, 1000, &limit, &cursor))
     return 0;
+  /* ?format=csv|xlsx: every matching row as a file (export.c) */
+  const char *format = req_query(r, "format");
+  if (format && !sheet_format_ok(format))
+    return assets_invalid(r, json_pack("{ss}", "format", _("Use csv or xlsx.")));
+  if (format)
+    limit = SHEET_EXPORT_MAX + 1, cursor = 0;
   const char *q = req_query(r, "q");
   if (q && (strlen(q) > 200 || tr_text_check(q, strlen(q), false)))
     return assets_invalid(r, json_pack("{ss}", "q", _("The search text is too long or invalid.")));
@@ -925,6 +942,11 @@ int assets_api_catalogue(request *r)
     n++;
   }
   db_done(st);
+  if (format) {
+    int rc = assets_export_software(r, format, items);
+    json_decref(items);
+    return rc;
+  }
   return http_json_page(r, items, more, last);
 }
 
@@ -969,9 +991,15 @@ int assets_api_list(request *r)
     limit = LIST_MAX;
   if ((v = req_query(r, "cursor")) && *v && (parse_i64(v, &cursor) || cursor < 1))
     bad(fields, "cursor", _("Invalid cursor."));
+  const char *format = req_query(r, "format");
+  if (format && !sheet_format_ok(format))
+    bad(fields, "format", _("Use csv or xlsx."));
   if (json_object_size(fields))
     return assets_invalid(r, fields);
   json_decref(fields);
+  /* ?format=csv|xlsx: every matching row as a file (export.c) */
+  if (format)
+    limit = SHEET_EXPORT_MAX + 1, cursor = 0;
   int64_t me = r->user->id;
   bool global = rbac_can(me, "assets.read", rbac_root_unit(d));
   db_stmt *st =
@@ -1021,6 +1049,11 @@ int assets_api_list(request *r)
   if (rc < 0) {
     json_decref(items);
     return -1;
+  }
+  if (format) {
+    rc = assets_export_list(r, format, items);
+    json_decref(items);
+    return rc;
   }
   return http_json_page(r, items, more, last);
 }

@@ -563,7 +563,8 @@ static void dispatch(request *r)
     }
     const char *ctype = req_header(r, "Content-Type");
     bool multipart = ctype && strncasecmp(ctype, "multipart/form-data", 19) == 0;
-    if (rt->flags & ROUTE_FORM) {
+    /* An upload route (ROUTE_RAW) also takes its file as a multipart form. */
+    if ((rt->flags & ROUTE_FORM) || ((rt->flags & ROUTE_RAW) && multipart)) {
       if (multipart ? parse_multipart(r) : parse_form(r)) {
         http_error(r, 400, "malformed_form", _("The form data is malformed."), NULL);
         return;

@@ -7,7 +7,7 @@
  * number itself. */
 #include "org.h"
 #include "org_int.h"
-#include "csv.h"
+#include "../core/csv.h"
 #include "../core/tr.h"
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
@@ -64,14 +64,14 @@ static int header_column(const char *cell)
 }
 
 /* Maps header positions to columns; returns the number of problems. */
-static int read_header(const struct org_csv_row *h, int map[ORG_CSV_MAX_FIELDS], json_t *errors)
+static int read_header(const struct csv_row *h, int map[CSV_MAX_FIELDS], json_t *errors)
 {
   int bad = 0, seen[NCOLS] = {0};
   if (h->bad) {
     add_error(errors, h->record, NULL, _(h->bad));
     return 1;
   }
-  if (h->nfields > ORG_CSV_MAX_FIELDS) {
+  if (h->nfields > CSV_MAX_FIELDS) {
     add_error(errors, h->record, NULL, _("The header row has too many columns."));
     return 1;
   }
@@ -109,7 +109,7 @@ struct checked {
 };
 
 /* Checks every data row; the good ones land in people (arena). */
-static void check_rows(request *r, const struct org_csv *csv, const int *map, json_t *errors, struct checked *people,
+static void check_rows(request *r, const struct csv *csv, const int *map, json_t *errors, struct checked *people,
                        size_t *npeople)
 {
   struct checked *seen = arena_alloc(r->a, csv->nrows * sizeof *seen);
@@ -117,7 +117,7 @@ static void check_rows(request *r, const struct org_csv *csv, const int *map, js
   *npeople = 0;
   size_t header_fields = csv->rows[0].nfields;
   for (size_t i = 1; i < csv->nrows; i++) {
-    const struct org_csv_row *row = &csv->rows[i];
+    const struct csv_row *row = &csv->rows[i];
     if (row->bad) {
       add_error(errors, row->record, NULL, _(row->bad));
       continue;
@@ -183,20 +183,20 @@ static int import_csv(request *r, const char *data, size_t len, bool dry_run, js
 {
   db *d = db_thread();
   json_t *errors = json_array();
-  struct org_csv csv;
+  struct csv csv;
   const char *perr;
   size_t prow;
   size_t rows = 0, imported = 0;
   int status = 0;
   bool in_tx = false;
-  if (org_csv_parse(r->a, data, len, IMPORT_MAX_ROWS + 1, &csv, &perr, &prow)) {
+  if (csv_parse(r->a, data, len, IMPORT_MAX_ROWS + 1, &csv, &perr, &prow)) {
     rows = csv.nrows > 1 ? csv.nrows - 1 : 0;
     add_error(errors, prow, NULL, _(perr));
     status = 400;
     goto out;
   }
   rows = csv.nrows - 1;
-  int map[ORG_CSV_MAX_FIELDS];
+  int map[CSV_MAX_FIELDS];
   if (read_header(&csv.rows[0], map, errors)) {
     status = 400;
     goto out;

@@ -1,4 +1,4 @@
-/* fuzz_org_csv.c - the people import's CSV reader (src/org/csv.c) and
+/* fuzz_csv.c - the people import's CSV reader (src/core/csv.c) and
  * the identifier checks each cell goes through (src/core/tr.c): every
  * row stays within the limits, every kept field is NUL-terminated clean
  * UTF-8 unless the row is marked bad, the fold never overruns, and
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/org/csv.h"
+#include "../src/core/csv.h"
 #include "../src/core/tr.h"
 
 static void cell(const char *s)
@@ -38,10 +38,10 @@ static void cell(const char *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   arena *a = arena_new();
-  struct org_csv csv;
+  struct csv csv;
   const char *err = NULL;
   size_t rec = 0;
-  int rc = org_csv_parse(a, (const char *)data, size, 200, &csv, &err, &rec);
+  int rc = csv_parse(a, (const char *)data, size, 200, &csv, &err, &rec);
   if (rc && !err)
     abort();
   if (!rc) {
@@ -49,11 +49,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       abort();
     size_t last = 0;
     for (size_t i = 0; i < csv.nrows; i++) {
-      const struct org_csv_row *row = &csv.rows[i];
+      const struct csv_row *row = &csv.rows[i];
       if (row->record <= last)
         abort();
       last = row->record;
-      size_t kept = row->nfields < ORG_CSV_MAX_FIELDS ? row->nfields : ORG_CSV_MAX_FIELDS;
+      size_t kept = row->nfields < CSV_MAX_FIELDS ? row->nfields : CSV_MAX_FIELDS;
       for (size_t f = 0; f < kept; f++) {
         if (!row->fields[f])
           abort();

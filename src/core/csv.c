@@ -1,9 +1,9 @@
-/* csv.c - the CSV reader of the people import (see csv.h). One pass over
+/* csv.c - the CSV reader of the imports (see csv.h). One pass over
  * the bytes; a field is accumulated in a bounded buffer and copied into
  * the arena when it ends. */
 #include "csv.h"
-#include "../core/tr.h"
-#include "../core/i18n.h"
+#include "tr.h"
+#include "i18n.h"
 
 #include <string.h>
 
@@ -13,7 +13,7 @@ struct reader {
   size_t n, i;
   char sep;
   buf field;
-  char *fields[ORG_CSV_MAX_FIELDS];
+  char *fields[CSV_MAX_FIELDS];
   size_t nfields;
   const char *bad;
 };
@@ -42,7 +42,7 @@ static void end_field(struct reader *r)
   const char *v = buf_cstr(&r->field);
   if (!r->bad && tr_text_check(v, r->field.len, true))
     r->bad = N_("The row has invalid UTF-8 or control characters.");
-  if (r->nfields < ORG_CSV_MAX_FIELDS)
+  if (r->nfields < CSV_MAX_FIELDS)
     r->fields[r->nfields] = arena_strndup(r->a, v, r->field.len);
   r->nfields++;
   r->field.len = 0;
@@ -109,7 +109,7 @@ static int read_record(struct reader *r)
 /* An empty line, or one of separators only (spreadsheets write those). */
 static bool blank(const struct reader *r)
 {
-  if (r->bad || r->nfields > ORG_CSV_MAX_FIELDS)
+  if (r->bad || r->nfields > CSV_MAX_FIELDS)
     return false;
   for (size_t i = 0; i < r->nfields; i++)
     if (!r->fields[i] || r->fields[i][0])
@@ -117,7 +117,7 @@ static bool blank(const struct reader *r)
   return true;
 }
 
-int org_csv_parse(arena *a, const char *data, size_t len, size_t max_records, struct org_csv *out, const char **err,
+int csv_parse(arena *a, const char *data, size_t len, size_t max_records, struct csv *out, const char **err,
                   size_t *err_record)
 {
   struct reader r = {.a = a, .s = data ? data : "", .n = data ? len : 0};
@@ -152,13 +152,13 @@ int org_csv_parse(arena *a, const char *data, size_t len, size_t max_records, st
       break;
     }
     if (out->nrows == cap) {
-      struct org_csv_row *bigger = arena_alloc(a, 2 * cap * sizeof *bigger);
+      struct csv_row *bigger = arena_alloc(a, 2 * cap * sizeof *bigger);
       memcpy(bigger, out->rows, cap * sizeof *bigger);
       out->rows = bigger;
       cap *= 2;
     }
-    struct org_csv_row *row = &out->rows[out->nrows++];
-    size_t keep = r.nfields < ORG_CSV_MAX_FIELDS ? r.nfields : ORG_CSV_MAX_FIELDS;
+    struct csv_row *row = &out->rows[out->nrows++];
+    size_t keep = r.nfields < CSV_MAX_FIELDS ? r.nfields : CSV_MAX_FIELDS;
     row->record = record;
     row->nfields = r.nfields;
     row->fields = arena_alloc(a, (keep ? keep : 1) * sizeof *row->fields);

@@ -1,4 +1,4 @@
-/* test_csv.c - the CSV reader of the people import (src/org/csv.c):
+/* test_csv.c - the core CSV reader (src/core/csv.c), used by every import:
  * separators, quoted fields with "" escapes and line breaks, CRLF / LF /
  * CR line ends, the UTF-8 BOM, blank lines, rows with the wrong number of
  * columns, and the limits and errors. */
@@ -10,14 +10,14 @@
 
 #include <string.h>
 
-#include "../../../src/org/csv.h"
+#include "../../../src/core/csv.h"
 
-static struct org_csv parse_ok(arena *a, const char *text)
+static struct csv parse_ok(arena *a, const char *text)
 {
-  struct org_csv c;
+  struct csv c;
   const char *err = NULL;
   size_t rec = 0;
-  if (org_csv_parse(a, text, strlen(text), 100, &c, &err, &rec))
+  if (csv_parse(a, text, strlen(text), 100, &c, &err, &rec))
     fail_msg("parse failed at record %zu: %s", rec, err);
   return c;
 }
@@ -26,7 +26,7 @@ static void test_semicolon_header_and_rows(void **state)
 {
   (void)state;
   arena *a = arena_new();
-  struct org_csv c = parse_ok(a, "ad_soyad;tckn;birim\nAyşe Yılmaz;12345678950;YBY\nAli Çelik;10000000146;ASD\n");
+  struct csv c = parse_ok(a, "ad_soyad;tckn;birim\nAyşe Yılmaz;12345678950;YBY\nAli Çelik;10000000146;ASD\n");
   assert_int_equal(c.sep, ';');
   assert_int_equal(c.nrows, 3);
   assert_int_equal(c.rows[0].nfields, 3);
@@ -44,7 +44,7 @@ static void test_comma_and_quotes(void **state)
   arena *a = arena_new();
   /* the separator comes from the header; quoted fields keep separators of
    * both kinds, "" is one quote, and an empty quoted field is empty */
-  struct org_csv c = parse_ok(a, "ad_soyad,birim,not\n\"Çelik, Ali\",YBY,\"a;b \"\"c\"\"\"\n\"\",\"x\",\n");
+  struct csv c = parse_ok(a, "ad_soyad,birim,not\n\"Çelik, Ali\",YBY,\"a;b \"\"c\"\"\"\n\"\",\"x\",\n");
   assert_int_equal(c.sep, ',');
   assert_int_equal(c.nrows, 3);
   assert_string_equal(c.rows[1].fields[0], "Çelik, Ali");
@@ -67,7 +67,7 @@ static void test_line_ends_bom_and_blank_lines(void **state)
   arena *a = arena_new();
   /* BOM, CRLF, a line break inside quotes, a blank line, a separators-only
    * line, no newline at the end */
-  struct org_csv c = parse_ok(a, "\xEF\xBB\xBF"
+  struct csv c = parse_ok(a, "\xEF\xBB\xBF"
                                  "ad_soyad;adres\r\nAyşe;\"Satır 1\r\nSatır 2\"\r\n\r\n;\r\nAli;Eyüp");
   assert_int_equal(c.nrows, 3);
   assert_string_equal(c.rows[0].fields[0], "ad_soyad"); /* BOM removed */
@@ -88,7 +88,7 @@ static void test_wrong_column_count_is_reported_per_row(void **state)
 {
   (void)state;
   arena *a = arena_new();
-  struct org_csv c = parse_ok(a, "a;b;c\n1;2;3\n1;2\n1;2;3;4\n\"x;y\";2;3\n");
+  struct csv c = parse_ok(a, "a;b;c\n1;2;3\n1;2\n1;2;3;4\n\"x;y\";2;3\n");
   assert_int_equal(c.nrows, 5);
   assert_int_equal(c.rows[0].nfields, 3);
   assert_int_equal(c.rows[1].nfields, 3);
@@ -102,12 +102,12 @@ static void test_bad_rows_and_errors(void **state)
 {
   (void)state;
   arena *a = arena_new();
-  struct org_csv c;
+  struct csv c;
   const char *err = NULL;
   size_t rec = 0;
   /* text after a closing quote and invalid UTF-8 spoil only their row */
   const char bad[] = "a;b\n\"x\"y;1\nok;2\n\xC3;3\nok;4\n";
-  assert_int_equal(org_csv_parse(a, bad, strlen(bad), 100, &c, &err, &rec), 0);
+  assert_int_equal(csv_parse(a, bad, strlen(bad), 100, &c, &err, &rec), 0);
   assert_int_equal(c.nrows, 5);
   assert_non_null(c.rows[1].bad);
   assert_null(c.rows[2].bad);
@@ -119,28 +119,28 @@ static void test_bad_rows_and_errors(void **state)
   assert_string_equal(c.rows[1].fields[0], "x");
   /* an unterminated quote stops the reader and names the record */
   const char open[] = "a;b\n1;2\n\"never closed;3\n4;5\n";
-  assert_int_equal(org_csv_parse(a, open, strlen(open), 100, &c, &err, &rec), -1);
+  assert_int_equal(csv_parse(a, open, strlen(open), 100, &c, &err, &rec), -1);
   assert_non_null(err);
   assert_int_equal(rec, 3);
   /* empty input, only a BOM, only blank lines */
-  assert_int_equal(org_csv_parse(a, "", 0, 100, &c, &err, &rec), -1);
-  assert_int_equal(org_csv_parse(a, NULL, 0, 100, &c, &err, &rec), -1);
-  assert_int_equal(org_csv_parse(a, "\xEF\xBB\xBF", 3, 100, &c, &err, &rec), -1);
-  assert_int_equal(org_csv_parse(a, "\n\r\n\n", 4, 100, &c, &err, &rec), -1);
+  assert_int_equal(csv_parse(a, "", 0, 100, &c, &err, &rec), -1);
+  assert_int_equal(csv_parse(a, NULL, 0, 100, &c, &err, &rec), -1);
+  assert_int_equal(csv_parse(a, "\xEF\xBB\xBF", 3, 100, &c, &err, &rec), -1);
+  assert_int_equal(csv_parse(a, "\n\r\n\n", 4, 100, &c, &err, &rec), -1);
   /* too many records */
   const char many[] = "h\n1\n2\n3\n4\n";
-  assert_int_equal(org_csv_parse(a, many, strlen(many), 3, &c, &err, &rec), -1);
+  assert_int_equal(csv_parse(a, many, strlen(many), 3, &c, &err, &rec), -1);
   assert_int_equal(rec, 4);
-  assert_int_equal(org_csv_parse(a, many, strlen(many), 5, &c, &err, &rec), 0);
+  assert_int_equal(csv_parse(a, many, strlen(many), 5, &c, &err, &rec), 0);
   /* more fields than kept: counted, not stored beyond the maximum */
-  char wide[4 * ORG_CSV_MAX_FIELDS + 16] = "";
-  for (int i = 0; i < ORG_CSV_MAX_FIELDS + 5; i++)
+  char wide[4 * CSV_MAX_FIELDS + 16] = "";
+  for (int i = 0; i < CSV_MAX_FIELDS + 5; i++)
     strcat(wide, i ? ";x" : "x");
-  assert_int_equal(org_csv_parse(a, wide, strlen(wide), 10, &c, &err, &rec), 0);
-  assert_int_equal(c.rows[0].nfields, ORG_CSV_MAX_FIELDS + 5);
+  assert_int_equal(csv_parse(a, wide, strlen(wide), 10, &c, &err, &rec), 0);
+  assert_int_equal(c.rows[0].nfields, CSV_MAX_FIELDS + 5);
   /* an embedded NUL is a control character */
   const char nul[] = "a;b\nx\0y;1\n";
-  assert_int_equal(org_csv_parse(a, nul, sizeof nul - 1, 10, &c, &err, &rec), 0);
+  assert_int_equal(csv_parse(a, nul, sizeof nul - 1, 10, &c, &err, &rec), 0);
   assert_non_null(c.rows[1].bad);
   arena_free(a);
 }
