@@ -636,3 +636,28 @@ json_t *stock_movements_of(request *r, db *d, int64_t item, int64_t limit)
   db_done(st);
   return items;
 }
+
+int stock_receipt_post(db *d, const struct actor *who, int64_t item, int64_t depot, int64_t depot_unit,
+                       int64_t quantity, int64_t price, const char *supplier, const char *vkn, const char *invoice,
+                       const char *date, const char *note, int64_t *id, bool *mailed)
+{
+  struct mv_in m = {.kind = "giris",
+                    .item = item,
+                    .depot = depot,
+                    .quantity = quantity,
+                    .price = price,
+                    .has_price = true,
+                    .supplier = supplier,
+                    .vkn = vkn,
+                    .invoice = invoice,
+                    .date = date,
+                    .note = note,
+                    .depot_unit = depot_unit};
+  int64_t have = 0;
+  int rc = mv_post(d, who, &m, id, &have);
+  if (rc > 0) /* a receipt is never short */
+    rc = DB_ERR;
+  if (!rc)
+    rc = mv_after(d, who, *id, item, depot, depot_unit, 0, "stock.movement", mailed);
+  return rc;
+}

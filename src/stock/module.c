@@ -25,6 +25,8 @@ static const struct route routes[] = {
     {"GET", "/api/v1/stock/movements/{id}", "stock.read", stock_api_movement_get, 0, "One movement"},
     {"POST", "/api/v1/stock/movements/{id}/reverse", "stock.manage", stock_api_movement_reverse, 0,
      "Correct a movement by its reverse movement"},
+    {"POST", "/api/v1/stock/import", "stock.manage", stock_api_import, ROUTE_RAW,
+     "Opening balances / receipts from CSV or XLSX (dry_run=1 only checks; nothing is written while a row is bad)"},
     {"GET", "/api/v1/stock/alerts", "stock.read", stock_api_alerts, 0, "Items at or below their minimum level"},
     {"GET", "/api/v1/stock/consumption", "stock.read", stock_api_consumption, 0,
      "Consumption by unit for a month range (from, to: YYYY-MM): item × unit quantities and value"},

@@ -479,28 +479,8 @@ static void put_money(json_t *in, request *r, const char *form, const char *key)
   const char *v = req_form(r, form);
   if (!v || !*v)
     return;
-  int64_t lira = 0, kurus = 0;
-  int digits = 0, frac = -1;
-  bool ok = true;
-  for (const char *s = v; *s && ok; s++) {
-    if (*s >= '0' && *s <= '9') {
-      if (frac < 0)
-        ok = ++digits <= 12, lira = lira * 10 + (*s - '0');
-      else
-        ok = ++frac <= 2, kurus = kurus * 10 + (*s - '0');
-    } else if ((*s == '.' || *s == ',') && frac < 0 && digits) {
-      frac = 0;
-    } else {
-      ok = false;
-    }
-  }
-  if (ok && digits && frac != 0) {
-    if (frac == 1)
-      kurus *= 10;
-    json_object_set_new(in, key, json_integer(lira * 100 + kurus));
-  } else {
-    json_object_set_new(in, key, json_string(v));
-  }
+  int64_t k = stock_parse_money(v);
+  json_object_set_new(in, key, k >= 0 ? json_integer(k) : json_string(v));
 }
 
 static void set_param(request *r, const char *name, const char *value)

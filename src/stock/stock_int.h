@@ -33,6 +33,8 @@ int stock_invalid(request *r, json_t *steal_fields);
 void stock_bad(json_t *fields, const char *key, const char *msg);
 /* Trimmed single-line text of at most max bytes; NULL when invalid. */
 const char *stock_text(arena *a, const char *s, size_t max);
+/* "1250", "1250.5", "1250,50" lira -> kuruş; -1 when malformed. */
+int64_t stock_parse_money(const char *s);
 /* "12,50 TL"-style text of kuruş ("1234.50"), arena. */
 const char *stock_money(arena *a, int64_t kurus);
 /* The SQL condition "the depot alias d is readable by user ?" with the
@@ -49,6 +51,15 @@ int stock_audit(db *d, const struct actor *who, const char *action, const char *
 /* The item as a new object with its balances per readable depot; NULL
  * when there is no such item. */
 json_t *stock_item_json(request *r, db *d, int64_t id);
+
+/* Posts a giriş (receipt) inside the caller's transaction with its
+ * balance, audit row and alert check, as POST /api/v1/stock/movements
+ * does (the import's rows). date: YYYY-MM-DD; texts may be NULL. 0 with
+ * *id the movement, or a db error. *mailed is set when an alert mail was
+ * queued. */
+int stock_receipt_post(db *d, const struct actor *who, int64_t item, int64_t depot, int64_t depot_unit,
+                       int64_t quantity, int64_t price, const char *supplier, const char *vkn, const char *invoice,
+                       const char *date, const char *note, int64_t *id, bool *mailed) WUR;
 
 /* The latest movements (at most limit) of an item at the depots the user
  * reads, newest first, as a new array; NULL on store errors. */
@@ -84,6 +95,7 @@ int stock_api_movement_reverse(request *r);
 int stock_api_alerts(request *r);
 
 int stock_api_consumption(request *r);
+int stock_api_import(request *r);
 int stock_api_consumption_xlsx(request *r);
 int stock_api_consumption_pdf(request *r);
 

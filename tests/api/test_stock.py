@@ -439,3 +439,47 @@ def test_stock_pages_and_forms(h):
     eq(last["unit_price_kurus"], 1250, "12,50 TL stored as 1250 kuruş")
     eq(m.get("/stock/consumption").status, 200, "the consumption page")
     eq(h.as_user("personel").get("/stock").status, 403, "personel")
+
+
+def test_stock_import_dry_run_and_all_or_nothing(h):
+    from test_asset_import import csv_body, make_xlsx, post_import
+    m = h.as_user("mudur")
+    toner = _item(m, h, code=f"150.{h._counter % 90 + 10:02d}.31")
+    cable = _item(m, h, name=h.uniq("Kablo "), uom="metre", category="kablo")
+    a = _depot(m, h)
+    path = "/api/v1/stock/import"
+    head = ["Malzeme", "Ambar", "Miktar", "Birim fiyat (TL)", "Tarih", "Tedarikçi", "VKN", "Fatura no"]
+    good = [head,
+            [toner["code"], a["name"], "12", "450,00", "2026-01-05", "Ofis A.Ş.", "1234567890", "F-1"],
+            [cable["name"], a["name"], "305", "12.5", "", "", "", ""]]
+    bad = [head,
+           [toner["code"], a["name"], "12", "450,00", "2026-01-05", "Ofis A.Ş.", "1234567891", "F-1"],
+           ["Yok böyle malzeme", "Yok böyle ambar", "0", "abc", "2026-02-30", "", "", ""],
+           [cable["name"], a["name"], "5", "1", "", "", "", ""]]
+    r = post_import(m, csv_body(bad), True, path)
+    expect_status(r, 200, "a dry run with bad rows answers 200 with its errors")
+    errs = sorted((e["row"], e["column"]) for e in r.json()["errors"])
+    eq(errs, [(2, "VKN"), (3, "Ambar"), (3, "Birim fiyat (TL)"), (3, "Malzeme"), (3, "Miktar"), (3, "Tarih")],
+       "every bad cell, by row and column")
+    check(all(e["reason"] for e in r.json()["errors"]), "each with a reason")
+    r = post_import(m, csv_body(bad), False, path)
+    expect_error(r, 400, "validation", "a real import with bad rows")
+    eq(r.json()["imported"], 0, "nothing imported")
+    eq(_on_hand(m, cable["id"], a["id"]), 0, "not even the good row")
+    r = post_import(m, csv_body(good), True, path)
+    expect_status(r, 200, "clean dry run")
+    eq((r.json()["errors"], r.json()["imported"], r.json()["dry_run"]), ([], 0, True), "checked only")
+    eq(_on_hand(m, toner["id"], a["id"]), 0, "a dry run writes nothing")
+    x = make_xlsx([head] + [[int(c) if i == 2 else c for i, c in enumerate(row)] for row in good[1:]])
+    r = post_import(m, x, False, path,
+                    ctype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    expect_status(r, 200, "XLSX import")
+    eq([c["row"] for c in r.json()["created"]], [2, 3], "both rows")
+    eq((_on_hand(m, toner["id"], a["id"]), _on_hand(m, cable["id"], a["id"])), (12, 305), "opening balances")
+    mv = m.get_json(f"/api/v1/stock/movements/{r.json()['created'][0]['id']}")
+    eq((mv["kind"], mv["unit_price_kurus"], mv["value_kurus"], mv["date"], mv["supplier_vkn"]),
+       ("giris", 45000, 540000, "2026-01-05", "1234567890"), "the imported receipt")
+    expect_error(h.as_user("denetci").request("POST", path, body=csv_body(good), headers={"Content-Type": "text/csv"},
+                                               csrf=True), 403, "forbidden", "the auditor imports nothing")
+    r = post_import(m, b"\x00\x01garbage", False, path, ctype="application/octet-stream")
+    check(r.status == 400 and r.json()["errors"], f"not a spreadsheet: {r.status} {r.text[:200]}")
