@@ -476,10 +476,12 @@ static int mv_reverse(db *d, const struct actor *who, int64_t id, const char *no
   m->date = date;
   int64_t other = 0;
   rc = balance_add(d, m->item, m->depot, -qty, -value, have);
-  if (!rc && m->to_depot)
+  if (!rc && m->to_depot) {
+    /* a transfer comes back: the receiving depot must still hold it */
     rc = balance_add(d, m->item, m->to_depot, qty, value, &other);
-  if (rc == MV_SHORT && m->to_depot && !*have)
-    *have = other;
+    if (rc == MV_SHORT)
+      *have = other;
+  }
   if (!rc)
     rc = mv_insert(d, who, m, -qty, -value, id, nid);
   return rc;

@@ -156,6 +156,12 @@ def test_stock_in_out_transfer_count_and_reverse(h):
     with _db(h.server) as con:
         eq(con.execute("SELECT qty, value_kurus FROM stock_balances WHERE item_id = ? AND depot_id = ?",
                        (it["id"], a["id"])).fetchone(), (0, 0), "the balance row")
+    # a transfer whose goods were used at the receiving depot cannot come back
+    _mv(m, kind="cikis", item=it["id"], depot=b["id"], quantity=2, unit="ASD")
+    r = m.post(f"/api/v1/stock/movements/{t['id']}/reverse", {})
+    expect_error(r, 409, "insufficient_stock", "reversing a consumed transfer")
+    check("0" in r.json()["error"]["message"], f"names the receiving depot's stock: {r.json()['error']}")
+    eq((_on_hand(m, it["id"], a["id"]), _on_hand(m, it["id"], b["id"])), (0, 0), "nothing moved back")
     audit = h.as_user("admin").get_json(f"/api/v1/audit?entity=stock_movement&entity_id={out['id']}")
     eq([x["action"] for x in audit["items"]], ["stock.movement"], "movement audited")
 
