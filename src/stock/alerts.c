@@ -208,3 +208,22 @@ void stock_dashboard(request *r, html *h)
              "ii", (int64_t)global, r->user->id) == DB_ROW)
     page_stat_card(h, _("Items at minimum stock"), n, "/stock?low=1");
 }
+
+/* The coverage report's figures for a `stock` duty over [from, to): the
+ * movements recorded, the quantity issued to units (net of reversals)
+ * and the minimum-level alerts raised, over all depots. */
+json_t *stock_figures(db *d, const struct figure_query *q)
+{
+  if (!q || !str_eq(q->capability, "stock"))
+    return NULL;
+  int64_t moves = 0, issued = 0, alerts = 0;
+  if (db_int(d, &moves, "SELECT COUNT(*) FROM stock_movements WHERE at >= ? AND at < ?", "ii", q->from, q->to) !=
+          DB_ROW ||
+      db_int(d, &issued, "SELECT COALESCE(-SUM(qty), 0) FROM stock_movements WHERE kind = 'cikis' AND at >= ? AND at < ?",
+             "ii", q->from, q->to) != DB_ROW ||
+      db_int(d, &alerts, "SELECT COUNT(*) FROM stock_alerts WHERE raised_at >= ? AND raised_at < ?", "ii", q->from,
+             q->to) != DB_ROW)
+    return NULL;
+  return json_pack("{sIsIsI}", "movements", (json_int_t)moves, "issued", (json_int_t)issued, "alerts",
+                   (json_int_t)alerts);
+}

@@ -117,6 +117,7 @@ const struct defter_module stock_module = {
     .nav = nav,
     .nnav = ARRAY_LEN(nav),
     .capabilities = capabilities,
+    .figures = stock_figures,
     .dashboard = stock_dashboard,
     .configure = stock_configure,
 };

@@ -76,6 +76,7 @@ int stock_alert_check(db *d, const struct actor *who, int64_t item, int64_t depo
                       bool *mailed) WUR;
 int stock_job_alerts(db *d);
 void stock_dashboard(request *r, html *h);
+json_t *stock_figures(db *d, const struct figure_query *q);
 
 /* ---- handlers --------------------------------------------------------------------------- */
 

@@ -489,3 +489,16 @@ def test_stock_import_dry_run_and_all_or_nothing(h):
                                                csrf=True), 403, "forbidden", "the auditor imports nothing")
     r = post_import(m, b"\x00\x01garbage", False, path, ctype="application/octet-stream")
     check(r.status == 400 and r.json()["errors"], f"not a spreadsheet: {r.status} {r.text[:200]}")
+
+
+def test_stock_coverage_figures(h):
+    m = h.as_user("mudur")
+    it = _item(m, h)
+    a = _depot(m, h)
+    _mv(m, kind="giris", item=it["id"], depot=a["id"], quantity=3, unit_price=100)
+    _mv(m, kind="cikis", item=it["id"], depot=a["id"], quantity=2, unit="ASD")
+    body = h.as_user("admin").get_json("/api/v1/org/coverage")
+    duties = [d for d in body["duties"] if "stock" in [c["key"] for c in d["capabilities"] if c["implemented"]]]
+    check(duties, "the preset has stock duties")
+    f = duties[0]["figures"].get("stock")
+    check(isinstance(f, dict) and f["movements"] >= 2 and f["issued"] >= 2, f"stock figures: {f}")
