@@ -7,6 +7,7 @@
 #include "desk/desk.h"
 #include "access/access.h"
 #include "assets/assets.h"
+#include "stock/stock.h"
 #include "netlog/netlog.h"
 #include "vault/vault.h"
 #include "esign/esign.h"
@@ -19,6 +20,7 @@ const struct defter_module *const defter_modules[] = {
     &desk_module,
     &access_module,
     &assets_module,
+    &stock_module,
     &netlog_module,
     &vault_module,
     &esign_module,

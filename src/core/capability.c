@@ -9,7 +9,7 @@ const struct capability_def capabilities[] = {
     {"desk", "desk", "Hizmet masası: arıza ve talep kayıtları, SLA"},
     {"assets", "assets", "Donanım envanteri (taşınır kayıtları)"},
     {"custody", "assets", "Zimmet: teslim, iade, ortak alan listeleri"},
-    {"stock", "assets", "Sarf malzemesi stoku"},
+    {"stock", "stock", "Sarf malzemesi stoku"},
     {"inventory_agent", "assets", "Ajanla otomatik donanım/yazılım envanteri"},
     {"software", "assets", "Yazılım kataloğu"},
     {"licence", "assets", "Lisans takibi ve uyumluluk"},

@@ -911,6 +911,47 @@ test('an uploaded e-signature certificate shows in "expires this quarter"', asyn
   eq(await page.locator('#esign-list tbody tr', { hasText: 'Zeynep Kaya' }).count(), 1, 'still one signature');
 });
 
+test('stock: add an item and a depot, receive five, issue two to a unit and see the stock on hand drop',
+  async ({ page, users }) => {
+    await login(page, users.mudur);
+    await page.goto('/stock');
+    const name = `Toner e2e ${Date.now()}`, depot = `Ambar e2e ${Date.now()}`;
+    await page.fill('#depot-name', depot);
+    await page.selectOption('#depot-unit', 'YBY');
+    await Promise.all([page.waitForURL((u) => u.pathname === '/stock'), page.click('#depot-submit')]);
+    await page.fill('#item-name', name);
+    await page.fill('#item-category', 'toner');
+    await page.selectOption('#item-uom', 'adet');
+    await page.fill('#item-code', '150.01.02');
+    await Promise.all([page.waitForURL((u) => /^\/stock\/items\/\d+$/.test(u.pathname)), page.click('#item-submit')]);
+    eq(((await page.textContent('#item-title')) ?? '').trim(), name, 'the item page');
+    const depotId = await page.locator('#giris-depot option').evaluateAll(
+      (os, d) => (os.find((o) => o.textContent.trim() === d) ?? {}).value, depot);
+    check(depotId, `the new depot is offered: ${depot}`);
+    await page.selectOption('#giris-depot', depotId);
+    await page.fill('#giris-quantity', '5');
+    await page.fill('#giris-price', '1250,50');
+    await page.fill('#giris-supplier', 'Ofis Malzemeleri A.Ş.');
+    await submitAndLoad(page, '#giris-submit');
+    const cell = page.locator(`#on-hand td[data-depot="${depotId}"]`);
+    eq(((await cell.textContent()) ?? '').trim(), '5', 'five on hand after the receipt');
+    await page.selectOption('#cikis-depot', depotId);
+    await page.fill('#cikis-quantity', '2');
+    await page.selectOption('#cikis-unit', 'ASD');
+    await page.fill('#cikis-note', 'Muhasebe yazıcısı');
+    await submitAndLoad(page, '#cikis-submit');
+    eq(((await cell.textContent()) ?? '').trim(), '3', 'three on hand after the issue');
+    eq(((await page.textContent('#item-total')) ?? '').trim(), '3', 'the total drops too');
+    check(((await page.textContent('#movements')) ?? '').includes('Muhasebe yazıcısı'), 'the exit in the movements');
+    // more than is on hand: refused with the Turkish message, nothing moves
+    await page.selectOption('#cikis-depot', depotId);
+    await page.fill('#cikis-quantity', '9');
+    await page.selectOption('#cikis-unit', 'ASD');
+    await submitAndLoad(page, '#cikis-submit');
+    check(((await page.textContent('#form-error')) ?? '').includes('3'), 'the refusal names what is on hand');
+    eq(((await cell.textContent()) ?? '').trim(), '3', 'still three');
+  });
+
 async function screens(dir, { browser, baseURL, users }) {
   fs.mkdirSync(dir, { recursive: true });
   const shots = async (viewport, lang, list) => {
