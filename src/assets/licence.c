@@ -113,11 +113,11 @@ static json_t *licence_record(db *d, int64_t id, bool with_assignments)
     json_t *a = json_pack("{sI}", "id", (json_int_t)db_col_int(st, 0));
     json_object_set_new(a, "asset",
                         db_col_null(st, 1) ? json_null()
-                                           : json_pack("{sIs?ss?}", "id", (json_int_t)db_col_int(st, 1), "sicil_no",
+                                           : json_pack("{sIss?ss?}", "id", (json_int_t)db_col_int(st, 1), "sicil_no",
                                                        db_col_text(st, 2), "name", db_col_text(st, 3)));
     json_object_set_new(a, "person",
                         db_col_null(st, 4) ? json_null()
-                                           : json_pack("{sIs?}", "id", (json_int_t)db_col_int(st, 4), "name",
+                                           : json_pack("{sIss?}", "id", (json_int_t)db_col_int(st, 4), "name",
                                                        db_col_text(st, 5)));
     jsonx_set_time(a, "assigned_at", db_col_int(st, 6));
     json_array_append_new(list, a);

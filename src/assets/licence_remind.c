@@ -71,7 +71,7 @@ int assets_api_licence_expiring(request *r)
   while (db_step(st) == DB_ROW) {
     if (!rbac_can(r->user->id, "licence.read", db_col_int(st, 2)))
       continue;
-    json_t *o = json_pack("{sIsssIsss?}", "id", (json_int_t)db_col_int(st, 0), "end_date", db_col_text(st, 1),
+    json_t *o = json_pack("{sIsssIssss?}", "id", (json_int_t)db_col_int(st, 0), "end_date", db_col_text(st, 1),
                           "days_left", (json_int_t)(day_number(db_col_text(st, 1)) - day_number(today)), "type",
                           db_col_text(st, 3), "type_label", assets_licence_type_label(db_col_text(st, 3)));
     json_object_set_new(o, "seats", db_col_null(st, 4) ? json_null() : json_integer(db_col_int(st, 4)));

@@ -229,7 +229,7 @@ static bool legal_form(const char *w, size_t n)
   static const char *const forms[] = {"inc",  "incorporated", "corp", "corporation", "co",  "company", "ltd", "limited",
                                       "llc",  "gmbh",         "ag",   "sa",          "s.a", "srl",     "bv",  "b.v",
                                       "oy",   "ab",           "plc",  "pty",         "kg",  "l.p",     "lp",  "a.ş",
-                                      "şti",  "ltd.şti",      "s.p.a", "spa",        "se",  "nv",      "n.v", NULL};
+                                      "şti",  "ltd.şti",      "s.p.a", "spa",        "se",  "nv",      "n.v", "a.Ş", "Şti", "ŞTİ", NULL};
   while (n && w[n - 1] == '.')
     n--;
   for (size_t i = 0; forms[i]; i++)

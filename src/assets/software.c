@@ -311,7 +311,7 @@ static json_t *product_full(db *d, int64_t id)
   st = db_q(d, "SELECT id, name, publisher, product_manual FROM software WHERE product_id = ? ORDER BY id LIMIT 1000",
             "i", id);
   while (st && db_step(st) == DB_ROW)
-    json_array_append_new(titles, json_pack("{sIssssb}", "id", (json_int_t)db_col_int(st, 0), "name",
+    json_array_append_new(titles, json_pack("{sIsssssb}", "id", (json_int_t)db_col_int(st, 0), "name",
                                             db_col_text(st, 1), "publisher", db_col_text(st, 2), "manual",
                                             db_col_int(st, 3) != 0));
   db_done(st);
@@ -394,7 +394,7 @@ int assets_api_product_patch(request *r)
 }
 
 static const struct jfield map_fields[] = {
-    {"product", JT_ANY, true, 0}, {"product_name", JT_STRING, false, SW_NAME_MAX - 1},
+    {"product", JT_ANY, false, 0}, {"product_name", JT_STRING, false, SW_NAME_MAX - 1},
     {"publisher", JT_STRING, false, SW_NAME_MAX - 1}};
 
 /* PATCH /api/v1/software/{id}: {"product": id} maps the title to a
@@ -424,6 +424,8 @@ int assets_api_software_map(request *r)
       json_object_set_new(fields, "product_name", json_string(_("Give the product a name.")));
     if (!ppub)
       json_object_set_new(fields, "publisher", json_string(_("The text is too long or contains invalid characters.")));
+  } else if (!p) {
+    json_object_set_new(fields, "product", json_string(_("This field is required.")));
   } else if (!json_is_null(p)) {
     json_object_set_new(fields, "product", json_string(_("Unknown product.")));
   }
