@@ -25,7 +25,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/assets/{id}/custody", "custody.manage", assets_api_custody_issue, 0,
      "Issue to a person (Taşınır Teslim Belgesi) or place in a shared space"},
     {"GET", "/api/v1/software", "assets.read", assets_api_catalogue, 0,
-     "The software catalogue with installation counts"},
+     "The software catalogue by product with installation counts (group=title: the raw titles)"},
     /* software products and licences (software.c, licence*.c) */
     {"GET", "/api/v1/software/products", "assets.read", assets_api_products, 0,
      "Software products (normalised titles) with installation counts: q, ignored=1, cursor paging"},
@@ -33,7 +33,7 @@ static const struct route routes[] = {
      "A software product with its raw titles and the versions in use"},
     {"PATCH", "/api/v1/software/products/{id}", "licence.manage", assets_api_product_patch, 0,
      "Mark a software product ignored (updates, drivers) or not"},
-    {"PATCH", "/api/v1/software/{id}", "licence.manage", assets_api_software_map, 0,
+    {"PATCH", "/api/v1/software/titles/{id}", "licence.manage", assets_api_software_map, 0,
      "Map a raw software title to a product by hand, or back to the rules"},
     {"GET", "/api/v1/licences", "licence.read", assets_api_licence_list, 0, "Licences (product=, cursor paging)"},
     {"POST", "/api/v1/licences", "licence.manage", assets_api_licence_create, 0, "Record a licence"},

@@ -255,11 +255,13 @@ int assets_api_products(request *r)
   return http_json_page(r, items, more, last);
 }
 
-/* GET /api/v1/software: the raw titles as before, each with its product;
- * ?product= the titles of one product; ?group=product the products. */
+/* GET /api/v1/software: the catalogue grouped by product, each item with
+ * the catalogue's keys (id, name, publisher, installations) read from the
+ * product row alone; ?group=title the raw titles, each with its product
+ * (?product= the titles of one product). */
 int assets_api_catalogue(request *r)
 {
-  if (str_eq(req_query(r, "group"), "product"))
+  if (!str_eq(req_query(r, "group"), "title") && !req_query(r, "product"))
     return assets_api_products(r);
   int64_t limit, cursor, product = 0;
   if (req_paging(r, 100, 1000, &limit, &cursor))
@@ -397,7 +399,7 @@ static const struct jfield map_fields[] = {
     {"product", JT_ANY, false, 0}, {"product_name", JT_STRING, false, SW_NAME_MAX - 1},
     {"publisher", JT_STRING, false, SW_NAME_MAX - 1}};
 
-/* PATCH /api/v1/software/{id}: {"product": id} maps the title to a
+/* PATCH /api/v1/software/titles/{id}: {"product": id} maps the title to a
  * product, {"product": "new", "product_name", "publisher"} to a product
  * of that name (created when new), {"product": null} back to the rules. */
 int assets_api_software_map(request *r)

@@ -58,7 +58,7 @@ def _inventory(h, dev, software, server=None):
 
 
 def _product(c, q):
-    items = c.get_json(f"/api/v1/software?group=product&q={q}")["items"]
+    items = c.get_json(f"/api/v1/software?q={q}")["items"]
     eq(len(items), 1, f"one product for {q}: {items}")
     return items[0]
 
@@ -76,7 +76,7 @@ def test_licences_software_products(h):
     prod = _product(c, p.lower())
     eq((prod["name"], prod["publisher"], prod["installations"], prod["ignored"]),
        (p, "Deneme Yazılım", 3, False), "three titles on three computers are one product")
-    raw = c.get_json(f"/api/v1/software?q={p}")["items"]
+    raw = c.get_json(f"/api/v1/software?group=title&q={p}")["items"]
     eq(sorted(x["name"] for x in raw if "Security" not in x["name"]),
        sorted([f"{p} 2.1.0 (x64 tr)", f"{p} 2.2.1 (x86)", f"{p} - tr-tr"]), "raw titles kept")
     check(all(x["product"]["id"] == prod["id"] for x in raw if "Security" not in x["name"]), f"grouped {raw}")
@@ -85,8 +85,11 @@ def test_licences_software_products(h):
     eq([(v["version"], v["installations"]) for v in full["versions"]], [("2.1.0", 1), ("2.2.1", 2)], "versions")
     eq(len(full["titles"]), 3, "titles of the product")
     # the update is a product of its own that starts out ignored
-    eq(c.get_json(f"/api/v1/software?group=product&q={p.lower()}&ignored=0")["items"][0]["id"], prod["id"], "listed")
-    upd = c.get_json(f"/api/v1/software?group=product&q={p.lower()}&ignored=1")["items"]
+    eq(c.get_json(f"/api/v1/software/products?q={p.lower()}&ignored=0")["items"][0]["id"], prod["id"], "listed")
+    by_title = c.get_json(f"/api/v1/software?product={prod['id']}")["items"]
+    eq(sorted(x["id"] for x in by_title), sorted(x["id"] for x in raw if "Security" not in x["name"]),
+       "the titles of the product")
+    upd = c.get_json(f"/api/v1/software?q={p.lower()}&ignored=1")["items"]
     check(len(upd) == 1 and upd[0]["ignored"] and upd[0]["name"].startswith("Security Update for"),
           f"the KB update is ignored: {upd}")
     # a new inventory without the product lowers the count
@@ -95,18 +98,18 @@ def test_licences_software_products(h):
     # mapped by hand to another product, and back to the rules
     title = next(x for x in raw if x["name"] == f"{p} 2.1.0 (x64 tr)")
     other = h.uniq("Ozel Urun")
-    r = c.request("PATCH", f"/api/v1/software/{title['id']}",
+    r = c.request("PATCH", f"/api/v1/software/titles/{title['id']}",
                   json_body={"product": "new", "product_name": other, "publisher": "BT"}, csrf=True)
     expect_status(r, 200, "manual mapping")
     eq((r.json()["name"], r.json()["installations"]), (other, 1), "the new product has the computer")
     eq(_product(c, p.lower())["installations"], 1, "the old product lost it")
-    r = c.request("PATCH", f"/api/v1/software/{title['id']}", json_body={"product": None}, csrf=True)
+    r = c.request("PATCH", f"/api/v1/software/titles/{title['id']}", json_body={"product": None}, csrf=True)
     expect_status(r, 200, "back to the rules")
     eq((r.json()["id"], r.json()["installations"]), (prod["id"], 2), "grouped by the rules again")
     check(any(x["id"] == title["id"] and not x["manual"] for x in r.json()["titles"]), "no longer manual")
-    expect_error(c.request("PATCH", f"/api/v1/software/{title['id']}", json_body={"product": 999999999}, csrf=True),
+    expect_error(c.request("PATCH", f"/api/v1/software/titles/{title['id']}", json_body={"product": 999999999}, csrf=True),
                  400, "validation", "unknown product")
-    expect_error(c.request("PATCH", "/api/v1/software/999999999", json_body={"product": None}, csrf=True), 404,
+    expect_error(c.request("PATCH", "/api/v1/software/titles/999999999", json_body={"product": None}, csrf=True), 404,
                  "not_found", "unknown title")
     # ignoring a product; teknik may read but not change
     r = c.request("PATCH", f"/api/v1/software/products/{prod['id']}", json_body={"ignored": True}, csrf=True)
@@ -116,7 +119,8 @@ def test_licences_software_products(h):
                                              json_body={"ignored": False}, csrf=True), 403, "forbidden", "teknik")
     c.request("PATCH", f"/api/v1/software/products/{prod['id']}", json_body={"ignored": False}, csrf=True)
     check(a1 > 0, "asset")
-    expect_error(c.get("/api/v1/software?group=product&q=" + "x" * 300), 400, "validation", "long q")
+    expect_error(c.get("/api/v1/software?q=" + "x" * 300), 400, "validation", "long q")
+    expect_error(c.get("/api/v1/software?group=title&q=" + "x" * 300), 400, "validation", "long q (titles)")
 
 
 def test_licences_crud_and_validation(h):
