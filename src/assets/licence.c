@@ -824,9 +824,9 @@ int assets_api_licence_compliance_xlsx(request *r)
   buf out;
   buf_init(&out, XLSX_MAX);
   int rc = files_render_tmp(write_xlsx, &x, &out);
-  json_decref(x.items);
   if (rc)
-    log_error("licence compliance workbook not written", "rows=%d", 0);
+    log_error("licence compliance workbook not written", "rows=%zu", json_array_size(x.items));
+  json_decref(x.items);
   if (!rc) {
     struct actor who = audit_actor(r);
     json_t *after = json_pack("{ss}", "format", "xlsx");

@@ -276,8 +276,10 @@ int assets_software_normalise(const char *name, const char *publisher, struct sw
 {
   memset(out, 0, sizeof *out);
   if (squeeze(name, out->name, sizeof out->name) || !out->name[0] ||
-      squeeze(publisher, out->publisher, sizeof out->publisher))
+      squeeze(publisher, out->publisher, sizeof out->publisher)) {
+    memset(out, 0, sizeof *out);
     return -1;
+  }
   out->ignore = ignorable(out->name);
   char keep[SW_NAME_MAX];
   for (int guard = 0; guard < 64; guard++) {

@@ -74,6 +74,7 @@ static void test_refused(void **state)
   assert_int_equal(assets_software_normalise(NULL, "x", &p), -1);
   assert_int_equal(assets_software_normalise("bad \xff utf8", "x", &p), -1);
   assert_int_equal(assets_software_normalise("ok", "bad \xc3", &p), -1);
+  assert_string_equal(p.name, ""); /* a refused publisher leaves the name empty too */
   assert_int_equal(assets_software_normalise("line\nbreak", "", &p), -1);
   assert_string_equal(p.name, "");
 }
