@@ -169,10 +169,16 @@ struct sw_product {
  * end, the publisher's legal form dropped and its alias applied). 0, or
  * -1 when name is empty or not valid UTF-8 text (out then empty). */
 int assets_software_normalise(const char *name, const char *publisher, struct sw_product *out) WUR;
+/* Inside the caller's transaction, before the asset's software is
+ * replaced: remembers its titles, so that assets_software_sync can move
+ * the titles' installation counts by the difference. */
+int assets_software_snapshot(db *d, int64_t asset) WUR;
 /* Inside the caller's transaction: gives the asset's software titles that
  * have no product yet their product (created when new), and brings the
- * asset's product list (asset_products) and the products' installation
- * counts up to date. inv_apply calls it after writing the software. */
+ * titles' installation counts (against the snapshot), the asset's product
+ * list (asset_products) and the products' counts up to date. inv_apply
+ * calls assets_software_snapshot before replacing the software and this
+ * after. */
 int assets_software_sync(db *d, int64_t asset) WUR;
 /* [assets] licence_mail: where expiry reminders also go ("" when unset). */
 void assets_licence_configure(const config *c);

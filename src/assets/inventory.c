@@ -430,6 +430,8 @@ int inv_apply(db *d, const struct actor *who, const char *deviceid, const char *
   if (!rc)
     rc = write_components(d, a, id, content);
   if (!rc)
+    rc = assets_software_snapshot(d, id);
+  if (!rc)
     rc = write_software(d, a, id, content, &added, &removed);
   if (!rc)
     rc = assets_software_sync(d, id);

@@ -131,9 +131,9 @@ static const struct db_migration migrations[] = {
      "CREATE INDEX custody_person ON custody(person_id, id);"
      "CREATE INDEX custody_space ON custody(space, id);"},
     /* Software products: raw titles grouped by the rules of normalise.c
-     * or by hand (product_manual); installs is the number of assets with
-     * any title of the product, kept with asset_products by each
-     * inventory. (software_id, version, asset_id) answers a title's and a
+     * or by hand (product_manual); installs (of a title, of a product)
+     * is the number of assets that have it, moved by each inventory's
+     * difference (products through asset_products). (software_id, version, asset_id) answers a title's and a
      * product's counts and versions from the index alone. Licences: seats
      * NULL = unlimited; key_ref says where the key is kept (the vault),
      * never the key. */
@@ -144,10 +144,13 @@ static const struct db_migration migrations[] = {
      " UNIQUE (publisher, name));"
      "ALTER TABLE software ADD COLUMN product_id INTEGER REFERENCES software_products(id);"
      "ALTER TABLE software ADD COLUMN product_manual INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE software ADD COLUMN installs INTEGER NOT NULL DEFAULT 0;"
      "CREATE INDEX software_product ON software(product_id);"
      "CREATE INDEX software_unassigned ON software(id) WHERE product_id IS NULL;"
      "DROP INDEX asset_software_sw;"
      "CREATE INDEX asset_software_sw ON asset_software(software_id, version, asset_id);"
+     "UPDATE software SET installs = (SELECT COUNT(DISTINCT asset_id) FROM asset_software x"
+     " WHERE x.software_id = software.id);"
      "CREATE TABLE asset_products ("
      " asset_id INTEGER NOT NULL REFERENCES assets(id), product_id INTEGER NOT NULL REFERENCES software_products(id),"
      " PRIMARY KEY (asset_id, product_id)) WITHOUT ROWID;"

@@ -136,6 +136,44 @@ static int assign_titles(db *d, db_stmt *st, int64_t **ids, size_t *nids)
   return rc;
 }
 
+int assets_software_snapshot(db *d, int64_t asset)
+{
+  int rc = db_exec(d, "CREATE TEMP TABLE IF NOT EXISTS sw_old (software_id INTEGER PRIMARY KEY)");
+  if (!rc)
+    rc = db_exec(d, "DELETE FROM temp.sw_old");
+  if (!rc)
+    rc = db_run(d, "INSERT OR IGNORE INTO temp.sw_old (software_id) SELECT software_id FROM asset_software"
+                   " WHERE asset_id = ?",
+                "i", asset);
+  return rc;
+}
+
+/* The titles' counts: +1 for the titles the asset gained since the
+ * snapshot, -1 for those it lost. */
+static int titles_difference(db *d, int64_t asset)
+{
+  int rc = db_exec(d, "CREATE TEMP TABLE IF NOT EXISTS sw_old (software_id INTEGER PRIMARY KEY)");
+  if (!rc)
+    rc = db_exec(d, "CREATE TEMP TABLE IF NOT EXISTS sw_new (software_id INTEGER PRIMARY KEY)");
+  if (!rc)
+    rc = db_exec(d, "DELETE FROM temp.sw_new");
+  if (!rc)
+    rc = db_run(d, "INSERT OR IGNORE INTO temp.sw_new (software_id) SELECT software_id FROM asset_software"
+                   " WHERE asset_id = ?",
+                "i", asset);
+  if (!rc)
+    rc = db_exec(d, "UPDATE software SET installs = installs + 1 WHERE id IN (SELECT software_id FROM temp.sw_new"
+                    " WHERE software_id NOT IN (SELECT software_id FROM temp.sw_old))");
+  if (!rc)
+    rc = db_exec(d, "UPDATE software SET installs = installs - 1 WHERE id IN (SELECT software_id FROM temp.sw_old"
+                    " WHERE software_id NOT IN (SELECT software_id FROM temp.sw_new))");
+  if (!rc)
+    rc = db_exec(d, "DELETE FROM temp.sw_old");
+  if (!rc)
+    rc = db_exec(d, "DELETE FROM temp.sw_new");
+  return rc;
+}
+
 int assets_software_sync(db *d, int64_t asset)
 {
   db_stmt *st = db_q(d,
@@ -143,6 +181,8 @@ int assets_software_sync(db *d, int64_t asset)
                      " WHERE x.asset_id = ? AND s.product_id IS NULL",
                      "i", asset);
   int rc = assign_titles(d, st, NULL, NULL);
+  if (!rc)
+    rc = titles_difference(d, asset);
   if (!rc)
     rc = resync_asset(d, asset);
   return rc;
@@ -273,8 +313,8 @@ int assets_api_catalogue(request *r)
     return assets_invalid(r, json_pack("{ss}", "product", _("Unknown product.")));
   db_stmt *st =
       db_q(db_thread(),
-           "SELECT s.id, s.name, s.publisher, (SELECT COUNT(DISTINCT asset_id) FROM asset_software x"
-           " WHERE x.software_id = s.id), s.product_manual, p.id, p.publisher, p.name, p.installs, p.ignored"
+           "SELECT s.id, s.name, s.publisher, s.installs, s.product_manual, p.id, p.publisher, p.name, p.installs,"
+           " p.ignored"
            " FROM software s LEFT JOIN software_products p ON p.id = s.product_id"
            " WHERE s.id > ? AND (? = 0 OR s.product_id = ?) AND (? IS NULL OR instr(lower(s.name), lower(?)) > 0)"
            " ORDER BY s.id LIMIT ?",

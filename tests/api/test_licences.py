@@ -77,6 +77,8 @@ def test_licences_software_products(h):
     eq((prod["name"], prod["publisher"], prod["installations"], prod["ignored"]),
        (p, "Deneme Yazılım", 3, False), "three titles on three computers are one product")
     raw = c.get_json(f"/api/v1/software?group=title&q={p}")["items"]
+    eq({x["name"]: x["installations"] for x in raw if "Security" not in x["name"]},
+       {f"{p} 2.1.0 (x64 tr)": 1, f"{p} 2.2.1 (x86)": 2, f"{p} - tr-tr": 1}, "titles' counts")
     eq(sorted(x["name"] for x in raw if "Security" not in x["name"]),
        sorted([f"{p} 2.1.0 (x64 tr)", f"{p} 2.2.1 (x86)", f"{p} - tr-tr"]), "raw titles kept")
     check(all(x["product"]["id"] == prod["id"] for x in raw if "Security" not in x["name"]), f"grouped {raw}")
@@ -95,6 +97,8 @@ def test_licences_software_products(h):
     # a new inventory without the product lowers the count
     _inventory(h, d3, [("Notepad++ (64-bit x64)", "8.6", "Notepad++ Team")])
     eq(_product(c, p.lower())["installations"], 2, "uninstalled on one computer")
+    counts = {x["name"]: x["installations"] for x in c.get_json(f"/api/v1/software?group=title&q={p}")["items"]}
+    eq((counts[f"{p} 2.2.1 (x86)"], counts[f"{p} 2.1.0 (x64 tr)"]), (1, 1), "the titles' counts moved too")
     # mapped by hand to another product, and back to the rules
     title = next(x for x in raw if x["name"] == f"{p} 2.1.0 (x64 tr)")
     other = h.uniq("Ozel Urun")
