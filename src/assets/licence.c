@@ -301,8 +301,12 @@ static int read_licence(request *r, db *d, json_t *body, bool create, struct lic
     const char **dst;
   } dates[] = {{"start_date", &in->start_date}, {"end_date", &in->end_date}};
   for (size_t i = 0; i < ARRAY_LEN(dates); i++) {
-    if (!(v = jsonx_str(body, dates[i].key)) || !*v)
+    if (!(v = jsonx_str(body, dates[i].key)))
       continue;
+    if (!*v) {
+      *dates[i].dst = ""; /* cleared */
+      continue;
+    }
     char *out = arena_alloc(r->a, 11);
     if (tr_date_parse(v, out))
       bad(fields, dates[i].key, _("Write the date as YYYY-MM-DD."));
@@ -330,7 +334,7 @@ static int read_licence(request *r, db *d, json_t *body, bool create, struct lic
   if ((v = jsonx_str(body, "supplier_vkn"))) {
     if (*v && tr_vkn_check(v))
       bad(fields, "supplier_vkn", _("The tax number (VKN) is not valid."));
-    in->supplier_vkn = *v ? arena_strdup(r->a, v) : NULL;
+    in->supplier_vkn = arena_strdup(r->a, v); /* "": cleared */
   }
   json_t *cost = json_object_get(body, "cost");
   if (cost && !json_is_null(cost) && !(json_is_string(cost) && !*json_string_value(cost))) {
@@ -346,10 +350,16 @@ static int read_licence(request *r, db *d, json_t *body, bool create, struct lic
   return json_object_size(fields) ? 400 : 0;
 }
 
+/* "" (a cleared field) is stored as NULL. */
+static const char *nonempty(const char *s)
+{
+  return s && *s ? s : NULL;
+}
+
 /* After the fields: the term must not end before it starts. */
 static void check_term(json_t *fields, const char *start, const char *end)
 {
-  if (start && end && strcmp(end, start) < 0)
+  if (start && end && *start && *end && strcmp(end, start) < 0)
     bad(fields, "end_date", _("The end date is before the start date."));
 }
 
@@ -413,9 +423,11 @@ int assets_api_licence_create(request *r)
                 "it"
                 "I"
                 "ttiIttttIttii",
-                product, in.type, in.has_seats && in.seats >= 0 ? in.seats : 0, in.start_date, in.end_date,
-                in.unit_id, in.responsible_id, in.supplier, in.supplier_vkn, in.order_no, in.invoice_no,
-                in.has_cost && in.cost_kurus >= 0 ? in.cost_kurus : 0, in.key_ref, in.note, now, now);
+                product, in.type, in.has_seats && in.seats >= 0 ? in.seats : 0, nonempty(in.start_date),
+                nonempty(in.end_date), in.unit_id, in.responsible_id, nonempty(in.supplier),
+                nonempty(in.supplier_vkn), nonempty(in.order_no), nonempty(in.invoice_no),
+                in.has_cost && in.cost_kurus >= 0 ? in.cost_kurus : 0, nonempty(in.key_ref), nonempty(in.note), now,
+                now);
   if (!rc) {
     id = db_last_id(d);
     /* 'I' binds 0 as NULL: a licence of zero seats or zero cost is set here. */

@@ -162,8 +162,8 @@ def test_licences_crud_and_validation(h):
     eq((r.json()["seats"], r.json()["note"]), (10, "Yenilendi"), "patched")
     expect_error(c.request("PATCH", f"/api/v1/licences/{lic['id']}", json_body={"end_date": "2025-01-01"},
                            csrf=True), 400, "validation", "end before the stored start")
-    r = c.request("PATCH", f"/api/v1/licences/{lic['id']}", json_body={"seats": None}, csrf=True)
-    eq((r.json()["seats"], r.json()["unlimited"]), (None, True), "unlimited")
+    r = c.request("PATCH", f"/api/v1/licences/{lic['id']}", json_body={"seats": None, "end_date": ""}, csrf=True)
+    eq((r.json()["seats"], r.json()["unlimited"], r.json()["end_date"]), (None, True, None), "unlimited, no end")
     got = c.get_json(f"/api/v1/licences/{lic['id']}")
     eq(got["assignments"], [], "no assignments")
     # permissions: teknik reads, may not write; personel may not read
