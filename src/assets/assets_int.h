@@ -254,4 +254,67 @@ int assets_page_count_scan(request *r);
 
 json_t *assets_figures(db *d, const struct figure_query *q);
 
+/* ---- software products and licences (normalise.c, software.c, licence*.c) ----------- */
+
+enum { SW_NAME_MAX = 256 };
+
+/* The product a raw software title belongs to. */
+struct sw_product {
+  char publisher[SW_NAME_MAX]; /* "Microsoft", "" when unknown */
+  char name[SW_NAME_MAX];      /* "Mozilla Firefox" */
+  bool ignore;                 /* an update, a hotfix or a driver */
+};
+/* Pure: the product of a title and publisher as an inventory reports them
+ * (versions, architectures, languages and build numbers stripped from the
+ * end, the publisher's legal form dropped and its alias applied). 0, or
+ * -1 when name is empty or not valid UTF-8 text (out then empty). */
+int assets_software_normalise(const char *name, const char *publisher, struct sw_product *out) WUR;
+/* Inside the caller's transaction, before the asset's software is
+ * replaced: remembers its titles, so that assets_software_sync can move
+ * the titles' installation counts by the difference. */
+int assets_software_snapshot(db *d, int64_t asset) WUR;
+/* Inside the caller's transaction: gives the asset's software titles that
+ * have no product yet their product (created when new), and brings the
+ * titles' installation counts (against the snapshot), the asset's product
+ * list (asset_products) and the products' counts up to date. inv_apply
+ * calls assets_software_snapshot before replacing the software and this
+ * after. */
+int assets_software_sync(db *d, int64_t asset) WUR;
+/* [assets] licence_mail: where expiry reminders also go ("" when unset). */
+void assets_licence_configure(const config *c);
+/* The jobs: titles left without a product get one; licence expiry
+ * reminders (90, 30, 7 days, each once per end date). */
+int assets_job_software(db *d);
+int assets_job_licence_remind(db *d);
+
+/* Licence types ("oem" ... "acik_kaynak", NULL) and their labels. */
+extern const char *const assets_licence_types[];
+const char *assets_licence_type_label(const char *key);
+/* The compliance table as a new array (caller owns), NULL on errors: per
+ * product with licences (all: also installed ones without) the installed
+ * count, the seats in force and the status. */
+json_t *assets_licence_compliance(db *d, bool all);
+
+int assets_api_products(request *r);
+int assets_api_product_get(request *r);
+int assets_api_product_patch(request *r);
+int assets_api_software_map(request *r);
+
+int assets_api_licence_list(request *r);
+int assets_api_licence_create(request *r);
+int assets_api_licence_get(request *r);
+int assets_api_licence_patch(request *r);
+int assets_api_licence_delete(request *r);
+int assets_api_licence_assign(request *r);
+int assets_api_licence_unassign(request *r);
+int assets_api_licence_compliance(request *r);
+int assets_api_licence_compliance_xlsx(request *r);
+int assets_api_licence_expiring(request *r);
+
+int assets_page_licences(request *r);
+int assets_form_licence_create(request *r);
+int assets_page_licence(request *r);
+int assets_form_licence_assign(request *r);
+int assets_page_compliance(request *r);
+
 #endif

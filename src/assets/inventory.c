@@ -488,7 +488,11 @@ int inv_apply(db *d, const struct actor *who, const char *deviceid, const char *
   if (!rc)
     rc = write_components(d, a, id, content);
   if (!rc)
+    rc = assets_software_snapshot(d, id);
+  if (!rc)
     rc = write_software(d, a, id, content, &added, &removed);
+  if (!rc)
+    rc = assets_software_sync(d, id);
   if (!rc && !*created && (added || removed))
     rc = assets_event(d, id, who, "inventory.software", NULL, NULL,
                       arena_printf(a, "+%lld / -%lld", (long long)added, (long long)removed), false);

@@ -51,7 +51,31 @@ static const struct route routes[] = {
     {"POST", "/api/v1/assets/{id}/custody", "custody.manage", assets_api_custody_issue, 0,
      "Issue to a person (Taşınır Teslim Belgesi) or place in a shared space"},
     {"GET", "/api/v1/software", "assets.read", assets_api_catalogue, 0,
-     "The software catalogue with installation counts"},
+     "The software catalogue by product with installation counts (group=title: the raw titles)"},
+    /* software products and licences (software.c, licence*.c) */
+    {"GET", "/api/v1/software/products", "assets.read", assets_api_products, 0,
+     "Software products (normalised titles) with installation counts: q, ignored=1, cursor paging"},
+    {"GET", "/api/v1/software/products/{id}", "assets.read", assets_api_product_get, 0,
+     "A software product with its raw titles and the versions in use"},
+    {"PATCH", "/api/v1/software/products/{id}", "licence.manage", assets_api_product_patch, 0,
+     "Mark a software product ignored (updates, drivers) or not"},
+    {"PATCH", "/api/v1/software/titles/{id}", "licence.manage", assets_api_software_map, 0,
+     "Map a raw software title to a product by hand, or back to the rules"},
+    {"GET", "/api/v1/licences", "licence.read", assets_api_licence_list, 0, "Licences (product=, cursor paging)"},
+    {"POST", "/api/v1/licences", "licence.manage", assets_api_licence_create, 0, "Record a licence"},
+    {"GET", "/api/v1/licences/compliance", "licence.read", assets_api_licence_compliance, 0,
+     "Licence compliance per product: installed against the seats in force (all=1: unlicensed too)"},
+    {"GET", "/api/v1/licences/compliance.xlsx", "licence.read", assets_api_licence_compliance_xlsx, 0,
+     "The licence compliance table as an XLSX workbook"},
+    {"GET", "/api/v1/licences/expiring", "licence.read", assets_api_licence_expiring, 0,
+     "Licences ending within days= (default 90) with the reminders sent"},
+    {"GET", "/api/v1/licences/{id}", "licence.read", assets_api_licence_get, 0, "One licence with its assignments"},
+    {"PATCH", "/api/v1/licences/{id}", "licence.manage", assets_api_licence_patch, 0, "Change a licence"},
+    {"DELETE", "/api/v1/licences/{id}", "licence.manage", assets_api_licence_delete, 0, "Delete a licence"},
+    {"POST", "/api/v1/licences/{id}/assignments", "licence.manage", assets_api_licence_assign, 0,
+     "Assign the licence to an asset or a person (409 past its seats)"},
+    {"DELETE", "/api/v1/licences/{id}/assignments/{aid}", "licence.manage", assets_api_licence_unassign, 0,
+     "Take an assignment back"},
 
     {"GET", "/api/v1/custody", "assets.read", assets_api_custody_list, 0,
      "Custody records: of a person (person), of a shared space (space), open only (open=1)"},
@@ -87,6 +111,15 @@ static const struct route routes[] = {
      "Scanning page for a phone: labels' QR or typed sicil no / serial"},
     {"POST", "/assets/counts/{cid}/{action}", PERM_LOGIN, assets_form_count_action, ROUTE_HTML | ROUTE_FORM,
      "Count actions: scan, close, finalise (forms)"},
+    /* licence pages (licence_pages.c): before /assets/{id} */
+    {"GET", "/assets/licences", "licence.read", assets_page_licences, ROUTE_HTML, "Licences and the new licence form"},
+    {"POST", "/assets/licences", "licence.manage", assets_form_licence_create, ROUTE_HTML | ROUTE_FORM,
+     "Record a licence (form)"},
+    {"GET", "/assets/licences/compliance", "licence.read", assets_page_compliance, ROUTE_HTML,
+     "Licence compliance and licences ending soon"},
+    {"GET", "/assets/licences/{id}", "licence.read", assets_page_licence, ROUTE_HTML, "Licence page"},
+    {"POST", "/assets/licences/{id}/assign", "licence.manage", assets_form_licence_assign, ROUTE_HTML | ROUTE_FORM,
+     "Assign a licence (form)"},
     {"GET", "/assets/{id}", "assets.read", assets_page_asset, ROUTE_HTML, "Asset page"},
     {"POST", "/assets/{id}/{action}", "assets.read", assets_form_action, ROUTE_HTML | ROUTE_FORM,
      "Asset actions: status, custody, return (forms)"},
@@ -209,6 +242,51 @@ static const struct db_migration migrations[] = {
      "UPDATE assets SET search = search || ' ' || lower(building) WHERE building IS NOT NULL;"
      "CREATE VIRTUAL TABLE assets_fts USING fts5(search, tokenize = 'trigram');"
      "INSERT INTO assets_fts (rowid, search) SELECT id, search FROM assets;"},
+    /* Software products: raw titles grouped by the rules of normalise.c
+     * or by hand (product_manual); installs (of a title, of a product)
+     * is the number of assets that have it, moved by each inventory's
+     * difference (products through asset_products). (software_id, version, asset_id) answers a title's and a
+     * product's counts and versions from the index alone. Licences: seats
+     * NULL = unlimited; key_ref says where the key is kept (the vault),
+     * never the key. */
+    {3,
+     "CREATE TABLE software_products ("
+     " id INTEGER PRIMARY KEY, publisher TEXT NOT NULL DEFAULT '', name TEXT NOT NULL, search TEXT NOT NULL DEFAULT '',"
+     " ignored INTEGER NOT NULL DEFAULT 0, installs INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
+     " UNIQUE (publisher, name));"
+     "ALTER TABLE software ADD COLUMN product_id INTEGER REFERENCES software_products(id);"
+     "ALTER TABLE software ADD COLUMN product_manual INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE software ADD COLUMN installs INTEGER NOT NULL DEFAULT 0;"
+     "CREATE INDEX software_product ON software(product_id);"
+     "CREATE INDEX software_unassigned ON software(id) WHERE product_id IS NULL;"
+     "DROP INDEX asset_software_sw;"
+     "CREATE INDEX asset_software_sw ON asset_software(software_id, version, asset_id);"
+     "UPDATE software SET installs = (SELECT COUNT(DISTINCT asset_id) FROM asset_software x"
+     " WHERE x.software_id = software.id);"
+     "CREATE TABLE asset_products ("
+     " asset_id INTEGER NOT NULL REFERENCES assets(id), product_id INTEGER NOT NULL REFERENCES software_products(id),"
+     " PRIMARY KEY (asset_id, product_id)) WITHOUT ROWID;"
+     "CREATE INDEX asset_products_product ON asset_products(product_id, asset_id);"
+     "CREATE TABLE licences ("
+     " id INTEGER PRIMARY KEY, product_id INTEGER NOT NULL REFERENCES software_products(id),"
+     " type TEXT NOT NULL CHECK (type IN ('oem', 'kutu', 'hacimli', 'abonelik', 'site', 'kullanici', 'cihaz',"
+     " 'acik_kaynak')), seats INTEGER CHECK (seats IS NULL OR seats >= 0), start_date TEXT, end_date TEXT,"
+     " unit_id INTEGER NOT NULL REFERENCES units(id), responsible_id INTEGER REFERENCES org_people(id),"
+     " supplier TEXT, supplier_vkn TEXT, order_no TEXT, invoice_no TEXT, cost_kurus INTEGER, key_ref TEXT, note TEXT,"
+     " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+     " CHECK (start_date IS NULL OR end_date IS NULL OR start_date <= end_date));"
+     "CREATE INDEX licences_product ON licences(product_id);"
+     "CREATE INDEX licences_end ON licences(end_date) WHERE end_date IS NOT NULL;"
+     "CREATE TABLE licence_assignments ("
+     " id INTEGER PRIMARY KEY, licence_id INTEGER NOT NULL REFERENCES licences(id),"
+     " asset_id INTEGER REFERENCES assets(id), person_id INTEGER REFERENCES org_people(id),"
+     " assigned_at INTEGER NOT NULL, CHECK ((asset_id IS NULL) <> (person_id IS NULL)),"
+     " UNIQUE (licence_id, asset_id), UNIQUE (licence_id, person_id));"
+     "CREATE INDEX licence_assignments_asset ON licence_assignments(asset_id) WHERE asset_id IS NOT NULL;"
+     "CREATE INDEX licence_assignments_person ON licence_assignments(person_id) WHERE person_id IS NOT NULL;"
+     "CREATE TABLE licence_reminders ("
+     " licence_id INTEGER NOT NULL REFERENCES licences(id), end_date TEXT NOT NULL, stage INTEGER NOT NULL,"
+     " sent_at INTEGER NOT NULL, mailed INTEGER NOT NULL, PRIMARY KEY (licence_id, end_date, stage));"},
 };
 
 static const struct perm_def perms[] = {
@@ -216,15 +294,23 @@ static const struct perm_def perms[] = {
     {"assets.manage", "yonetici sorumlu teknik", "Register and change assets, accept agent-found ones"},
     {"custody.manage", "yonetici sorumlu teknik", "Issue assets to people or shared spaces and take them back"},
     {"assets.count", "yonetici sorumlu", "Open, close and finalise counts (sayım) and scan in them"},
+    {"licence.read", "admin yonetici sorumlu teknik denetci", "See software licences and their compliance"},
+    {"licence.manage", "yonetici sorumlu", "Record and assign software licences, map and ignore software products"},
 };
 
 static const struct nav_item nav[] = {
     {"/assets", N_("Assets"), "assets.read"},
     {"/assets/mine", N_("My custody"), PERM_LOGIN},
     {"/assets/counts", N_("Counts"), "assets.count"},
+    {"/assets/licences", N_("Licences"), "licence.read"},
 };
 
-static const char *const capabilities[] = {"assets", "custody", "inventory_agent", "software", NULL};
+static const struct job_def jobs[] = {
+    {"assets.software", 3600, assets_job_software},
+    {"assets.licence_remind", 3600, assets_job_licence_remind},
+};
+
+static const char *const capabilities[] = {"assets", "custody", "inventory_agent", "software", "licence", NULL};
 
 const struct defter_module assets_module = {
     .name = "assets",
@@ -234,6 +320,8 @@ const struct defter_module assets_module = {
     .nroutes = ARRAY_LEN(routes),
     .perms = perms,
     .nperms = ARRAY_LEN(perms),
+    .jobs = jobs,
+    .njobs = ARRAY_LEN(jobs),
     .nav = nav,
     .nnav = ARRAY_LEN(nav),
     .capabilities = capabilities,

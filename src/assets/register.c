@@ -113,6 +113,7 @@ void assets_configure(const config *c)
 {
   inv_init();
   assets_handover_register();
+  assets_licence_configure(c);
   snprintf(cfg.agent_user, sizeof cfg.agent_user, "%s", config_get(c, "assets.agent_user", "agent"));
   snprintf(cfg.agent_secret, sizeof cfg.agent_secret, "%s", config_get(c, "assets.agent_secret", ""));
   cfg.prolog_freq = config_int(c, "assets.prolog_freq", 24);
@@ -951,51 +952,6 @@ int assets_api_software(request *r)
     n++;
   }
   db_done(st);
-  return http_json_page(r, items, more, last);
-}
-
-int assets_api_catalogue(request *r)
-{
-  int64_t limit, cursor;
-  if (req_paging(r, 100, 1000, &limit, &cursor))
-    return 0;
-  /* ?format=csv|xlsx: every matching row as a file (export.c) */
-  const char *format = req_query(r, "format");
-  if (format && !sheet_format_ok(format))
-    return assets_invalid(r, json_pack("{ss}", "format", _("Use csv or xlsx.")));
-  if (format)
-    limit = SHEET_EXPORT_MAX + 1, cursor = 0;
-  const char *q = req_query(r, "q");
-  if (q && (strlen(q) > 200 || tr_text_check(q, strlen(q), false)))
-    return assets_invalid(r, json_pack("{ss}", "q", _("The search text is too long or invalid.")));
-  db_stmt *st =
-      db_q(db_thread(),
-           "SELECT s.id, s.name, s.publisher, (SELECT COUNT(DISTINCT asset_id) FROM asset_software x"
-           " WHERE x.software_id = s.id) FROM software s WHERE s.id > ? AND (? IS NULL OR instr(lower(s.name),"
-           " lower(?)) > 0) ORDER BY s.id LIMIT ?",
-           "itti", cursor, q && *q ? q : NULL, q && *q ? q : NULL, limit + 1);
-  if (!st)
-    return -1;
-  json_t *items = json_array();
-  int64_t last = 0, n = 0;
-  bool more = false;
-  while (db_step(st) == DB_ROW) {
-    if (n == limit) {
-      more = true;
-      break;
-    }
-    last = db_col_int(st, 0);
-    json_array_append_new(items,
-                          json_pack("{sIss?ss?sI}", "id", (json_int_t)last, "name", db_col_text(st, 1), "publisher",
-                                    db_col_text(st, 2), "installations", (json_int_t)db_col_int(st, 3)));
-    n++;
-  }
-  db_done(st);
-  if (format) {
-    int rc = assets_export_software(r, format, items);
-    json_decref(items);
-    return rc;
-  }
   return http_json_page(r, items, more, last);
 }
 

@@ -757,6 +757,27 @@ test('assets counts: the scan page on a phone (390x844) counts two typed sicil n
     eq(((await page.textContent('#count-found')) ?? '').trim(), '2', 'not counted twice');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
     check(overflow <= 390, `fits the phone width: ${overflow}`);
+test('licences: record a volume licence through the form and see its line in the compliance table',
+  async ({ page, users }) => {
+    await login(page, users.mudur);
+    await page.goto('/assets/licences');
+    const product = `E2E Ofis ${Date.now()}`;
+    await page.fill('#lic-product_name', product);
+    await page.fill('#lic-publisher', 'Microsoft');
+    await page.selectOption('#lic-type', 'hacimli');
+    await page.fill('#lic-seats', '25');
+    await page.fill('#lic-supplier', 'Bilgi Ltd.');
+    await page.fill('#lic-key_ref', 'Kasa: Lisanslar / Ofis');
+    await Promise.all([page.waitForURL((u) => /^\/assets\/licences\/\d+$/.test(u.pathname)),
+      page.click('#new-licence-submit')]);
+    check(((await page.textContent('#licence-title')) ?? '').includes(product), 'the licence page');
+    await page.goto('/assets/licences/compliance');
+    const row = page.locator('#compliance tbody tr', { hasText: product });
+    eq(await row.count(), 1, `${product} in the compliance table`);
+    const cells = await row.first().locator('td').allTextContents();
+    eq(cells.slice(1, 4).map((c) => c.trim()).join(' '), '0 25 +25', 'installed, owned, difference');
+    check((await page.getAttribute('#compliance-xlsx', 'href'))?.startsWith('/api/v1/licences/compliance.xlsx'),
+      'XLSX link');
   });
 
 // Only with --screens: a PNG of each main page at 1280x800 (and the dashboard at 375x700).
