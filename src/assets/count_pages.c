@@ -124,7 +124,8 @@ static int list_page(request *r, int status, json_t *err)
   json_decref(out);
   /* Downloads of the list, and of this year's Varlık İşlem Fişleri for
    * who reads the register (export.c). */
-  H(&h, "<p class=\"downloads\" id=\"count-downloads\"><a id=\"export-csv\" href=\"/api/v1/assets/counts?format=csv\">");
+  H(&h, "<p class=\"downloads\" id=\"count-downloads\">"
+        "<a id=\"export-csv\" href=\"/api/v1/assets/counts?format=csv\">");
   h_txt(&h, _("Download CSV"));
   H(&h, "</a> · <a id=\"export-xlsx\" href=\"/api/v1/assets/counts?format=xlsx\">");
   h_txt(&h, _("Download XLSX"));
