@@ -106,7 +106,7 @@ def test_stock_exports_equal_the_lists(h):
     expect_status(depot, 201, "depot")
     depot = depot.json()
     items = []
-    for name, code in ((f"Toner {tag}", "150.01.05"), (f"+Kablo; \"cat6\" {tag}", None), (f"Fare {tag}", None)):
+    for name, code in ((f"Toner {tag}", "150.07.42"), (f"+Kablo; \"cat6\" {tag}", None), (f"Fare {tag}", None)):
         body = {"name": name, "category": "toner", "uom": "adet"}
         if code:
             body["code"] = code
