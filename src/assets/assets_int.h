@@ -187,6 +187,11 @@ void assets_import_form(request *r, html *h);
 int assets_export_list(request *r, const char *format, json_t *items);
 int assets_export_custody(request *r, const char *format, json_t *items);
 int assets_export_software(request *r, const char *format, json_t *items);
+/* The Varlık İşlem Fişleri of a year (rows of GET /api/v1/vif with
+ * "lines" and "total_kurus") and the counts (rows of GET
+ * /api/v1/assets/counts) as files; rows gain their labels. */
+int assets_export_vif(request *r, const char *format, json_t *items);
+int assets_export_counts(request *r, const char *format, json_t *items);
 
 int assets_page_list(request *r);
 int assets_form_create(request *r);

@@ -14,6 +14,7 @@
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
 #include "../core/rbac.h"
+#include "../core/sheet.h"
 #include "../core/tr.h"
 
 #include <stdio.h>
@@ -279,8 +280,13 @@ json_t *assets_count_json(db *d, int64_t id, bool lines)
 int assets_api_counts_list(request *r)
 {
   db *d = db_thread();
+  /* ?format=csv|xlsx: every count the user may see as a file (export.c) */
+  const char *format = req_query(r, "format");
+  if (format && !sheet_format_ok(format))
+    return assets_invalid(r, json_pack("{ss}", "format", _("Use csv or xlsx.")));
   int64_t root = rbac_root_unit(d);
-  db_stmt *st = db_q(d, "SELECT id, COALESCE(unit_id, 0) FROM asset_counts ORDER BY id DESC LIMIT 500", "");
+  db_stmt *st = db_q(d, "SELECT id, COALESCE(unit_id, 0) FROM asset_counts ORDER BY id DESC LIMIT ?", "i",
+                     format ? (int64_t)SHEET_EXPORT_MAX + 1 : (int64_t)500);
   if (!st)
     return -1;
   json_t *ids = json_array();
@@ -300,6 +306,11 @@ int assets_api_counts_list(request *r)
       json_array_append_new(items, c);
   }
   json_decref(ids);
+  if (format) {
+    int rc = assets_export_counts(r, format, items);
+    json_decref(items);
+    return rc;
+  }
   return http_json(r, 200, json_pack("{so}", "items", items));
 }
 

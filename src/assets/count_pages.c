@@ -122,6 +122,22 @@ static int list_page(request *r, int status, json_t *err)
   }
   H(&h, "</tbody></table>");
   json_decref(out);
+  /* Downloads of the list, and of this year's Varlık İşlem Fişleri for
+   * who reads the register (export.c). */
+  H(&h, "<p class=\"downloads\" id=\"count-downloads\">"
+        "<a id=\"export-csv\" href=\"/api/v1/assets/counts?format=csv\">");
+  h_txt(&h, _("Download CSV"));
+  H(&h, "</a> · <a id=\"export-xlsx\" href=\"/api/v1/assets/counts?format=xlsx\">");
+  h_txt(&h, _("Download XLSX"));
+  H(&h, "</a>");
+  if (rbac_has(r->user->id, "assets.read")) {
+    H(&h, " · <a id=\"export-vif-csv\" href=\"/api/v1/vif?format=csv\">");
+    h_txt(&h, _("Varlık İşlem Fişleri (CSV)"));
+    H(&h, "</a> · <a id=\"export-vif-xlsx\" href=\"/api/v1/vif?format=xlsx\">");
+    h_txt(&h, _("Varlık İşlem Fişleri (XLSX)"));
+    H(&h, "</a>");
+  }
+  H(&h, "</p>");
 
   H(&h, "<section class=\"card\" id=\"new-count\"><h2>");
   h_txt(&h, _("Open a count"));

@@ -8,6 +8,7 @@
 #include "assets_int.h"
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
+#include "../core/sheet.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,16 +134,40 @@ int assets_api_vif_list(request *r)
     assets_today(today);
     year = atoi(today);
   }
-  db_stmt *st = db_q(db_thread(), "SELECT " VIF_COLS " FROM vif v WHERE v.year = ? ORDER BY v.no LIMIT ?", "ii", year,
-                     (int64_t)LIST_MAX + 1);
+  /* ?format=csv|xlsx: the whole year as a file, with the number of lines
+   * and the value of each fiş (export.c) */
+  const char *format = req_query(r, "format");
+  if (format && !sheet_format_ok(format))
+    return assets_invalid(r, json_pack("{ss}", "format", _("Use csv or xlsx.")));
+  size_t max = format ? (size_t)SHEET_EXPORT_MAX + 1 : LIST_MAX;
+  db_stmt *st = db_q(db_thread(),
+                     "SELECT " VIF_COLS ", (SELECT COUNT(*) FROM vif_lines l WHERE l.vif_id = v.id),"
+                     " (SELECT COALESCE(SUM(l.value_kurus), 0) FROM vif_lines l WHERE l.vif_id = v.id)"
+                     " FROM vif v WHERE v.year = ? ORDER BY v.no LIMIT ?",
+                     "ii", year, (int64_t)max + 1);
   if (!st)
     return -1;
   json_t *items = json_array();
   int rc;
-  while ((rc = db_step(st)) == DB_ROW && json_array_size(items) < LIST_MAX)
-    json_array_append_new(items, vif_row(st));
+  while ((rc = db_step(st)) == DB_ROW && json_array_size(items) < max) {
+    json_t *o = vif_row(st);
+    if (format) {
+      json_object_set_new(o, "lines", json_integer(db_col_int(st, 11)));
+      json_object_set_new(o, "total_kurus", json_integer(db_col_int(st, 12)));
+    }
+    json_array_append_new(items, o);
+  }
   bool more = rc == DB_ROW;
   db_done(st);
+  if (rc < 0) {
+    json_decref(items);
+    return -1;
+  }
+  if (format) {
+    rc = assets_export_vif(r, format, items);
+    json_decref(items);
+    return rc;
+  }
   return http_json(r, 200, json_pack("{sIsosb}", "year", (json_int_t)year, "items", items, "truncated", more));
 }
 

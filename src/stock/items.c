@@ -9,6 +9,7 @@
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
 #include "../core/rbac.h"
+#include "../core/sheet.h"
 #include "../core/tr.h"
 
 #include <stdio.h>
@@ -247,9 +248,15 @@ int stock_api_items(request *r)
     limit = LIST_MAX;
   if ((v = req_query(r, "cursor")) && *v && (parse_i64(v, &cursor) || cursor < 1))
     stock_bad(fields, "cursor", _("Invalid cursor."));
+  const char *format = req_query(r, "format");
+  if (format && !sheet_format_ok(format))
+    stock_bad(fields, "format", _("Use csv or xlsx."));
   if (json_object_size(fields))
     return stock_invalid(r, fields);
   json_decref(fields);
+  /* ?format=csv|xlsx: every matching row as a file (export.c) */
+  if (format)
+    limit = SHEET_EXPORT_MAX + 1, cursor = 0;
   bool global = global_read(r, d);
   int64_t me = r->user->id;
   db_stmt *st = db_q(d,
@@ -289,11 +296,18 @@ int stock_api_items(request *r)
   }
   size_t i;
   json_t *o;
-  json_array_foreach(items, i, o)
-  {
-    int64_t total = 0;
-    json_object_set_new(o, "on_hand", on_hand(r, d, jsonx_int(o, "id", 0), global, &total));
-    json_object_set_new(o, "total", json_integer(total));
+  /* (an export over the limit is refused by sheet_send: no balances needed) */
+  if (json_array_size(items) <= SHEET_EXPORT_MAX)
+    json_array_foreach(items, i, o)
+    {
+      int64_t total = 0;
+      json_object_set_new(o, "on_hand", on_hand(r, d, jsonx_int(o, "id", 0), global, &total));
+      json_object_set_new(o, "total", json_integer(total));
+    }
+  if (format) {
+    rc = stock_export_items(r, format, items);
+    json_decref(items);
+    return rc;
   }
   return http_json_page(r, items, more, last);
 }
@@ -533,25 +547,29 @@ int stock_api_item_minimum(request *r)
 
 /* ---- depots -------------------------------------------------------------------------------- */
 
+#define DEPOT_SELECT                                                                                                   \
+  "SELECT d.id, d.name, u.id, u.code, u.name, p.id, p.name, d.active,"                                                 \
+  " (SELECT COALESCE(SUM(b.value_kurus), 0) FROM stock_balances b WHERE b.depot_id = d.id) FROM stock_depots d"      \
+  " JOIN units u ON u.id = d.unit_id LEFT JOIN org_people p ON p.id = d.responsible_id"
+
+static json_t *depot_row(db_stmt *st)
+{
+  json_t *o = json_pack("{sIss}", "id", (json_int_t)db_col_int(st, 0), "name", db_col_text(st, 1));
+  json_object_set_new(o, "unit",
+                      json_pack("{sIss?ss?}", "id", (json_int_t)db_col_int(st, 2), "code", db_col_text(st, 3), "name",
+                                db_col_text(st, 4)));
+  json_object_set_new(o, "responsible",
+                      db_col_null(st, 5) ? json_null()
+                                         : json_pack("{sIss?}", "id", (json_int_t)db_col_int(st, 5), "name",
+                                                     db_col_text(st, 6)));
+  json_object_set_new(o, "active", json_boolean(db_col_int(st, 7)));
+  return o;
+}
+
 static json_t *depot_json(db *d, int64_t id)
 {
-  db_stmt *st = db_q(d,
-                     "SELECT d.id, d.name, u.id, u.code, u.name, p.id, p.name, d.active FROM stock_depots d"
-                     " JOIN units u ON u.id = d.unit_id LEFT JOIN org_people p ON p.id = d.responsible_id"
-                     " WHERE d.id = ?",
-                     "i", id);
-  json_t *o = NULL;
-  if (st && db_step(st) == DB_ROW) {
-    o = json_pack("{sIss}", "id", (json_int_t)db_col_int(st, 0), "name", db_col_text(st, 1));
-    json_object_set_new(o, "unit",
-                        json_pack("{sIss?ss?}", "id", (json_int_t)db_col_int(st, 2), "code", db_col_text(st, 3),
-                                  "name", db_col_text(st, 4)));
-    json_object_set_new(o, "responsible",
-                        db_col_null(st, 5) ? json_null()
-                                           : json_pack("{sIss?}", "id", (json_int_t)db_col_int(st, 5), "name",
-                                                       db_col_text(st, 6)));
-    json_object_set_new(o, "active", json_boolean(db_col_int(st, 7)));
-  }
+  db_stmt *st = db_q(d, DEPOT_SELECT " WHERE d.id = ?", "i", id);
+  json_t *o = st && db_step(st) == DB_ROW ? depot_row(st) : NULL;
   db_done(st);
   return o;
 }
@@ -559,23 +577,35 @@ static json_t *depot_json(db *d, int64_t id)
 int stock_api_depots(request *r)
 {
   db *d = db_thread();
+  /* ?format=csv|xlsx: every depot as a file, with its stock value (export.c) */
+  const char *format = req_query(r, "format");
+  if (format && !sheet_format_ok(format))
+    return stock_invalid(r, json_pack("{ss}", "format", _("Use csv or xlsx.")));
+  int64_t max = format ? SHEET_EXPORT_MAX + 1 : DEPOTS_MAX;
   bool global = global_read(r, d);
   db_stmt *st = db_q(d,
-                     "SELECT d.id FROM stock_depots d WHERE (? = 1 OR " STOCK_DEPOT_VISIBLE(
-                         "d", "stock.read") ") ORDER BY d.name, d.id LIMIT ?",
-                     "iii", (int64_t)global, r->user->id, (int64_t)DEPOTS_MAX);
+                     DEPOT_SELECT " WHERE (? = 1 OR " STOCK_DEPOT_VISIBLE("d", "stock.read") ") ORDER BY d.name, d.id"
+                                  " LIMIT ?",
+                     "iii", (int64_t)global, r->user->id, max);
   if (!st)
     return -1;
-  int64_t ids[DEPOTS_MAX];
-  size_t n = 0;
-  while (n < DEPOTS_MAX && db_step(st) == DB_ROW)
-    ids[n++] = db_col_int(st, 0);
-  db_done(st);
   json_t *items = json_array();
-  for (size_t i = 0; i < n; i++) {
-    json_t *o = depot_json(d, ids[i]);
-    if (o)
-      json_array_append_new(items, o);
+  int rc;
+  while ((rc = db_step(st)) == DB_ROW) {
+    json_t *o = depot_row(st);
+    if (format)
+      json_object_set_new(o, "value_kurus", json_integer(db_col_int(st, 8)));
+    json_array_append_new(items, o);
+  }
+  db_done(st);
+  if (rc < 0) {
+    json_decref(items);
+    return -1;
+  }
+  if (format) {
+    rc = stock_export_depots(r, format, items);
+    json_decref(items);
+    return rc;
   }
   return http_json(r, 200, json_pack("{so}", "items", items));
 }

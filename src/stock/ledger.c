@@ -12,6 +12,7 @@
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
 #include "../core/rbac.h"
+#include "../core/sheet.h"
 #include "../core/tr.h"
 
 #include <stdio.h>
@@ -584,9 +585,15 @@ int stock_api_movements(request *r)
     limit = LIST_MAX;
   if ((v = req_query(r, "cursor")) && *v && (parse_i64(v, &cursor) || cursor < 1))
     stock_bad(fields, "cursor", _("Invalid cursor."));
+  const char *format = req_query(r, "format");
+  if (format && !sheet_format_ok(format))
+    stock_bad(fields, "format", _("Use csv or xlsx."));
   if (json_object_size(fields))
     return stock_invalid(r, fields);
   json_decref(fields);
+  /* ?format=csv|xlsx: every matching movement as a file (export.c) */
+  if (format)
+    limit = SHEET_EXPORT_MAX + 1, cursor = 0;
   bool global = rbac_can(r->user->id, "stock.read", rbac_root_unit(d));
   db_stmt *st = db_q(d,
                      "SELECT " MV_COLS MV_FROM " WHERE (? = 1 OR " STOCK_DEPOT_VISIBLE("d", "stock.read") ")"
@@ -619,6 +626,11 @@ int stock_api_movements(request *r)
   if (rc < 0) {
     json_decref(items);
     return -1;
+  }
+  if (format) {
+    rc = stock_export_movements(r, format, items);
+    json_decref(items);
+    return rc;
   }
   return http_json_page(r, items, more, last);
 }

@@ -42,6 +42,50 @@ static const char *num(request *r, int64_t v)
   return arena_printf(r->a, "%lld", (long long)v);
 }
 
+/* The query of a download link: the list's filters from the page's
+ * query (filters), or one item's movements (item > 0). */
+static void download_query(request *r, html *h, bool filters, int64_t item)
+{
+  static const char *const keys[] = {"q", "category", "active", "low"};
+  for (size_t k = 0; filters && k < ARRAY_LEN(keys); k++) {
+    const char *v = req_query(r, keys[k]);
+    if (!v || !*v)
+      continue;
+    H(h, "&amp;");
+    h_txt(h, keys[k]);
+    H(h, "=");
+    h_url(h, v);
+  }
+  if (item > 0) {
+    H(h, "&amp;item=");
+    h_int(h, item);
+  }
+}
+
+/* "CSV · XLSX" downloads of a list API (export.c); id_csv and id_xlsx
+ * are the link ids. */
+static void downloads(request *r, html *h, const char *api, bool filters, int64_t item, const char *id_csv,
+                      const char *csv_text, const char *id_xlsx, const char *xlsx_text)
+{
+  H(h, "<a id=\"");
+  h_attr(h, id_csv);
+  H(h, "\" href=\"");
+  h_attr(h, api);
+  H(h, "?format=csv");
+  download_query(r, h, filters, item);
+  H(h, "\">");
+  h_txt(h, csv_text);
+  H(h, "</a> · <a id=\"");
+  h_attr(h, id_xlsx);
+  H(h, "\" href=\"");
+  h_attr(h, api);
+  H(h, "?format=xlsx");
+  download_query(r, h, filters, item);
+  H(h, "\">");
+  h_txt(h, xlsx_text);
+  H(h, "</a>");
+}
+
 static void label(html *h, const char *id, const char *text)
 {
   H(h, "<label for=\"");
@@ -243,6 +287,18 @@ static int list_page(request *r, int status, json_t *err)
       H(&h, "</td></tr>");
     }
     H(&h, "</tbody></table>");
+    /* Downloads of the whole list with the same filters, of the depots
+     * and of the ledger (export.c). */
+    H(&h, "<p class=\"downloads\" id=\"stock-downloads\">");
+    downloads(r, &h, "/api/v1/stock/items", true, 0, "export-csv", _("Download CSV"), "export-xlsx",
+              _("Download XLSX"));
+    H(&h, " · ");
+    downloads(r, &h, "/api/v1/stock/depots", false, 0, "export-depots-csv", _("Depots (CSV)"), "export-depots-xlsx",
+              _("Depots (XLSX)"));
+    H(&h, " · ");
+    downloads(r, &h, "/api/v1/stock/movements", false, 0, "export-movements-csv", _("Movements (CSV)"),
+              "export-movements-xlsx", _("Movements (XLSX)"));
+    H(&h, "</p>");
     const char *next = jsonx_str(out, "next_cursor");
     if (next) {
       H(&h, "<p><a href=\"/stock?cursor=");
@@ -430,7 +486,11 @@ static int item_page(request *r, int64_t id, int status, json_t *err)
     }
     H(&h, "</td></tr>");
   }
-  H(&h, "</tbody></table></section>");
+  H(&h, "</tbody></table><p class=\"downloads\" id=\"movement-downloads\">");
+  /* Every movement of the item, not only the latest shown (export.c). */
+  downloads(r, &h, "/api/v1/stock/movements", false, id, "export-movements-csv", _("Download CSV"),
+            "export-movements-xlsx", _("Download XLSX"));
+  H(&h, "</p></section>");
   json_decref(ledger);
   if (manage) {
     movement_form(r, &h, "cikis", id);

@@ -65,6 +65,14 @@ int stock_receipt_post(db *d, const struct actor *who, int64_t item, int64_t dep
  * reads, newest first, as a new array; NULL on store errors. */
 json_t *stock_movements_of(request *r, db *d, int64_t item, int64_t limit);
 
+/* ---- exports (export.c): the lists as ?format=csv|xlsx (core/sheet.h) --------------- */
+
+/* Send the rows of a list (borrowed; items gain total_value_kurus) as a
+ * file; 400 for another format, 413 for more than SHEET_EXPORT_MAX. */
+int stock_export_items(request *r, const char *format, json_t *items);
+int stock_export_movements(request *r, const char *format, json_t *items);
+int stock_export_depots(request *r, const char *format, json_t *items);
+
 /* ---- alerts (alerts.c) ---------------------------------------------------------------- */
 
 /* Re-checks one item at one depot inside the caller's transaction: at or
