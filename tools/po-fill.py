@@ -13,6 +13,18 @@ def unquote(block):
     return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block))
 
 
+ESC = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def unescape(s):
+    """A PO string's text: \\n, \\t, \\" and \\\\ decoded."""
+    return re.sub(r"\\(.)", lambda m: ESC.get(m.group(1), m.group(0)), s)
+
+
+def escape(s):
+    return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+
+
 def main():
     tr = {}
     for f in sys.argv[1:]:
@@ -25,13 +37,14 @@ def main():
     for e in entries:
         m = re.match(r'(?s)(.*?)msgid ((?:"(?:[^"\\]|\\.)*"\n?)+)msgstr ((?:"(?:[^"\\]|\\.)*"\n?)+)\s*$', e)
         if m:
-            msgid = unquote(m.group(2)).replace('\\"', '"').replace("\\\\", "\\")
+            msgid = unescape(unquote(m.group(2)))
             msgstr = unquote(m.group(3))
             fuzzy = "#, fuzzy" in m.group(1)
             if msgid and (not msgstr or fuzzy) and msgid in tr:
-                val = tr[msgid].replace("\\", "\\\\").replace('"', '\\"')
+                val = escape(tr[msgid])
                 e = "%smsgid %smsgstr \"%s\"" % (m.group(1), m.group(2), val)
                 e = e.replace("#, fuzzy\n", "").replace("#, fuzzy, ", "#, ")
+                e = "\n".join(ln for ln in e.split("\n") if not ln.startswith("#|"))
                 filled += 1
         out.append(e.rstrip("\n"))
     with open(PO, "w", encoding="utf-8") as fh:
