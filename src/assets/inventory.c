@@ -508,7 +508,7 @@ int inv_apply(db *d, const struct actor *who, const char *deviceid, const char *
                 "INSERT INTO asset_devices (device_id, asset_id, proto, summary, first_at, last_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET asset_id = excluded.asset_id,"
                 " proto = excluded.proto, summary = excluded.summary, last_at = excluded.last_at",
-                "titiii", deviceid, id, proto, sum_text, now, now);
+                "tittii", deviceid, id, proto, sum_text, now, now);
   if (!rc)
     rc = assets_search_refresh(d, id);
   if (!rc) {

@@ -296,6 +296,13 @@ def test_inventory_change_history_flags(h):
     eq(a["software_count"], 2, "software replaced")
     flagged = h.as_user("mudur").get_json("/api/v1/assets?flagged=1&limit=200")["items"]
     check(any(i["id"] == aid for i in flagged), "in the flagged list")
+    # The same agent again: judged against its own last inventory (8 GB), not the first agent's.
+    r = _post(h, zlib.compress(_xml(dev + "-new", content=_inventory(4096, mac.lower(), host, software=("vim", "git")))))
+    expect_status(r, 200, "third inventory")
+    a = _asset(h, aid)
+    mem = [e["note"] for e in a["history"] if e["kind"] == "inventory.memory"]
+    eq(mem[0], "RAM 8 GB → 4 GB", f"against the device's own last inventory: {mem}")
+    eq(len([e for e in a["history"] if e["kind"] == "inventory.software"]), 1, "no software change the third time")
     # Matched by BIOS serial too.
     serial = h.uniq("SN-BIOS")
     host2 = h.uniq("SERI-PC")
