@@ -9,6 +9,7 @@
 #include "schema.h"
 
 #include <stdlib.h>
+#include <strings.h>
 #include <time.h>
 
 static void head(request *r, html *h, const char *title)
@@ -197,9 +198,17 @@ int page_call_api(request *r, route_fn fn, json_t *in, json_t **out)
   struct route shadow = *r->route;
   shadow.flags &= ~(unsigned)ROUTE_HTML;
   const struct route *saved = r->route;
+  int nheaders = r->nheaders;
   r->route = &shadow;
   r->body_json = in;
   int rc = fn(r);
+  /* A file's name is the API reply's, not the page's (Cache-Control of a
+   * reply that carried a secret stays). */
+  int keep = nheaders;
+  for (int i = nheaders; i < r->nheaders; i++)
+    if (strcasecmp(r->headers[i].k, "Content-Disposition") != 0)
+      r->headers[keep++] = r->headers[i];
+  r->nheaders = keep;
   r->route = saved;
   r->body_json = NULL;
   json_decref(in);

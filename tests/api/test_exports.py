@@ -289,3 +289,14 @@ def test_vif_and_count_exports_equal_the_lists(h):
     for ident in ("export-csv", "export-xlsx", "export-vif-csv", "export-vif-xlsx"):
         check(html_has_id(page.text, ident), f"/assets/counts: no #{ident}")
     check('href="/api/v1/assets/counts?format=xlsx"' in page.text, "the counts download")
+
+
+def test_export_format_on_a_page_stays_a_page(h):
+    """A page whose list API takes ?format= (the page passes its query on)
+    is still HTML, not an attachment with the file's name."""
+    mudur = h.as_user("mudur")
+    for path in ("/assets?format=csv", "/stock?format=xlsx"):
+        r = mudur.get(path)
+        expect_status(r, 200, path)
+        check(r.header("Content-Type", "").startswith("text/html"), f"{path}: {r.header('Content-Type')}")
+        eq(r.header("Content-Disposition"), None, f"{path} is not a download")
