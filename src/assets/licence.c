@@ -184,35 +184,6 @@ static void bad(json_t *fields, const char *key, const char *msg)
     json_object_set_new(fields, key, json_string(msg));
 }
 
-/* "12500", "12500.5", "12500,50" lira -> kuruş; -1 when malformed. */
-static int64_t parse_money(const char *s)
-{
-  int64_t lira = 0, kurus = 0;
-  int digits = 0, frac = -1;
-  for (; *s; s++) {
-    if (*s >= '0' && *s <= '9') {
-      if (frac < 0) {
-        if (++digits > 12)
-          return -1;
-        lira = lira * 10 + (*s - '0');
-      } else {
-        if (++frac > 2)
-          return -1;
-        kurus = kurus * 10 + (*s - '0');
-      }
-    } else if ((*s == '.' || *s == ',') && frac < 0 && digits) {
-      frac = 0;
-    } else {
-      return -1;
-    }
-  }
-  if (!digits || frac == 0)
-    return -1;
-  if (frac == 1)
-    kurus *= 10;
-  return lira * 100 + kurus;
-}
-
 /* Does the text look like a product key (five or more groups of 4-6
  * letters and digits joined by '-')? Keys belong in the vault. */
 static bool looks_like_key(const char *s)
@@ -341,7 +312,7 @@ static int read_licence(request *r, db *d, json_t *body, bool create, struct lic
     in->has_cost = true;
     if (json_is_integer(cost) && json_integer_value(cost) >= 0 && json_integer_value(cost) < 1000000000000LL)
       in->cost_kurus = json_integer_value(cost) * 100;
-    else if (!json_is_string(cost) || (in->cost_kurus = parse_money(json_string_value(cost))) < 0)
+    else if (!json_is_string(cost) || (in->cost_kurus = tr_money_parse(json_string_value(cost))) < 0)
       bad(fields, "cost", _("Write the cost as a number of lira, e.g. 12500.50."));
   } else if (cost) {
     in->has_cost = true;

@@ -453,35 +453,6 @@ static void bad(json_t *fields, const char *key, const char *msg)
     json_object_set_new(fields, key, json_string(msg));
 }
 
-/* "12500", "12500.5", "12500,50" -> kuruş; -1 when malformed. */
-static int64_t parse_money(const char *s)
-{
-  int64_t lira = 0, kurus = 0;
-  int digits = 0, frac = -1;
-  for (; *s; s++) {
-    if (*s >= '0' && *s <= '9') {
-      if (frac < 0) {
-        if (++digits > 12)
-          return -1;
-        lira = lira * 10 + (*s - '0');
-      } else {
-        if (++frac > 2)
-          return -1;
-        kurus = kurus * 10 + (*s - '0');
-      }
-    } else if ((*s == '.' || *s == ',') && frac < 0 && digits) {
-      frac = 0;
-    } else {
-      return -1;
-    }
-  }
-  if (!digits || frac == 0)
-    return -1;
-  if (frac == 1)
-    kurus *= 10;
-  return lira * 100 + kurus;
-}
-
 /* Reads and checks the fields present in body into in (creating: the
  * required ones too). 0 ok; otherwise fields holds the messages. */
 static int read_fields(request *r, db *d, json_t *body, bool create, struct asset_in *in, json_t *fields)
@@ -556,7 +527,7 @@ static int read_fields(request *r, db *d, json_t *body, bool create, struct asse
       in->value_null = true;
     } else if (json_is_integer(val) && json_integer_value(val) >= 0 && json_integer_value(val) < 1000000000000LL) {
       in->value_kurus = json_integer_value(val) * 100;
-    } else if (json_is_string(val) && (in->value_kurus = parse_money(json_string_value(val))) >= 0) {
+    } else if (json_is_string(val) && (in->value_kurus = tr_money_parse(json_string_value(val))) >= 0) {
       /* parsed */
     } else {
       bad(fields, "value", _("Write the value as a number of lira, e.g. 12500.50."));

@@ -453,3 +453,31 @@ const char *tr_text_clean(arena *a, const char *s, size_t max, bool multiline)
   }
   return arena_strndup(a, s, n);
 }
+
+int64_t tr_money_parse(const char *s)
+{
+  int64_t lira = 0, kurus = 0;
+  int digits = 0, frac = -1;
+  for (; s && *s; s++) {
+    if (*s >= '0' && *s <= '9') {
+      if (frac < 0) {
+        if (++digits > 12)
+          return -1;
+        lira = lira * 10 + (*s - '0');
+      } else {
+        if (++frac > 2)
+          return -1;
+        kurus = kurus * 10 + (*s - '0');
+      }
+    } else if ((*s == '.' || *s == ',') && frac < 0 && digits) {
+      frac = 0;
+    } else {
+      return -1;
+    }
+  }
+  if (!digits || frac == 0)
+    return -1;
+  if (frac == 1)
+    kurus *= 10;
+  return lira * 100 + kurus;
+}

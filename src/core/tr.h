@@ -72,6 +72,11 @@ size_t tr_utf8_encode(uint32_t cp, char out[4]);
  * accepted and rewritten). out: 11 bytes. Returns 0 or -1. */
 int tr_date_parse(const char *in, char out[11]) WUR;
 
+/* An amount in lira as people type it, "12500", "12500.5" or "12500,50"
+ * (at most 12 digits before the mark and 2 after): kuruş, or -1 when it
+ * is anything else (NULL, empty, signs, thousands separators). */
+int64_t tr_money_parse(const char *s);
+
 /* A Vergi Kimlik No: 10 digits; for i = 1..9, t = (d_i + 10 - i) mod 10,
  * v = 0 when t is 0, else (t * 2^(10-i)) mod 9 or 9 when that is 0; the
  * 10th digit is (10 - (sum v mod 10)) mod 10. Returns 0 or -1. */

@@ -33,6 +33,20 @@ static void test_vkn(void **state)
   assert_int_equal(tr_vkn_check(NULL), -1);
 }
 
+static void test_money(void **state)
+{
+  (void)state;
+  assert_int_equal(tr_money_parse("12500"), 1250000);
+  assert_int_equal(tr_money_parse("12500,5"), 1250050);
+  assert_int_equal(tr_money_parse("12500.05"), 1250005);
+  assert_int_equal(tr_money_parse("0,99"), 99);
+  assert_int_equal(tr_money_parse("999999999999"), 99999999999900);
+  assert_int_equal(tr_money_parse("1000000000000"), -1);
+  const char *bad[] = {NULL, "", ",5", "12,", "1,234", "1.000,00", "-5", "+5", "1 000", "12,345", "1e3", "12,5x"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    assert_int_equal(tr_money_parse(bad[i]), -1);
+}
+
 static void test_tasinir_kodu(void **state)
 {
   (void)state;
@@ -63,6 +77,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_vkn),
       cmocka_unit_test(test_tasinir_kodu),
+      cmocka_unit_test(test_money),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
