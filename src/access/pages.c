@@ -19,12 +19,6 @@ enum { SELECT_MAX = 500 };
 
 /* ---- small pieces ---------------------------------------------------------------- */
 
-static const char *jstr(json_t *o, const char *k)
-{
-  const char *s = jsonx_str(o, k);
-  return s ? s : "";
-}
-
 static const char *when(request *r, const char *iso)
 {
   int64_t t;
@@ -130,15 +124,15 @@ static void request_table(request *r, html *h, const char *id, json_t *items, co
     H(h, "\">#");
     h_int(h, jsonx_int(q, "id", 0));
     H(h, "</a></td><td>");
-    h_txt(h, jstr(json_object_get(q, "person"), "name"));
+    h_txt(h, jsonx_text(json_object_get(q, "person"), "name"));
     H(h, "</td><td>");
-    h_txt(h, jstr(json_object_get(q, "system"), "name"));
+    h_txt(h, jsonx_text(json_object_get(q, "system"), "name"));
     H(h, " / ");
-    h_txt(h, jstr(json_object_get(q, "role"), "name"));
+    h_txt(h, jsonx_text(json_object_get(q, "role"), "name"));
     H(h, "</td><td>");
-    h_txt(h, jstr(json_object_get(q, "unit"), "name"));
+    h_txt(h, jsonx_text(json_object_get(q, "unit"), "name"));
     H(h, "</td><td>");
-    badge(h, jstr(q, "status"), jstr(q, "status_label"));
+    badge(h, jsonx_text(q, "status"), jsonx_text(q, "status_label"));
     H(h, "</td><td>");
     h_txt(h, when(r, jsonx_str(q, "created_at")));
     H(h, "</td></tr>");
@@ -203,11 +197,11 @@ int access_page_home(request *r)
     H(&h, "<li><a href=\"/access/reviews/");
     h_int(&h, jsonx_int(v, "id", 0));
     H(&h, "\">");
-    h_txt(&h, jstr(v, "title"));
+    h_txt(&h, jsonx_text(v, "title"));
     H(&h, "</a> · ");
     h_txt(&h, _("Deadline"));
     H(&h, ": ");
-    h_txt(&h, jstr(v, "deadline"));
+    h_txt(&h, jsonx_text(v, "deadline"));
     H(&h, "</li>");
   }
   if (any)
@@ -252,28 +246,28 @@ static int systems_page(request *r, int status, json_t *err)
   json_array_foreach(json_object_get(out, "items"), i, s)
   {
     H(&h, "<tr id=\"system-");
-    h_attr(&h, jstr(s, "code"));
+    h_attr(&h, jsonx_text(s, "code"));
     H(&h, "\"><td>");
-    h_txt(&h, jstr(s, "code"));
+    h_txt(&h, jsonx_text(s, "code"));
     H(&h, "</td><td><strong>");
-    h_txt(&h, jstr(s, "name"));
+    h_txt(&h, jsonx_text(s, "name"));
     H(&h, "</strong><br><span class=\"muted\">");
-    h_txt(&h, jstr(s, "description"));
+    h_txt(&h, jsonx_text(s, "description"));
     H(&h, "</span></td><td>");
-    h_txt(&h, jstr(json_object_get(s, "owner_unit"), "name"));
+    h_txt(&h, jsonx_text(json_object_get(s, "owner_unit"), "name"));
     H(&h, "</td><td>");
-    h_txt(&h, jstr(json_object_get(s, "tech_owner"), "display_name"));
+    h_txt(&h, jsonx_text(json_object_get(s, "tech_owner"), "display_name"));
     H(&h, "</td><td>");
     h_txt(&h, jsonx_bool(s, "requires_letter", false) ? _("required") : _("not required"));
     H(&h, "</td><td>");
-    h_txt(&h, str_eq(jstr(s, "approver"), "system_owner")
-                  ? arena_printf(r->a, "%s: %s", _("system owner"), jstr(json_object_get(s, "owner"), "display_name"))
+    h_txt(&h, str_eq(jsonx_text(s, "approver"), "system_owner")
+                  ? arena_printf(r->a, "%s: %s", _("system owner"), jsonx_text(json_object_get(s, "owner"), "display_name"))
                   : _("IT manager"));
     H(&h, "</td><td><ul class=\"plain\">");
     json_array_foreach(json_object_get(s, "roles"), k, ro)
     {
       H(&h, "<li>");
-      h_txt(&h, jstr(ro, "name"));
+      h_txt(&h, jsonx_text(ro, "name"));
       if (!jsonx_bool(ro, "active", true)) {
         H(&h, " <span class=\"muted\">(");
         h_txt(&h, _("inactive"));
@@ -516,15 +510,9 @@ static void action_form(request *r, html *h, int64_t id, const char *action, con
 static int request_page(request *r, int status, json_t *err)
 {
   json_t *q;
-  int st = page_call_api(r, access_api_request_get, NULL, &q);
-  if (st < 0)
-    return -1;
-  if (st != 200) {
-    json_t *e = json_object_get(q, "error");
-    int rc = http_error(r, st, jstr(e, "code"), jstr(e, "message"), NULL);
-    json_decref(q);
-    return rc;
-  }
+  int fetched;
+  if (!page_fetch(r, access_api_request_get, &q, &fetched))
+    return fetched;
   int64_t id = jsonx_int(q, "id", 0);
   json_t *person = json_object_get(q, "person");
   html h;
@@ -538,51 +526,51 @@ static int request_page(request *r, int status, json_t *err)
     page_alert(&h, err);
   H(&h, "<section class=\"card\"><dl id=\"request-fields\">");
   dl_row(&h, _("Status"), "request-status");
-  badge(&h, jstr(q, "status"), jstr(q, "status_label"));
+  badge(&h, jsonx_text(q, "status"), jsonx_text(q, "status_label"));
   H(&h, "</dd>");
   dl_row(&h, _("Person"), "request-person");
   H(&h, "<a href=\"/access/people/");
   h_int(&h, jsonx_int(person, "id", 0));
   H(&h, "\">");
-  h_txt(&h, jstr(person, "name"));
+  h_txt(&h, jsonx_text(person, "name"));
   H(&h, "</a> · ");
-  h_txt(&h, jstr(json_object_get(q, "unit"), "name"));
+  h_txt(&h, jsonx_text(json_object_get(q, "unit"), "name"));
   H(&h, "</dd>");
   dl_row(&h, _("System / role"), "request-role");
-  h_txt(&h, jstr(json_object_get(q, "system"), "name"));
+  h_txt(&h, jsonx_text(json_object_get(q, "system"), "name"));
   H(&h, " / ");
-  h_txt(&h, jstr(json_object_get(q, "role"), "name"));
+  h_txt(&h, jsonx_text(json_object_get(q, "role"), "name"));
   H(&h, "</dd>");
   dl_row(&h, _("Reason"), "request-reason");
-  h_txt(&h, jstr(q, "reason"));
+  h_txt(&h, jsonx_text(q, "reason"));
   H(&h, "</dd>");
   dl_row(&h, _("Until"), "request-expires");
-  h_txt(&h, *jstr(q, "expires_on") ? jstr(q, "expires_on") : _("no end"));
+  h_txt(&h, *jsonx_text(q, "expires_on") ? jsonx_text(q, "expires_on") : _("no end"));
   H(&h, "</dd>");
-  if (str_eq(jstr(q, "source"), "letter")) {
+  if (str_eq(jsonx_text(q, "source"), "letter")) {
     dl_row(&h, _("Incoming letter"), "request-letter");
-    h_txt(&h, jstr(q, "letter_no"));
+    h_txt(&h, jsonx_text(q, "letter_no"));
     H(&h, " · ");
-    h_txt(&h, jstr(q, "letter_date"));
+    h_txt(&h, jsonx_text(q, "letter_date"));
     H(&h, "</dd>");
   }
   dl_row(&h, _("Created"), "request-created");
   h_txt(&h, when(r, jsonx_str(q, "created_at")));
   H(&h, " · ");
-  h_txt(&h, jstr(json_object_get(q, "created_by"), "display_name"));
+  h_txt(&h, jsonx_text(json_object_get(q, "created_by"), "display_name"));
   H(&h, "</dd>");
   if (json_is_object(json_object_get(q, "provisioned_by"))) {
     dl_row(&h, _("Provisioned"), "request-provisioned");
     h_txt(&h, when(r, jsonx_str(q, "provisioned_at")));
     H(&h, " · ");
-    h_txt(&h, jstr(json_object_get(q, "provisioned_by"), "display_name"));
+    h_txt(&h, jsonx_text(json_object_get(q, "provisioned_by"), "display_name"));
     H(&h, " · ");
-    h_txt(&h, jstr(q, "provision_note"));
+    h_txt(&h, jsonx_text(q, "provision_note"));
     H(&h, "</dd>");
   }
-  if (*jstr(q, "reject_reason")) {
+  if (*jsonx_text(q, "reject_reason")) {
     dl_row(&h, _("Reason for rejection"), "request-rejected");
-    h_txt(&h, jstr(q, "reject_reason"));
+    h_txt(&h, jsonx_text(q, "reject_reason"));
     H(&h, "</dd>");
   }
   H(&h, "</dl></section>");
@@ -621,12 +609,12 @@ static int request_page(request *r, int status, json_t *err)
     H(&h, "<tr><td>");
     h_txt(&h, when(r, jsonx_str(e, "at")));
     H(&h, "</td><td>");
-    h_txt(&h, jstr(e, "actor"));
+    h_txt(&h, jsonx_text(e, "actor"));
     H(&h, "</td><td>");
     int to = access_status_from_key(jsonx_str(e, "to_status"));
-    h_txt(&h, to >= 0 ? _(access_status_label(to)) : jstr(e, "kind"));
+    h_txt(&h, to >= 0 ? _(access_status_label(to)) : jsonx_text(e, "kind"));
     H(&h, "</td><td>");
-    h_txt(&h, jstr(e, "note"));
+    h_txt(&h, jsonx_text(e, "note"));
     H(&h, "</td></tr>");
   }
   H(&h, "</tbody></table></section>");
@@ -670,24 +658,18 @@ int access_form_request_action(request *r)
 static int person_page(request *r, int status, json_t *err)
 {
   json_t *out;
-  int st = page_call_api(r, access_api_person_grants, NULL, &out);
-  if (st < 0)
-    return -1;
-  if (st != 200) {
-    json_t *e = json_object_get(out, "error");
-    int rc = http_error(r, st, jstr(e, "code"), jstr(e, "message"), NULL);
-    json_decref(out);
-    return rc;
-  }
+  int fetched;
+  if (!page_fetch(r, access_api_person_grants, &out, &fetched))
+    return fetched;
   json_t *person = json_object_get(out, "person");
   bool can_revoke = rbac_has(r->user->id, "access.provision");
   html h;
   html_init(&h);
-  page_begin(r, &h, jstr(person, "name"), "/access");
+  page_begin(r, &h, jsonx_text(person, "name"), "/access");
   H(&h, "<h1>");
-  h_txt(&h, jstr(person, "name"));
+  h_txt(&h, jsonx_text(person, "name"));
   H(&h, "</h1><p class=\"muted\">");
-  h_txt(&h, jstr(person, "unit"));
+  h_txt(&h, jsonx_text(person, "unit"));
   H(&h, " · <a href=\"/org/people/");
   h_int(&h, jsonx_int(person, "id", 0));
   H(&h, "\">");
@@ -711,18 +693,18 @@ static int person_page(request *r, int status, json_t *err)
   json_t *g;
   json_array_foreach(json_object_get(out, "items"), i, g)
   {
-    const char *gs = jstr(g, "status");
+    const char *gs = jsonx_text(g, "status");
     if (str_eq(gs, "revoked"))
       H(&h, "<tr class=\"muted\"><td>");
     else
       H(&h, "<tr><td>");
-    h_txt(&h, jstr(json_object_get(g, "system"), "name"));
+    h_txt(&h, jsonx_text(json_object_get(g, "system"), "name"));
     H(&h, "</td><td>");
-    h_txt(&h, jstr(json_object_get(g, "role"), "name"));
+    h_txt(&h, jsonx_text(json_object_get(g, "role"), "name"));
     H(&h, "</td><td>");
     h_txt(&h, when(r, jsonx_str(g, "since")));
     H(&h, "</td><td>");
-    h_txt(&h, jstr(g, "expires_on"));
+    h_txt(&h, jsonx_text(g, "expires_on"));
     if (jsonx_bool(g, "expired", false)) {
       H(&h, " ");
       badge(&h, "overdue", _("expired"));
@@ -736,7 +718,7 @@ static int person_page(request *r, int status, json_t *err)
       H(&h, " <span class=\"muted\">");
       h_txt(&h, when(r, jsonx_str(g, "revoked_at")));
       H(&h, " ");
-      h_txt(&h, jstr(g, "revoke_note"));
+      h_txt(&h, jsonx_text(g, "revoke_note"));
       H(&h, "</span>");
     }
     if (json_is_integer(json_object_get(g, "revoke_task_id"))) {
@@ -840,16 +822,16 @@ static int reviews_page(request *r, int status, json_t *err)
     H(&h, "\">#");
     h_int(&h, jsonx_int(v, "id", 0));
     H(&h, "</a></td><td>");
-    h_txt(&h, jstr(v, "title"));
+    h_txt(&h, jsonx_text(v, "title"));
     H(&h, "</td><td>");
-    h_txt(&h, jstr(json_object_get(v, "scope"), "name"));
+    h_txt(&h, jsonx_text(json_object_get(v, "scope"), "name"));
     H(&h, "</td><td>");
-    h_txt(&h, jstr(v, "deadline"));
+    h_txt(&h, jsonx_text(v, "deadline"));
     H(&h, "</td><td>");
     if (jsonx_bool(v, "overdue", false))
       badge(&h, "overdue", _("overdue"));
     else
-      badge(&h, jstr(v, "status"), str_eq(jstr(v, "status"), "open") ? _("open") : _("closed"));
+      badge(&h, jsonx_text(v, "status"), str_eq(jsonx_text(v, "status"), "open") ? _("open") : _("closed"));
     H(&h, "</td><td>");
     h_txt(&h, arena_printf(r->a, "%lld / %lld", (long long)(jsonx_int(c, "lines", 0) - jsonx_int(c, "pending", 0)),
                            (long long)jsonx_int(c, "lines", 0)));
@@ -933,39 +915,33 @@ int access_form_review_new(request *r)
 static int review_page(request *r, int status, json_t *err)
 {
   json_t *v;
-  int st = page_call_api(r, access_api_review_get, NULL, &v);
-  if (st < 0)
-    return -1;
-  if (st != 200) {
-    json_t *e = json_object_get(v, "error");
-    int rc = http_error(r, st, jstr(e, "code"), jstr(e, "message"), NULL);
-    json_decref(v);
-    return rc;
-  }
+  int fetched;
+  if (!page_fetch(r, access_api_review_get, &v, &fetched))
+    return fetched;
   int64_t id = jsonx_int(v, "id", 0);
   bool can_decide = jsonx_bool(v, "can_decide", false);
   html h;
   html_init(&h);
-  page_begin(r, &h, jstr(v, "title"), "/access/reviews");
+  page_begin(r, &h, jsonx_text(v, "title"), "/access/reviews");
   H(&h, "<h1>");
-  h_txt(&h, jstr(v, "title"));
+  h_txt(&h, jsonx_text(v, "title"));
   H(&h, "</h1>");
   if (err)
     page_alert(&h, err);
   json_t *c = json_object_get(v, "counts");
   H(&h, "<section class=\"card\"><dl id=\"review-fields\">");
   dl_row(&h, _("Scope"), "review-scope");
-  h_txt(&h, jstr(json_object_get(v, "scope"), "name"));
+  h_txt(&h, jsonx_text(json_object_get(v, "scope"), "name"));
   H(&h, "</dd>");
   dl_row(&h, _("Deadline"), "review-deadline");
-  h_txt(&h, jstr(v, "deadline"));
+  h_txt(&h, jsonx_text(v, "deadline"));
   if (jsonx_bool(v, "overdue", false)) {
     H(&h, " ");
     badge(&h, "overdue", _("overdue"));
   }
   H(&h, "</dd>");
   dl_row(&h, _("Status"), "review-status");
-  h_txt(&h, str_eq(jstr(v, "status"), "open") ? _("open") : _("closed"));
+  h_txt(&h, str_eq(jsonx_text(v, "status"), "open") ? _("open") : _("closed"));
   H(&h, "</dd>");
   dl_row(&h, _("Lines"), "review-counts");
   h_txt(&h, arena_printf(r->a, "%s: %lld · %s: %lld · %s: %lld", _("Confirmed"),
@@ -1004,13 +980,13 @@ static int review_page(request *r, int status, json_t *err)
     H(&h, "<tr id=\"line-");
     h_int(&h, jsonx_int(l, "id", 0));
     H(&h, "\"><td>");
-    h_txt(&h, jstr(l, "person"));
+    h_txt(&h, jsonx_text(l, "person"));
     H(&h, "</td><td>");
-    h_txt(&h, jstr(l, "unit"));
+    h_txt(&h, jsonx_text(l, "unit"));
     H(&h, "</td><td>");
-    h_txt(&h, jstr(l, "system"));
+    h_txt(&h, jsonx_text(l, "system"));
     H(&h, " / ");
-    h_txt(&h, jstr(l, "role"));
+    h_txt(&h, jsonx_text(l, "role"));
     H(&h, "</td><td>");
     h_txt(&h, when(r, jsonx_str(l, "since")));
     H(&h, "</td><td>");
@@ -1018,7 +994,7 @@ static int review_page(request *r, int status, json_t *err)
     if (d) {
       badge(&h, d, str_eq(d, "confirm") ? _("confirmed") : _("revoked"));
       H(&h, " ");
-      h_txt(&h, jstr(l, "note"));
+      h_txt(&h, jsonx_text(l, "note"));
       if (json_is_integer(json_object_get(l, "task_id"))) {
         H(&h, " <a href=\"/tasks/");
         h_int(&h, jsonx_int(l, "task_id", 0));

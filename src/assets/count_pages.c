@@ -15,19 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *jstr(json_t *o, const char *k)
-{
-  const char *s = jsonx_str(o, k);
-  return s ? s : "";
-}
-
-static void cell(html *h, const char *s)
-{
-  H(h, "<td>");
-  h_txt(h, s);
-  H(h, "</td>");
-}
-
 static void cell_int(html *h, const char *id, int64_t v)
 {
   if (id) {
@@ -110,10 +97,10 @@ static int list_page(request *r, int status, json_t *err)
     H(&h, "<tr><td><a href=\"/assets/counts/");
     h_int(&h, jsonx_int(c, "id", 0));
     H(&h, "\">");
-    h_txt(&h, jstr(c, "title"));
+    h_txt(&h, jsonx_text(c, "title"));
     H(&h, "</a></td>");
-    cell(&h, jstr(c, "date"));
-    cell(&h, jstr(c, "state_label"));
+    h_cell(&h, jsonx_text(c, "date"));
+    h_cell(&h, jsonx_text(c, "state_label"));
     cell_int(&h, NULL, jsonx_int(p, "expected", 0));
     cell_int(&h, NULL, jsonx_int(p, "found", 0));
     cell_int(&h, NULL, jsonx_int(p, "fazla", 0));
@@ -272,7 +259,7 @@ static void progress_table(html *h, json_t *c)
   cell_int(h, "count-unexpected", jsonx_int(p, "unexpected", 0));
   cell_int(h, "count-unregistered", jsonx_int(p, "unregistered", 0));
   H(h, "</tr></tbody></table>");
-  if (str_eq(jstr(c, "state"), "ikinci")) {
+  if (str_eq(jsonx_text(c, "state"), "ikinci")) {
     H(h, "<p id=\"count-recount\">");
     h_txt(h, _("Recount (ikinci sayım)"));
     H(h, ": ");
@@ -305,20 +292,20 @@ static void lines_table(html *h, json_t *lines, const char *id)
   json_array_foreach(lines, i, l)
   {
     H(h, "<tr>");
-    cell(h, *jstr(l, "sicil_no") ? jstr(l, "sicil_no") : jstr(l, "scan_code"));
-    cell(h, jstr(l, "name"));
+    h_cell(h, *jsonx_text(l, "sicil_no") ? jsonx_text(l, "sicil_no") : jsonx_text(l, "scan_code"));
+    h_cell(h, jsonx_text(l, "name"));
     H(h, "<td>");
-    h_txt(h, kind_label(jstr(l, "kind")));
-    if (*jstr(l, "holder") || *jstr(l, "space")) {
+    h_txt(h, kind_label(jsonx_text(l, "kind")));
+    if (*jsonx_text(l, "holder") || *jsonx_text(l, "space")) {
       H(h, ": ");
-      h_txt(h, *jstr(l, "holder") ? jstr(l, "holder") : jstr(l, "space"));
+      h_txt(h, *jsonx_text(l, "holder") ? jsonx_text(l, "holder") : jsonx_text(l, "space"));
     }
     H(h, "</td>");
-    cell(h, jsonx_bool(l, "found1", false) ? _("found") : "-");
+    h_cell(h, jsonx_bool(l, "found1", false) ? _("found") : "-");
     json_t *f2 = json_object_get(l, "found2");
-    cell(h, json_is_null(f2) || !f2 ? "" : (json_is_true(f2) ? _("found") : _("not found")));
-    const char *diff = jstr(l, "difference");
-    cell(h, str_eq(diff, "fazla") ? _("Fazla") : str_eq(diff, "noksan") ? _("Noksan") : "");
+    h_cell(h, json_is_null(f2) || !f2 ? "" : (json_is_true(f2) ? _("found") : _("not found")));
+    const char *diff = jsonx_text(l, "difference");
+    h_cell(h, str_eq(diff, "fazla") ? _("Fazla") : str_eq(diff, "noksan") ? _("Noksan") : "");
     H(h, "</tr>");
   }
   H(h, "</tbody></table>");
@@ -327,28 +314,22 @@ static void lines_table(html *h, json_t *lines, const char *id)
 static int count_page(request *r, int status, json_t *err)
 {
   json_t *c = NULL;
-  int st = page_call_api(r, assets_api_count_get, NULL, &c);
-  if (st < 0)
-    return -1;
-  if (st != 200) {
-    json_t *e = json_object_get(c, "error");
-    int rc = http_error(r, st, jstr(e, "code"), jstr(e, "message"), NULL);
-    json_decref(c);
-    return rc;
-  }
+  int fetched;
+  if (!page_fetch(r, assets_api_count_get, &c, &fetched))
+    return fetched;
   int64_t id = jsonx_int(c, "id", 0);
-  const char *state = jstr(c, "state");
+  const char *state = jsonx_text(c, "state");
   bool manage = jsonx_bool(c, "can_manage", false);
   html h;
   html_init(&h);
-  page_begin(r, &h, jstr(c, "title"), "/assets/counts");
+  page_begin(r, &h, jsonx_text(c, "title"), "/assets/counts");
   H(&h, "<h1 id=\"count-title\">");
-  h_txt(&h, jstr(c, "title"));
+  h_txt(&h, jsonx_text(c, "title"));
   H(&h, "</h1>");
   if (err)
     page_alert(&h, err);
   H(&h, "<section class=\"card\"><p id=\"count-state\"><strong>");
-  h_txt(&h, jstr(c, "state_label"));
+  h_txt(&h, jsonx_text(c, "state_label"));
   H(&h, "</strong>");
   if (jsonx_bool(c, "frozen", false) && !str_eq(state, "kesin")) {
     H(&h, " · ");
@@ -366,15 +347,15 @@ static int count_page(request *r, int status, json_t *err)
   }
   json_t *docs = json_object_get(c, "documents");
   H(&h, "<a class=\"button\" id=\"count-cetvel-xlsx\" href=\"");
-  h_attr(&h, jstr(docs, "cetvel_xlsx"));
+  h_attr(&h, jsonx_text(docs, "cetvel_xlsx"));
   H(&h, "\">");
   h_txt(&h, _("Döküm Cetveli (XLSX)"));
   H(&h, "</a> <a class=\"button\" id=\"count-cetvel-pdf\" href=\"");
-  h_attr(&h, jstr(docs, "cetvel_pdf"));
+  h_attr(&h, jsonx_text(docs, "cetvel_pdf"));
   H(&h, "\">");
   h_txt(&h, _("Döküm Cetveli (PDF)"));
   H(&h, "</a> <a class=\"button\" id=\"count-tutanak-pdf\" href=\"");
-  h_attr(&h, jstr(docs, "tutanak_pdf"));
+  h_attr(&h, jsonx_text(docs, "tutanak_pdf"));
   H(&h, "\">");
   h_txt(&h, _("Sayım Tutanağı (PDF)"));
   H(&h, "</a></p>");
@@ -401,11 +382,11 @@ static int count_page(request *r, int status, json_t *err)
     json_array_foreach(vifs, i, v)
     {
       H(&h, "<li>");
-      h_txt(&h, jstr(v, "number"));
+      h_txt(&h, jsonx_text(v, "number"));
       H(&h, " · ");
-      h_txt(&h, str_eq(jstr(v, "kind"), "giris") ? _("entry") : _("exit"));
+      h_txt(&h, str_eq(jsonx_text(v, "kind"), "giris") ? _("entry") : _("exit"));
       H(&h, " · ");
-      h_txt(&h, jstr(v, "date"));
+      h_txt(&h, jsonx_text(v, "date"));
       H(&h, "</li>");
     }
     H(&h, "</ul></section>");
@@ -418,14 +399,14 @@ static int count_page(request *r, int status, json_t *err)
   json_array_foreach(json_object_get(c, "kurul"), i, k)
   {
     H(&h, "<li>");
-    h_txt(&h, jstr(k, "name"));
-    if (*jstr(k, "title")) {
+    h_txt(&h, jsonx_text(k, "name"));
+    if (*jsonx_text(k, "title")) {
       H(&h, ", ");
-      h_txt(&h, jstr(k, "title"));
+      h_txt(&h, jsonx_text(k, "title"));
     }
     H(&h, " (");
-    h_txt(&h, str_eq(jstr(k, "role"), "baskan")            ? _("Chair")
-              : str_eq(jstr(k, "role"), "kayit_yetkilisi") ? _("Kayıt yetkilisi")
+    h_txt(&h, str_eq(jsonx_text(k, "role"), "baskan")            ? _("Chair")
+              : str_eq(jsonx_text(k, "role"), "kayit_yetkilisi") ? _("Kayıt yetkilisi")
                                                            : _("Member"));
     H(&h, ")</li>");
   }
@@ -461,44 +442,38 @@ int assets_page_count(request *r)
 static int scan_page(request *r, int status, json_t *result, json_t *err, const char *unknown_code)
 {
   json_t *c = NULL;
-  int st = page_call_api(r, assets_api_count_get, NULL, &c);
-  if (st < 0)
-    return -1;
-  if (st != 200) {
-    json_t *e = json_object_get(c, "error");
-    int rc = http_error(r, st, jstr(e, "code"), jstr(e, "message"), NULL);
-    json_decref(c);
-    return rc;
-  }
+  int fetched;
+  if (!page_fetch(r, assets_api_count_get, &c, &fetched))
+    return fetched;
   int64_t id = jsonx_int(c, "id", 0);
   html h;
   html_init(&h);
-  page_begin(r, &h, arena_printf(r->a, "%s: %s", _("Scan"), jstr(c, "title")), "/assets/counts");
+  page_begin(r, &h, arena_printf(r->a, "%s: %s", _("Scan"), jsonx_text(c, "title")), "/assets/counts");
   H(&h, "<div class=\"scan\"><h1>");
-  h_txt(&h, jstr(c, "title"));
+  h_txt(&h, jsonx_text(c, "title"));
   H(&h, "</h1><p class=\"muted\">");
-  h_txt(&h, jstr(c, "state_label"));
+  h_txt(&h, jsonx_text(c, "state_label"));
   H(&h, "</p>");
   if (result) {
-    const char *res = jstr(result, "result");
+    const char *res = jsonx_text(result, "result");
     H(&h, "<p id=\"scan-result\" role=\"status\" class=\"");
     h_attr(&h, str_eq(res, "found") || str_eq(res, "records") ? "notice" : "alert");
     H(&h, "\" data-result=\"");
     h_attr(&h, res);
     H(&h, "\">");
-    h_txt(&h, jstr(result, "message"));
+    h_txt(&h, jsonx_text(result, "message"));
     json_t *l = json_object_get(result, "line");
     if (json_is_object(l)) {
       H(&h, " <strong>");
-      h_txt(&h, *jstr(l, "sicil_no") ? jstr(l, "sicil_no") : jstr(l, "scan_code"));
+      h_txt(&h, *jsonx_text(l, "sicil_no") ? jsonx_text(l, "sicil_no") : jsonx_text(l, "scan_code"));
       H(&h, "</strong> ");
-      h_txt(&h, jstr(l, "name"));
+      h_txt(&h, jsonx_text(l, "name"));
     }
     H(&h, "</p>");
   }
   if (err)
     page_alert(&h, err);
-  if (str_eq(jstr(c, "state"), "kesin")) {
+  if (str_eq(jsonx_text(c, "state"), "kesin")) {
     H(&h, "<p id=\"scan-closed\">");
     h_txt(&h, _("This count is finalised; it cannot change any more."));
     H(&h, "</p>");
@@ -555,7 +530,7 @@ int assets_form_count_action(request *r)
       rc = scan_page(r, 200, out, NULL, NULL);
     } else if (status == 404 || status == 403) {
       json_t *e = json_object_get(out, "error");
-      rc = http_error(r, status, jstr(e, "code"), jstr(e, "message"), NULL);
+      rc = http_error(r, status, jsonx_text(e, "code"), jsonx_text(e, "message"), NULL);
     } else {
       /* An unknown code: the same code again with a description. */
       json_t *f = json_object_get(json_object_get(out, "error"), "fields");
@@ -578,7 +553,7 @@ int assets_form_count_action(request *r)
     rc = http_redirect(r, arena_printf(r->a, "/assets/counts/%s", cid));
   } else if (status == 404 || status == 403) {
     json_t *e = json_object_get(out, "error");
-    rc = http_error(r, status, jstr(e, "code"), jstr(e, "message"), NULL);
+    rc = http_error(r, status, jsonx_text(e, "code"), jsonx_text(e, "message"), NULL);
   } else {
     rc = count_page(r, status, out);
   }

@@ -11,19 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *jstr(json_t *o, const char *k)
-{
-  const char *s = jsonx_str(o, k);
-  return s ? s : "";
-}
-
-static void cell(html *h, const char *s)
-{
-  H(h, "<td>");
-  h_txt(h, s);
-  H(h, "</td>");
-}
-
 static void cell_int(html *h, json_t *v)
 {
   H(h, "<td class=\"num\">");
@@ -65,7 +52,7 @@ static void input(html *h, const char *name, const char *label, const char *type
 
 static const char *product_text(request *r, json_t *p)
 {
-  const char *pub = jstr(p, "publisher"), *name = jstr(p, "name");
+  const char *pub = jsonx_text(p, "publisher"), *name = jsonx_text(p, "name");
   return *pub ? arena_printf(r->a, "%s %s", pub, name) : name;
 }
 
@@ -100,11 +87,11 @@ static int list_page(request *r, int status, json_t *err)
       H(&h, "\">");
       h_txt(&h, product_text(r, json_object_get(l, "product")));
       H(&h, "</a></td>");
-      cell(&h, jstr(l, "type_label"));
+      h_cell(&h, jsonx_text(l, "type_label"));
       cell_int(&h, json_object_get(l, "seats"));
       cell_int(&h, json_object_get(l, "assigned"));
-      cell(&h, *jstr(l, "end_date") ? jstr(l, "end_date") : "-");
-      cell(&h, jstr(json_object_get(l, "unit"), "code"));
+      h_cell(&h, *jsonx_text(l, "end_date") ? jsonx_text(l, "end_date") : "-");
+      h_cell(&h, jsonx_text(json_object_get(l, "unit"), "code"));
       H(&h, "</tr>");
     }
     H(&h, "</tbody></table>");
@@ -190,15 +177,9 @@ static void row(html *h, const char *label, const char *value)
 static int licence_page(request *r, int status, json_t *err)
 {
   json_t *l = NULL;
-  int st = page_call_api(r, assets_api_licence_get, NULL, &l);
-  if (st < 0)
-    return -1;
-  if (st != 200) {
-    json_t *e = json_object_get(l, "error");
-    int rc = http_error(r, st, jstr(e, "code"), jstr(e, "message"), NULL);
-    json_decref(l);
-    return rc;
-  }
+  int fetched;
+  if (!page_fetch(r, assets_api_licence_get, &l, &fetched))
+    return fetched;
   html h;
   html_init(&h);
   const char *title = product_text(r, json_object_get(l, "product"));
@@ -206,25 +187,25 @@ static int licence_page(request *r, int status, json_t *err)
   H(&h, "<h1 id=\"licence-title\">");
   h_txt(&h, title);
   H(&h, "</h1><table class=\"fields\" id=\"licence\">");
-  row(&h, _("Licence type"), jstr(l, "type_label"));
+  row(&h, _("Licence type"), jsonx_text(l, "type_label"));
   json_t *seats = json_object_get(l, "seats");
   row(&h, _("Seats"), json_is_integer(seats) ? arena_printf(r->a, "%lld", (long long)json_integer_value(seats))
                                               : _("Unlimited"));
   row(&h, _("Assigned"), arena_printf(r->a, "%lld", (long long)jsonx_int(l, "assigned", 0)));
-  row(&h, _("Starts on"), jstr(l, "start_date"));
-  row(&h, _("Ends on"), jstr(l, "end_date"));
-  row(&h, _("Unit"), jstr(json_object_get(l, "unit"), "name"));
-  row(&h, _("Responsible"), jstr(json_object_get(l, "responsible"), "name"));
-  row(&h, _("Supplier"), jstr(l, "supplier"));
-  row(&h, _("Supplier tax number (VKN)"), jstr(l, "supplier_vkn"));
-  row(&h, _("Order no"), jstr(l, "order_no"));
-  row(&h, _("Invoice no"), jstr(l, "invoice_no"));
+  row(&h, _("Starts on"), jsonx_text(l, "start_date"));
+  row(&h, _("Ends on"), jsonx_text(l, "end_date"));
+  row(&h, _("Unit"), jsonx_text(json_object_get(l, "unit"), "name"));
+  row(&h, _("Responsible"), jsonx_text(json_object_get(l, "responsible"), "name"));
+  row(&h, _("Supplier"), jsonx_text(l, "supplier"));
+  row(&h, _("Supplier tax number (VKN)"), jsonx_text(l, "supplier_vkn"));
+  row(&h, _("Order no"), jsonx_text(l, "order_no"));
+  row(&h, _("Invoice no"), jsonx_text(l, "invoice_no"));
   json_t *cost = json_object_get(l, "cost_kurus");
   row(&h, _("Cost (TL)"),
       json_is_integer(cost) ? arena_printf(r->a, "%lld,%02lld", (long long)(json_integer_value(cost) / 100),
                                            (long long)(json_integer_value(cost) % 100))
                             : "");
-  row(&h, _("Where the key is kept (vault entry)"), jstr(l, "key_ref"));
+  row(&h, _("Where the key is kept (vault entry)"), jsonx_text(l, "key_ref"));
   H(&h, "</table><section class=\"card\" id=\"assignments\"><h2>");
   h_txt(&h, _("Assignments"));
   H(&h, "</h2><ul>");
@@ -238,11 +219,11 @@ static int licence_page(request *r, int status, json_t *err)
       H(&h, "<a href=\"/assets/");
       h_int(&h, jsonx_int(asset, "id", 0));
       H(&h, "\">");
-      h_txt(&h, *jstr(asset, "sicil_no") ? jstr(asset, "sicil_no") : jstr(asset, "name"));
+      h_txt(&h, *jsonx_text(asset, "sicil_no") ? jsonx_text(asset, "sicil_no") : jsonx_text(asset, "name"));
       H(&h, "</a> ");
-      h_txt(&h, jstr(asset, "name"));
+      h_txt(&h, jsonx_text(asset, "name"));
     } else {
-      h_txt(&h, jstr(person, "name"));
+      h_txt(&h, jsonx_text(person, "name"));
     }
     H(&h, "</li>");
   }
@@ -337,9 +318,9 @@ int assets_page_compliance(request *r)
       H(&h, "<tr id=\"compliance-");
       h_int(&h, jsonx_int(p, "id", 0));
       H(&h, "\" class=\"");
-      h_attr(&h, jstr(c, "status"));
+      h_attr(&h, jsonx_text(c, "status"));
       H(&h, "\">");
-      cell(&h, product_text(r, p));
+      h_cell(&h, product_text(r, p));
       cell_int(&h, json_object_get(c, "installed"));
       cell_int(&h, json_object_get(c, "owned"));
       H(&h, "<td class=\"num\">");
@@ -347,7 +328,7 @@ int assets_page_compliance(request *r)
       if (json_is_integer(diff))
         h_txt(&h, arena_printf(r->a, "%+lld", (long long)json_integer_value(diff)));
       H(&h, "</td>");
-      cell(&h, jstr(c, "status_label"));
+      h_cell(&h, jsonx_text(c, "status_label"));
       cell_int(&h, json_object_get(c, "expired_licences"));
       H(&h, "</tr>");
     }
@@ -373,10 +354,10 @@ int assets_page_compliance(request *r)
       H(&h, "\">");
       h_txt(&h, product_text(r, json_object_get(l, "product")));
       H(&h, "</a></td>");
-      cell(&h, jstr(l, "type_label"));
-      cell(&h, jstr(l, "end_date"));
+      h_cell(&h, jsonx_text(l, "type_label"));
+      h_cell(&h, jsonx_text(l, "end_date"));
       cell_int(&h, json_object_get(l, "days_left"));
-      cell(&h, jstr(json_object_get(l, "responsible"), "name"));
+      h_cell(&h, jsonx_text(json_object_get(l, "responsible"), "name"));
       H(&h, "</tr>");
     }
     H(&h, "</tbody></table>");

@@ -13,24 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *jstr(json_t *o, const char *k)
-{
-  const char *s = jsonx_str(o, k);
-  return s ? s : "";
-}
-
 static void put_str(json_t *in, request *r, const char *form, const char *key)
 {
   const char *v = req_form(r, form);
   if (v && *v)
     json_object_set_new(in, key, json_string(v));
-}
-
-static void cell(html *h, const char *s)
-{
-  H(h, "<td>");
-  h_txt(h, s);
-  H(h, "</td>");
 }
 
 static void row(html *h, const char *label, const char *value)
@@ -117,13 +104,13 @@ static int list_page(request *r, int status, json_t *err)
       H(&h, "<tr><td><a href=\"/assets/");
       h_int(&h, jsonx_int(a, "id", 0));
       H(&h, "\">");
-      h_txt(&h, *jstr(a, "sicil_no") ? jstr(a, "sicil_no") : _("(review)"));
+      h_txt(&h, *jsonx_text(a, "sicil_no") ? jsonx_text(a, "sicil_no") : _("(review)"));
       H(&h, "</a></td>");
-      cell(&h, jstr(a, "name"));
-      cell(&h, jstr(a, "type_label"));
-      cell(&h, jstr(a, "serial"));
-      cell(&h, assets_status_label(jstr(a, "status")));
-      cell(&h, jstr(a, "unit_code"));
+      h_cell(&h, jsonx_text(a, "name"));
+      h_cell(&h, jsonx_text(a, "type_label"));
+      h_cell(&h, jsonx_text(a, "serial"));
+      h_cell(&h, assets_status_label(jsonx_text(a, "status")));
+      h_cell(&h, jsonx_text(a, "unit_code"));
       H(&h, "</tr>");
     }
     H(&h, "</tbody></table>");
@@ -229,22 +216,22 @@ static void custody_section(request *r, html *h, json_t *a)
       H(h, ": <a id=\"custody-person-link\" href=\"/assets/mine?person=");
       h_int(h, jsonx_int(p, "id", 0));
       H(h, "\"><strong>");
-      h_txt(h, jstr(p, "name"));
+      h_txt(h, jsonx_text(p, "name"));
       H(h, "</strong></a> · ");
       h_txt(h, _("Document no"));
       H(h, " ");
-      h_txt(h, jstr(c, "belge_no"));
+      h_txt(h, jsonx_text(c, "belge_no"));
       H(h, " · <a id=\"custody-pdf\" href=\"");
-      h_attr(h, jstr(c, "document"));
+      h_attr(h, jsonx_text(c, "document"));
       H(h, "\">");
       h_txt(h, _("Taşınır Teslim Belgesi (PDF)"));
       H(h, "</a>");
     } else {
       h_txt(h, _("Shared space"));
       H(h, ": <strong>");
-      h_txt(h, jstr(c, "space"));
+      h_txt(h, jsonx_text(c, "space"));
       H(h, "</strong> · <a href=\"/api/v1/custody/space.pdf?space=");
-      h_url(h, jstr(c, "space"));
+      h_url(h, jsonx_text(c, "space"));
       H(h, "\">");
       h_txt(h, _("Dayanıklı Taşınırlar Listesi (PDF)"));
       H(h, "</a>");
@@ -267,7 +254,7 @@ static void custody_section(request *r, html *h, json_t *a)
     H(h, "<p id=\"custody-holder\">");
     h_txt(h, _("Not in anyone's custody."));
     H(h, "</p>");
-    if (manage && *jstr(a, "sicil_no") && !str_eq(jstr(a, "status"), "hurda")) {
+    if (manage && *jsonx_text(a, "sicil_no") && !str_eq(jsonx_text(a, "status"), "hurda")) {
       H(h, "<form method=\"post\" action=\"/assets/");
       h_int(h, id);
       H(h, "/custody\" id=\"custody-form\" class=\"grid\">");
@@ -296,18 +283,12 @@ static void custody_section(request *r, html *h, json_t *a)
 static int asset_page(request *r, int status, json_t *err)
 {
   json_t *a = NULL;
-  int st = page_call_api(r, assets_api_get, NULL, &a);
-  if (st < 0)
-    return -1;
-  if (st != 200) {
-    json_t *e = json_object_get(a, "error");
-    int rc = http_error(r, st, jstr(e, "code"), jstr(e, "message"), NULL);
-    json_decref(a);
-    return rc;
-  }
+  int fetched;
+  if (!page_fetch(r, assets_api_get, &a, &fetched))
+    return fetched;
   html h;
   html_init(&h);
-  const char *title = arena_printf(r->a, "%s %s", jstr(a, "sicil_no"), jstr(a, "name"));
+  const char *title = arena_printf(r->a, "%s %s", jsonx_text(a, "sicil_no"), jsonx_text(a, "name"));
   page_begin(r, &h, title, "/assets");
   H(&h, "<h1 id=\"asset-title\">");
   h_txt(&h, title);
@@ -316,22 +297,22 @@ static int asset_page(request *r, int status, json_t *err)
     page_alert(&h, err);
   json_t *loc = json_object_get(a, "location"), *p = json_object_get(a, "purchase");
   H(&h, "<section class=\"card\"><table class=\"details\">");
-  row(&h, _("Type"), jstr(a, "type_label"));
-  row(&h, _("Taşınır kodu"), jstr(a, "code"));
-  row(&h, _("Sicil no"), jstr(a, "sicil_no"));
-  row(&h, _("Serial no"), jstr(a, "serial"));
-  row(&h, _("Brand / model"), arena_printf(r->a, "%s %s", jstr(a, "brand"), jstr(a, "model")));
-  row(&h, _("Location"), arena_printf(r->a, "%s %s %s", jstr(loc, "building"), jstr(loc, "floor"), jstr(loc, "room")));
-  row(&h, _("Unit"), jstr(json_object_get(a, "unit"), "name"));
+  row(&h, _("Type"), jsonx_text(a, "type_label"));
+  row(&h, _("Taşınır kodu"), jsonx_text(a, "code"));
+  row(&h, _("Sicil no"), jsonx_text(a, "sicil_no"));
+  row(&h, _("Serial no"), jsonx_text(a, "serial"));
+  row(&h, _("Brand / model"), arena_printf(r->a, "%s %s", jsonx_text(a, "brand"), jsonx_text(a, "model")));
+  row(&h, _("Location"), arena_printf(r->a, "%s %s %s", jsonx_text(loc, "building"), jsonx_text(loc, "floor"), jsonx_text(loc, "room")));
+  row(&h, _("Unit"), jsonx_text(json_object_get(a, "unit"), "name"));
   H(&h, "<tr><th>");
   h_txt(&h, _("Status"));
   H(&h, "</th><td id=\"asset-status\">");
-  h_txt(&h, jstr(a, "status_label"));
+  h_txt(&h, jsonx_text(a, "status_label"));
   H(&h, "</td></tr>");
-  row(&h, _("Supplier"), arena_printf(r->a, "%s %s", jstr(p, "supplier"), jstr(p, "supplier_vkn")));
-  row(&h, _("Value (TL)"), jstr(p, "value"));
-  row(&h, _("Warranty ends"), jstr(p, "warranty_end"));
-  row(&h, _("Host name"), jstr(a, "hostname"));
+  row(&h, _("Supplier"), arena_printf(r->a, "%s %s", jsonx_text(p, "supplier"), jsonx_text(p, "supplier_vkn")));
+  row(&h, _("Value (TL)"), jsonx_text(p, "value"));
+  row(&h, _("Warranty ends"), jsonx_text(p, "warranty_end"));
+  row(&h, _("Host name"), jsonx_text(a, "hostname"));
   row(&h, _("Installed software"), arena_printf(r->a, "%lld", (long long)jsonx_int(a, "software_count", 0)));
   H(&h, "</table><p><a href=\"/api/v1/assets/labels.pdf?ids=");
   h_int(&h, jsonx_int(a, "id", 0));
@@ -342,7 +323,7 @@ static int asset_page(request *r, int status, json_t *err)
   custody_section(r, &h, a);
 
   if (rbac_can(r->user->id, "assets.manage", jsonx_int(json_object_get(a, "unit"), "id", 0)) &&
-      !str_eq(jstr(a, "status"), "hurda")) {
+      !str_eq(jsonx_text(a, "status"), "hurda")) {
     H(&h, "<section class=\"card\" id=\"lifecycle\"><h2>");
     h_txt(&h, _("Lifecycle"));
     H(&h, "</h2><form method=\"post\" action=\"/assets/");
@@ -354,7 +335,7 @@ static int asset_page(request *r, int status, json_t *err)
     H(&h, "\">");
     for (size_t i = 0; assets_statuses[i]; i++)
       h_option(&h, assets_statuses[i], assets_status_label(assets_statuses[i]),
-               str_eq(assets_statuses[i], jstr(a, "status")));
+               str_eq(assets_statuses[i], jsonx_text(a, "status")));
     H(&h, "</select> <input name=\"note\" aria-label=\"");
     h_attr(&h, _("Note"));
     H(&h, "\"> <button type=\"submit\">");
@@ -372,11 +353,11 @@ static int asset_page(request *r, int status, json_t *err)
     json_array_foreach(comps, i, c)
     {
       H(&h, "<tr>");
-      cell(&h, jstr(c, "kind"));
-      cell(&h, jstr(c, "name"));
-      cell(&h, jstr(c, "detail"));
-      cell(&h, *jstr(c, "mac") ? jstr(c, "mac") : jstr(c, "serial"));
-      cell(&h, jstr(c, "ip"));
+      h_cell(&h, jsonx_text(c, "kind"));
+      h_cell(&h, jsonx_text(c, "name"));
+      h_cell(&h, jsonx_text(c, "detail"));
+      h_cell(&h, *jsonx_text(c, "mac") ? jsonx_text(c, "mac") : jsonx_text(c, "serial"));
+      h_cell(&h, jsonx_text(c, "ip"));
       H(&h, "</tr>");
     }
     H(&h, "</tbody></table></section>");
@@ -389,17 +370,17 @@ static int asset_page(request *r, int status, json_t *err)
   json_array_foreach(json_object_get(a, "history"), i, e)
   {
     int64_t t = 0;
-    if (parse_iso8601(jstr(e, "at"), &t))
+    if (parse_iso8601(jsonx_text(e, "at"), &t))
       t = 0;
     if (jsonx_bool(e, "flag", false))
       H(&h, "<tr class=\"breached\">");
     else
       H(&h, "<tr>");
-    cell(&h, page_time(r, t));
-    cell(&h, jstr(e, "actor"));
-    cell(&h, jstr(e, "kind"));
-    cell(&h, arena_printf(r->a, "%s → %s", jstr(e, "from"), jstr(e, "to")));
-    cell(&h, jstr(e, "note"));
+    h_cell(&h, page_time(r, t));
+    h_cell(&h, jsonx_text(e, "actor"));
+    h_cell(&h, jsonx_text(e, "kind"));
+    h_cell(&h, arena_printf(r->a, "%s → %s", jsonx_text(e, "from"), jsonx_text(e, "to")));
+    h_cell(&h, jsonx_text(e, "note"));
     H(&h, "</tr>");
   }
   H(&h, "</tbody></table></section>");
@@ -448,7 +429,7 @@ int assets_form_action(request *r)
     rc = http_redirect(r, arena_printf(r->a, "/assets/%s", id));
   } else if (status == 404 || status == 403) {
     json_t *e = json_object_get(out, "error");
-    rc = http_error(r, status, jstr(e, "code"), jstr(e, "message"), NULL);
+    rc = http_error(r, status, jsonx_text(e, "code"), jsonx_text(e, "message"), NULL);
   } else {
     rc = asset_page(r, status, out);
   }
@@ -515,13 +496,13 @@ int assets_page_mine(request *r)
     {
       json_t *a = json_object_get(c, "asset");
       H(&h, "<tr>");
-      cell(&h, jstr(a, "sicil_no"));
-      cell(&h, jstr(a, "name"));
-      cell(&h, jstr(a, "serial"));
+      h_cell(&h, jsonx_text(a, "sicil_no"));
+      h_cell(&h, jsonx_text(a, "name"));
+      h_cell(&h, jsonx_text(a, "serial"));
       H(&h, "<td><a href=\"");
-      h_attr(&h, jstr(c, "document"));
+      h_attr(&h, jsonx_text(c, "document"));
       H(&h, "\">");
-      h_txt(&h, jstr(c, "belge_no"));
+      h_txt(&h, jsonx_text(c, "belge_no"));
       H(&h, "</a></td></tr>");
     }
     H(&h, "</tbody></table>");

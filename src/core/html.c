@@ -111,3 +111,10 @@ char *html_escape(arena *a, const char *s)
   buf_free(&b);
   return out;
 }
+
+void h_cell(html *h, const char *s)
+{
+  H(h, "<td>");
+  h_txt(h, s);
+  H(h, "</td>");
+}

@@ -22,6 +22,7 @@ void h_txt(html *h, const char *s);   /* & < > " ' escaped; NULL -> nothing */
 void h_attr(html *h, const char *s);  /* same set, for a "quoted" attribute */
 void h_url(html *h, const char *s);   /* percent-encoding of a query value */
 void h_int(html *h, int64_t v);
+void h_cell(html *h, const char *s); /* <td>s</td>, escaped */
 /* Small form pieces every page uses. */
 void h_label(html *h, const char *for_id, const char *text);
 void h_option(html *h, const char *value, const char *text, bool selected);

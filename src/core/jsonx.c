@@ -213,3 +213,9 @@ void jsonx_set_time(json_t *obj, const char *key, int64_t t)
   fmt_iso8601(t, b);
   json_object_set_new(obj, key, json_string(b));
 }
+
+const char *jsonx_text(const json_t *obj, const char *key)
+{
+  const char *s = jsonx_str(obj, key);
+  return s ? s : "";
+}

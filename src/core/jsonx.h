@@ -37,6 +37,8 @@ int jsonx_depth(const json_t *v);
 
 /* Borrowing accessors that tolerate missing keys. */
 const char *jsonx_str(const json_t *obj, const char *key);
+/* jsonx_str, or "" when the key is missing or not a string. */
+const char *jsonx_text(const json_t *obj, const char *key);
 int64_t jsonx_int(const json_t *obj, const char *key, int64_t def);
 bool jsonx_bool(const json_t *obj, const char *key, bool def);
 

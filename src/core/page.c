@@ -245,6 +245,18 @@ int page_after(request *r, int status, json_t *out, const char *then, page_redra
   return rc;
 }
 
+bool page_fetch(request *r, route_fn fn, json_t **out, int *rc)
+{
+  int status = page_call_api(r, fn, NULL, out);
+  if (status == 200) {
+    *rc = 0;
+    return true;
+  }
+  *rc = page_after(r, status < 0 ? -1 : status, *out, "", NULL);
+  *out = NULL;
+  return false;
+}
+
 int page_submit(request *r, route_fn fn, json_t *in, const char *then, page_redraw_fn redraw)
 {
   json_t *out = NULL;

@@ -38,6 +38,11 @@ typedef int (*page_redraw_fn)(request *r, int status, json_t *err);
  * (400, 409...) draw the form's page again with the error. -1 when the
  * call itself failed (status < 0). */
 int page_after(request *r, int status, json_t *out, const char *then, page_redraw_fn redraw);
+/* Reads a page's record through its GET API handler: true with *out
+ * (caller decrefs) when it answered 200; otherwise false with the error
+ * page written from the API's reply (*rc 0) or the handler failed (*rc
+ * -1), *rc being what the page handler returns. */
+bool page_fetch(request *r, route_fn fn, json_t **out, int *rc);
 /* page_call_api with in (stolen), then page_after. */
 int page_submit(request *r, route_fn fn, json_t *in, const char *then, page_redraw_fn redraw);
 

@@ -20,12 +20,6 @@
 
 /* ---- the adapter ------------------------------------------------------------ */
 
-static const char *jstr(json_t *o, const char *k)
-{
-  const char *s = jsonx_str(o, k);
-  return s ? s : "";
-}
-
 static const char *local_time(request *r, const char *iso)
 {
   int64_t t;
@@ -37,9 +31,9 @@ static const char *local_time(request *r, const char *iso)
 static void status_badge(html *h, json_t *t)
 {
   H(h, "<span class=\"badge status-");
-  h_attr(h, jstr(t, "status"));
+  h_attr(h, jsonx_text(t, "status"));
   H(h, "\">");
-  h_txt(h, jstr(t, "status_label"));
+  h_txt(h, jsonx_text(t, "status_label"));
   H(h, "</span>");
 }
 
@@ -80,23 +74,23 @@ static void ticket_table(request *r, html *h, json_t *items, bool staff)
     else
       H(h, "<tr><td>");
     H(h, "<a href=\"/desk/tickets/");
-    h_attr(h, jstr(t, "number"));
+    h_attr(h, jsonx_text(t, "number"));
     H(h, "\">");
-    h_txt(h, jstr(t, "number"));
+    h_txt(h, jsonx_text(t, "number"));
     H(h, "</a></td><td>");
-    h_txt(h, jstr(t, "subject"));
+    h_txt(h, jsonx_text(t, "subject"));
     H(h, "</td><td>");
-    h_txt(h, staff ? jstr(json_object_get(t, "requester"), "name") : desk_type_label(jstr(t, "type")));
+    h_txt(h, staff ? jsonx_text(json_object_get(t, "requester"), "name") : desk_type_label(jsonx_text(t, "type")));
     H(h, "</td><td>");
-    h_txt(h, jstr(t, "unit_name"));
+    h_txt(h, jsonx_text(t, "unit_name"));
     H(h, "</td><td>");
-    h_txt(h, jstr(json_object_get(t, "assignee"), "display_name"));
+    h_txt(h, jsonx_text(json_object_get(t, "assignee"), "display_name"));
     H(h, "</td><td>");
-    h_txt(h, priority_label(jstr(t, "priority")));
+    h_txt(h, priority_label(jsonx_text(t, "priority")));
     H(h, "</td><td>");
     status_badge(h, t);
     H(h, "</td><td>");
-    h_txt(h, local_time(r, staff ? jstr(sla, "resolve_due") : jstr(t, "created_at")));
+    h_txt(h, local_time(r, staff ? jsonx_text(sla, "resolve_due") : jsonx_text(t, "created_at")));
     H(h, "</td></tr>");
   }
   if (!json_array_size(items)) {
@@ -166,10 +160,10 @@ int desk_form_view_save(request *r)
   int status = page_call_api(r, desk_api_view_save, in, &out);
   if (status < 0)
     return -1;
-  const char *query = status == 201 ? arena_strdup(r->a, jstr(out, "query")) : NULL;
+  const char *query = status == 201 ? arena_strdup(r->a, jsonx_text(out, "query")) : NULL;
   json_t *e = json_object_get(out, "error");
   int rc = query ? http_redirect(r, arena_printf(r->a, "/desk?%s", query))
-                 : http_error(r, status, jstr(e, "code"), jstr(e, "message"), NULL);
+                 : http_error(r, status, jsonx_text(e, "code"), jsonx_text(e, "message"), NULL);
   json_decref(out);
   return rc;
 }
@@ -414,7 +408,7 @@ int desk_form_new(request *r)
     return rc;
   }
   int64_t id = jsonx_int(out, "id", 0);
-  const char *number = arena_strdup(r->a, jstr(out, "number"));
+  const char *number = arena_strdup(r->a, jsonx_text(out, "number"));
   json_decref(out);
   const struct upload *u = req_file(r, "file");
   if (u && u->len) {
@@ -511,11 +505,11 @@ static void comments_section(request *r, html *h, json_t *t)
   h_txt(h, _("Conversation"));
   H(h, "</h2>");
   H(h, "<article class=\"comment\"><header>");
-  h_txt(h, jstr(json_object_get(t, "requester"), "name"));
+  h_txt(h, jsonx_text(json_object_get(t, "requester"), "name"));
   H(h, " · ");
-  h_txt(h, local_time(r, jstr(t, "created_at")));
+  h_txt(h, local_time(r, jsonx_text(t, "created_at")));
   H(h, "</header><p class=\"pre\">");
-  h_txt(h, jstr(t, "body"));
+  h_txt(h, jsonx_text(t, "body"));
   H(h, "</p></article>");
   size_t i;
   json_t *c;
@@ -526,16 +520,16 @@ static void comments_section(request *r, html *h, json_t *t)
       H(h, "<article class=\"comment internal\"><header>");
     else
       H(h, "<article class=\"comment\"><header>");
-    h_txt(h, jstr(c, "author"));
+    h_txt(h, jsonx_text(c, "author"));
     H(h, " · ");
-    h_txt(h, local_time(r, jstr(c, "created_at")));
+    h_txt(h, local_time(r, jsonx_text(c, "created_at")));
     if (internal) {
       H(h, " · <em>");
       h_txt(h, _("internal note"));
       H(h, "</em>");
     }
     H(h, "</header><p class=\"pre\">");
-    h_txt(h, jstr(c, "body"));
+    h_txt(h, jsonx_text(c, "body"));
     H(h, "</p></article>");
   }
   const char *resolution = jsonx_str(t, "resolution");
@@ -552,15 +546,9 @@ static void comments_section(request *r, html *h, json_t *t)
 static int ticket_page(request *r, int status, json_t *err)
 {
   json_t *t;
-  int st = page_call_api(r, desk_api_get, NULL, &t);
-  if (st < 0)
-    return -1;
-  if (st != 200) {
-    json_t *e = json_object_get(t, "error");
-    int rc = http_error(r, st, jstr(e, "code"), jstr(e, "message"), NULL);
-    json_decref(t);
-    return rc;
-  }
+  int fetched;
+  if (!page_fetch(r, desk_api_get, &t, &fetched))
+    return fetched;
   struct desk_ticket rec;
   if (desk_ticket_load(db_thread(), r->a, jsonx_int(t, "id", 0), &rec) != DB_ROW) {
     json_decref(t);
@@ -568,7 +556,7 @@ static int ticket_page(request *r, int status, json_t *err)
   }
   bool worker = desk_can_work(r, &rec), chief = desk_can_assign(r, &rec), requester = desk_is_requester(r, &rec);
   bool staff = desk_staff(r, &rec);
-  const char *number = arena_strdup(r->a, jstr(t, "number"));
+  const char *number = arena_strdup(r->a, jsonx_text(t, "number"));
   html h;
   html_init(&h);
   page_begin(r, &h, number, staff ? "/desk" : "/desk/my");
@@ -588,12 +576,12 @@ static int ticket_page(request *r, int status, json_t *err)
   H(&h, "<h1><span id=\"ticket-number\">");
   h_txt(&h, number);
   H(&h, "</span> ");
-  h_txt(&h, jstr(t, "subject"));
+  h_txt(&h, jsonx_text(t, "subject"));
   H(&h, "</h1><p id=\"ticket-status\">");
   status_badge(&h, t);
   if (jsonx_str(t, "waiting")) {
     H(&h, " ");
-    h_txt(&h, desk_wait_label(jstr(t, "waiting")));
+    h_txt(&h, desk_wait_label(jsonx_text(t, "waiting")));
   }
   H(&h, "</p><div class=\"columns\"><div>");
   comments_section(r, &h, t);
@@ -651,19 +639,19 @@ static int ticket_page(request *r, int status, json_t *err)
   }
   H(&h, "</div><aside>");
   H(&h, "<section class=\"card\"><table class=\"details\">");
-  row(&h, _("Type"), desk_type_label(jstr(t, "type")));
+  row(&h, _("Type"), desk_type_label(jsonx_text(t, "type")));
   json_t *cat = json_object_get(t, "category");
-  row(&h, _("Category"), cat ? jstr(cat, "name") : "");
-  row(&h, _("Unit"), jstr(t, "unit_name"));
-  row(&h, _("Assignee"), jstr(json_object_get(t, "assignee"), "display_name"));
-  row(&h, _("Requester"), jstr(json_object_get(t, "requester"), "name"));
-  row(&h, _("Priority"), priority_label(jstr(t, "priority")));
-  row(&h, _("Location"), jstr(t, "location"));
-  row(&h, _("Opened"), local_time(r, jstr(t, "created_at")));
+  row(&h, _("Category"), cat ? jsonx_text(cat, "name") : "");
+  row(&h, _("Unit"), jsonx_text(t, "unit_name"));
+  row(&h, _("Assignee"), jsonx_text(json_object_get(t, "assignee"), "display_name"));
+  row(&h, _("Requester"), jsonx_text(json_object_get(t, "requester"), "name"));
+  row(&h, _("Priority"), priority_label(jsonx_text(t, "priority")));
+  row(&h, _("Location"), jsonx_text(t, "location"));
+  row(&h, _("Opened"), local_time(r, jsonx_text(t, "created_at")));
   if (staff) {
     json_t *sla = json_object_get(t, "sla");
-    row(&h, _("Respond by"), local_time(r, jstr(sla, "response_due")));
-    row(&h, _("Resolve by"), local_time(r, jstr(sla, "resolve_due")));
+    row(&h, _("Respond by"), local_time(r, jsonx_text(sla, "response_due")));
+    row(&h, _("Resolve by"), local_time(r, jsonx_text(sla, "resolve_due")));
     if (jsonx_bool(sla, "resolve_breached", false) || jsonx_bool(sla, "response_breached", false))
       row(&h, _("SLA"), _("Breached"));
     char lvl[8];
@@ -689,9 +677,9 @@ static int ticket_page(request *r, int status, json_t *err)
     json_array_foreach(json_object_get(t, "attachments"), i, a)
     {
       H(&h, "<li><a href=\"");
-      h_attr(&h, jstr(a, "url"));
+      h_attr(&h, jsonx_text(a, "url"));
       H(&h, "\">");
-      h_txt(&h, jstr(a, "name"));
+      h_txt(&h, jsonx_text(a, "name"));
       H(&h, "</a></li>");
     }
     H(&h, "</ul></section>");
@@ -776,13 +764,13 @@ static int ticket_page(request *r, int status, json_t *err)
     json_array_foreach(json_object_get(t, "repairs"), i, a)
     {
       H(&h, "<li>");
-      h_txt(&h, jstr(a, "vendor"));
+      h_txt(&h, jsonx_text(a, "vendor"));
       H(&h, " · ");
-      h_txt(&h, jstr(a, "rma_no"));
+      h_txt(&h, jsonx_text(a, "rma_no"));
       H(&h, " · ");
-      h_txt(&h, jstr(a, "sent_on"));
+      h_txt(&h, jsonx_text(a, "sent_on"));
       H(&h, " → ");
-      h_txt(&h, jsonx_str(a, "returned_on") ? jstr(a, "returned_on") : jstr(a, "expected_on"));
+      h_txt(&h, jsonx_str(a, "returned_on") ? jsonx_text(a, "returned_on") : jsonx_text(a, "expected_on"));
       H(&h, "</li>");
     }
     H(&h, "</ul></section>");
@@ -793,14 +781,14 @@ static int ticket_page(request *r, int status, json_t *err)
   json_array_foreach(json_object_get(t, "history"), i, a)
   {
     H(&h, "<li>");
-    h_txt(&h, local_time(r, jstr(a, "at")));
+    h_txt(&h, local_time(r, jsonx_text(a, "at")));
     H(&h, " · ");
-    h_txt(&h, jstr(a, "actor"));
+    h_txt(&h, jsonx_text(a, "actor"));
     H(&h, " · ");
-    h_txt(&h, jstr(a, "kind"));
+    h_txt(&h, jsonx_text(a, "kind"));
     if (jsonx_str(a, "to")) {
       H(&h, " → ");
-      h_txt(&h, jstr(a, "to"));
+      h_txt(&h, jsonx_text(a, "to"));
     }
     H(&h, "</li>");
   }
@@ -1023,11 +1011,11 @@ static int settings_page(request *r, int status, json_t *err)
     H(&h, "<tr><td>");
     if (!json_is_null(json_object_get(c, "parent")))
       H(&h, "↳ ");
-    h_txt(&h, jstr(c, "name"));
+    h_txt(&h, jsonx_text(c, "name"));
     H(&h, " <code>");
-    h_txt(&h, jstr(c, "code"));
+    h_txt(&h, jsonx_text(c, "code"));
     H(&h, "</code></td><td>");
-    h_txt(&h, jstr(c, "duty"));
+    h_txt(&h, jsonx_text(c, "duty"));
     H(&h, "</td><td colspan=\"3\"><form method=\"post\" action=\"/desk/settings/category\" id=\"");
     h_attr(&h, fid);
     H(&h, "\" class=\"inline\">");
@@ -1035,9 +1023,9 @@ static int settings_page(request *r, int status, json_t *err)
     H(&h, "<input type=\"hidden\" name=\"id\" value=\"");
     h_int(&h, jsonx_int(c, "id", 0));
     H(&h, "\"><input type=\"hidden\" name=\"code\" value=\"");
-    h_attr(&h, jstr(c, "code"));
+    h_attr(&h, jsonx_text(c, "code"));
     H(&h, "\"><input type=\"hidden\" name=\"name\" value=\"");
-    h_attr(&h, jstr(c, "name"));
+    h_attr(&h, jsonx_text(c, "name"));
     H(&h, "\">");
     unit_select(&h, arena_printf(r->a, "%s-unit", fid), "unit", jsonx_str(c, "unit"), true);
     unit_select(&h, arena_printf(r->a, "%s-l2", fid), "l2_unit", jsonx_str(c, "l2_unit"), true);
@@ -1060,9 +1048,9 @@ static int settings_page(request *r, int status, json_t *err)
   json_array_foreach(json_object_get(sla, "items"), i, c)
   {
     H(&h, "<tr><td>");
-    h_txt(&h, json_is_null(json_object_get(c, "category")) ? _("(all)") : jstr(c, "category_code"));
+    h_txt(&h, json_is_null(json_object_get(c, "category")) ? _("(all)") : jsonx_text(c, "category_code"));
     H(&h, "</td><td>");
-    h_txt(&h, priority_label(jstr(c, "priority")));
+    h_txt(&h, priority_label(jsonx_text(c, "priority")));
     H(&h, "</td><td class=\"num\">");
     h_int(&h, jsonx_int(c, "response_minutes", 0));
     H(&h, "</td><td class=\"num\">");
@@ -1078,7 +1066,7 @@ static int settings_page(request *r, int status, json_t *err)
   {
     char id[24];
     snprintf(id, sizeof id, "%lld", (long long)jsonx_int(c, "id", 0));
-    h_option(&h, id, jstr(c, "name"), false);
+    h_option(&h, id, jsonx_text(c, "name"), false);
   }
   H(&h, "</select>");
   h_label(&h, "s-priority", _("Priority"));

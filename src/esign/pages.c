@@ -14,12 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *jstr(json_t *o, const char *k)
-{
-  const char *s = jsonx_str(o, k);
-  return s ? s : "";
-}
-
 static const char *local_day(request *r, const char *iso)
 {
   int64_t t;
@@ -52,19 +46,19 @@ static void sig_table(request *r, html *h, json_t *items, const char *id)
     H(h, "<tr><td><a href=\"/esign/");
     h_int(h, jsonx_int(s, "id", 0));
     H(h, "\">");
-    h_txt(h, jstr(json_object_get(s, "person"), "name"));
+    h_txt(h, jsonx_text(json_object_get(s, "person"), "name"));
     H(h, "</a></td><td>");
-    h_txt(h, jstr(s, "kind_label"));
+    h_txt(h, jsonx_text(s, "kind_label"));
     H(h, "</td><td>");
-    h_txt(h, jstr(s, "provider_label"));
+    h_txt(h, jsonx_text(s, "provider_label"));
     H(h, "</td><td>");
-    h_txt(h, jstr(s, "serial"));
+    h_txt(h, jsonx_text(s, "serial"));
     H(h, "</td><td>");
-    h_txt(h, local_day(r, jstr(s, "not_after")));
+    h_txt(h, local_day(r, jsonx_text(s, "not_after")));
     H(h, "</td><td><span class=\"badge status-");
-    h_attr(h, jstr(s, "status"));
+    h_attr(h, jsonx_text(s, "status"));
     H(h, "\">");
-    h_txt(h, jstr(s, "status_label"));
+    h_txt(h, jsonx_text(s, "status_label"));
     H(h, "</span></td></tr>");
   }
   if (!json_array_size(items)) {
@@ -135,7 +129,7 @@ static int list_page(request *r, int status, json_t *err)
   H(&h, "<h2>");
   h_txt(&h, _("Expires this quarter"));
   H(&h, " (");
-  h_txt(&h, jstr(quarter, "quarter"));
+  h_txt(&h, jsonx_text(quarter, "quarter"));
   H(&h, ")</h2>");
   sig_table(r, &h, json_object_get(quarter, "items"), "esign-quarter");
   H(&h, "<h2>");
@@ -226,28 +220,28 @@ static void workflow_block(request *r, html *h, int64_t sig, int64_t wid, bool m
   H(h, "<section class=\"card workflow\" id=\"workflow-");
   h_int(h, wid);
   H(h, "\"><h3>");
-  h_txt(h, jstr(w, "kind_label"));
+  h_txt(h, jsonx_text(w, "kind_label"));
   H(h, " — ");
-  h_txt(h, jstr(w, "status_label"));
+  h_txt(h, jsonx_text(w, "status_label"));
   H(h, "</h3><ol>");
   size_t i;
   json_t *s;
   json_array_foreach(json_object_get(w, "steps"), i, s)
   {
     H(h, "<li>");
-    h_txt(h, jstr(s, "date"));
+    h_txt(h, jsonx_text(s, "date"));
     H(h, " ");
-    h_txt(h, jstr(s, "step"));
-    if (*jstr(s, "note")) {
+    h_txt(h, jsonx_text(s, "step"));
+    if (*jsonx_text(s, "note")) {
       H(h, ": ");
-      h_txt(h, jstr(s, "note"));
+      h_txt(h, jsonx_text(s, "note"));
     }
     H(h, " (");
-    h_txt(h, jstr(s, "by"));
+    h_txt(h, jsonx_text(s, "by"));
     H(h, ")</li>");
   }
   H(h, "</ol>");
-  if (manage && str_eq(jstr(w, "status"), "open")) {
+  if (manage && str_eq(jsonx_text(w, "status"), "open")) {
     H(h, "<form method=\"post\" class=\"filters\" action=\"/esign/");
     h_int(h, sig);
     H(h, "/step\"><input type=\"hidden\" name=\"workflow\" value=\"");
@@ -273,7 +267,7 @@ static int signature_page(request *r, int status, json_t *err)
   int st = page_call_api(r, esign_api_get, NULL, &s);
   if (st != 200) {
     json_t *x = json_object_get(s, "error");
-    int rc = st < 0 ? -1 : http_error(r, st, jstr(x, "code"), jstr(x, "message"), NULL);
+    int rc = st < 0 ? -1 : http_error(r, st, jsonx_text(x, "code"), jsonx_text(x, "message"), NULL);
     json_decref(s);
     return rc;
   }
@@ -282,24 +276,24 @@ static int signature_page(request *r, int status, json_t *err)
   bool manage = rbac_can(r->user->id, "esign.manage", jsonx_int(person, "unit_id", 0));
   html h;
   html_init(&h);
-  page_begin(r, &h, jstr(person, "name"), "/esign");
+  page_begin(r, &h, jsonx_text(person, "name"), "/esign");
   H(&h, "<h1>");
-  h_txt(&h, jstr(person, "name"));
+  h_txt(&h, jsonx_text(person, "name"));
   H(&h, " — ");
-  h_txt(&h, jstr(s, "kind_label"));
+  h_txt(&h, jsonx_text(s, "kind_label"));
   H(&h, "</h1>");
   if (err)
     page_alert(&h, err);
   H(&h, "<dl class=\"fields\">");
-  field(&h, _("Unit"), jstr(person, "unit_name"));
-  field(&h, _("Provider"), jstr(s, "provider_label"));
-  field(&h, _("Status"), jstr(s, "status_label"));
-  field(&h, _("Card or token number"), jstr(s, "card_id"));
-  field(&h, _("Serial number"), jstr(s, "serial"));
-  field(&h, _("Subject"), jstr(s, "subject"));
-  field(&h, _("Issuer"), jstr(s, "issuer"));
-  field(&h, _("Valid from"), local_day(r, jstr(s, "not_before")));
-  field(&h, _("Valid until"), local_day(r, jstr(s, "not_after")));
+  field(&h, _("Unit"), jsonx_text(person, "unit_name"));
+  field(&h, _("Provider"), jsonx_text(s, "provider_label"));
+  field(&h, _("Status"), jsonx_text(s, "status_label"));
+  field(&h, _("Card or token number"), jsonx_text(s, "card_id"));
+  field(&h, _("Serial number"), jsonx_text(s, "serial"));
+  field(&h, _("Subject"), jsonx_text(s, "subject"));
+  field(&h, _("Issuer"), jsonx_text(s, "issuer"));
+  field(&h, _("Valid from"), local_day(r, jsonx_text(s, "not_before")));
+  field(&h, _("Valid until"), local_day(r, jsonx_text(s, "not_after")));
   H(&h, "</dl>");
   if (manage) {
     H(&h, "<form method=\"post\" class=\"filters\" id=\"status-form\" action=\"/esign/");
@@ -308,7 +302,7 @@ static int signature_page(request *r, int status, json_t *err)
     page_csrf(r, &h);
     h_label(&h, "s-status", _("Status"));
     H(&h, "<select id=\"s-status\" name=\"status\">");
-    const char *cur = jstr(s, "stored_status");
+    const char *cur = jsonx_text(s, "stored_status");
     static const char *const statuses[] = {"active", "suspended", "revoked"};
     for (size_t i = 0; i < ARRAY_LEN(statuses); i++)
       h_option(&h, statuses[i], esign_status_label(statuses[i]), str_eq(cur, statuses[i]));

@@ -17,19 +17,6 @@
 
 enum { DEPOT_COLS_MAX = 30, OPTIONS_MAX = 1000 };
 
-static const char *jstr(json_t *o, const char *k)
-{
-  const char *s = jsonx_str(o, k);
-  return s ? s : "";
-}
-
-static void cell(html *h, const char *s)
-{
-  H(h, "<td>");
-  h_txt(h, s);
-  H(h, "</td>");
-}
-
 static void th(html *h, const char *s)
 {
   H(h, "<th>");
@@ -241,7 +228,7 @@ static int list_page(request *r, int status, json_t *err)
     th(&h, _("Item"));
     th(&h, _("Category"));
     th(&h, _("Unit of measure"));
-    json_array_foreach(cols, j, dp) th(&h, jstr(dp, "name"));
+    json_array_foreach(cols, j, dp) th(&h, jsonx_text(dp, "name"));
     th(&h, _("Total"));
     H(&h, "</tr></thead><tbody>");
     json_array_foreach(json_object_get(out, "items"), i, it)
@@ -249,14 +236,14 @@ static int list_page(request *r, int status, json_t *err)
       H(&h, "<tr data-item=\"");
       h_int(&h, jsonx_int(it, "id", 0));
       H(&h, "\">");
-      cell(&h, jstr(it, "code"));
+      h_cell(&h, jsonx_text(it, "code"));
       H(&h, "<td><a href=\"/stock/items/");
       h_int(&h, jsonx_int(it, "id", 0));
       H(&h, "\">");
-      h_txt(&h, jstr(it, "name"));
+      h_txt(&h, jsonx_text(it, "name"));
       H(&h, "</a></td>");
-      cell(&h, jstr(it, "category"));
-      cell(&h, jstr(it, "uom_label"));
+      h_cell(&h, jsonx_text(it, "category"));
+      h_cell(&h, jsonx_text(it, "uom_label"));
       json_array_foreach(cols, j, dp)
       {
         json_t *found = NULL;
@@ -363,7 +350,7 @@ static int item_page(request *r, int64_t id, int status, json_t *err)
     return http_not_found(r);
   html h;
   html_init(&h);
-  const char *title = jstr(it, "name");
+  const char *title = jsonx_text(it, "name");
   page_begin(r, &h, title, "/stock");
   H(&h, "<h1 id=\"item-title\">");
   h_txt(&h, title);
@@ -373,19 +360,19 @@ static int item_page(request *r, int64_t id, int status, json_t *err)
   H(&h, "<section class=\"card\"><table class=\"details\"><tr><th>");
   h_txt(&h, _("Taşınır kodu"));
   H(&h, "</th><td>");
-  h_txt(&h, jstr(it, "code"));
+  h_txt(&h, jsonx_text(it, "code"));
   H(&h, "</td></tr><tr><th>");
   h_txt(&h, _("Category"));
   H(&h, "</th><td>");
-  h_txt(&h, jstr(it, "category"));
+  h_txt(&h, jsonx_text(it, "category"));
   H(&h, "</td></tr><tr><th>");
   h_txt(&h, _("Unit of measure"));
   H(&h, "</th><td>");
-  h_txt(&h, jstr(it, "uom_label"));
+  h_txt(&h, jsonx_text(it, "uom_label"));
   H(&h, "</td></tr><tr><th>");
   h_txt(&h, _("Compatible models"));
   H(&h, "</th><td>");
-  h_txt(&h, jstr(it, "compatible"));
+  h_txt(&h, jsonx_text(it, "compatible"));
   H(&h, "</td></tr><tr><th>");
   h_txt(&h, _("Total on hand"));
   H(&h, "</th><td id=\"item-total\">");
@@ -405,7 +392,7 @@ static int item_page(request *r, int64_t id, int status, json_t *err)
   json_array_foreach(json_object_get(it, "on_hand"), i, x)
   {
     H(&h, "<tr><td>");
-    h_txt(&h, jstr(x, "depot"));
+    h_txt(&h, jsonx_text(x, "depot"));
     if (jsonx_bool(x, "low", false))
       H(&h, "</td><td class=\"low\" data-depot=\"");
     else
@@ -415,8 +402,8 @@ static int item_page(request *r, int64_t id, int status, json_t *err)
     h_int(&h, jsonx_int(x, "qty", 0));
     H(&h, "</td>");
     json_t *min = json_object_get(x, "min");
-    cell(&h, json_is_integer(min) ? num(r, json_integer_value(min)) : "");
-    cell(&h, stock_money(r->a, jsonx_int(x, "value_kurus", 0)));
+    h_cell(&h, json_is_integer(min) ? num(r, json_integer_value(min)) : "");
+    h_cell(&h, stock_money(r->a, jsonx_int(x, "value_kurus", 0)));
     H(&h, "</tr>");
   }
   H(&h, "</tbody></table>");
@@ -460,18 +447,18 @@ static int item_page(request *r, int64_t id, int status, json_t *err)
       H(&h, "<tr data-movement=\"");
     h_int(&h, jsonx_int(x, "id", 0));
     H(&h, "\">");
-    cell(&h, jstr(x, "date"));
-    cell(&h, reversal ? arena_printf(r->a, "%s · %s #%lld", jstr(x, "kind_label"), _("reverses"),
+    h_cell(&h, jsonx_text(x, "date"));
+    h_cell(&h, reversal ? arena_printf(r->a, "%s · %s #%lld", jsonx_text(x, "kind_label"), _("reverses"),
                                      (long long)jsonx_int(x, "reverses_id", 0))
-                      : jstr(x, "kind_label"));
-    cell(&h, jstr(json_object_get(x, "depot"), "name"));
-    cell(&h, arena_printf(r->a, "%+lld", (long long)jsonx_int(x, "change", 0)));
-    cell(&h, stock_money(r->a, jsonx_int(x, "value_kurus", 0)));
-    cell(&h, json_is_object(unit)  ? jstr(unit, "code")
-             : json_is_object(to) ? jstr(to, "name")
-                                  : jstr(x, "supplier"));
-    cell(&h, jstr(x, "note"));
-    cell(&h, jstr(x, "actor"));
+                      : jsonx_text(x, "kind_label"));
+    h_cell(&h, jsonx_text(json_object_get(x, "depot"), "name"));
+    h_cell(&h, arena_printf(r->a, "%+lld", (long long)jsonx_int(x, "change", 0)));
+    h_cell(&h, stock_money(r->a, jsonx_int(x, "value_kurus", 0)));
+    h_cell(&h, json_is_object(unit)  ? jsonx_text(unit, "code")
+             : json_is_object(to) ? jsonx_text(to, "name")
+                                  : jsonx_text(x, "supplier"));
+    h_cell(&h, jsonx_text(x, "note"));
+    h_cell(&h, jsonx_text(x, "actor"));
     H(&h, "<td>");
     if (manage && !reversed && !reversal) {
       H(&h, "<form method=\"post\" action=\"/stock/reverse\" class=\"inline\">");
@@ -612,7 +599,7 @@ int stock_form_post(request *r)
     rc = http_redirect(r, item ? arena_printf(r->a, "/stock/items/%lld", (long long)item) : "/stock");
   } else if (status == 404 || status == 403) {
     json_t *e = json_object_get(out, "error");
-    rc = http_error(r, status, jstr(e, "code"), jstr(e, "message"), NULL);
+    rc = http_error(r, status, jsonx_text(e, "code"), jsonx_text(e, "message"), NULL);
   } else if (back) {
     rc = item_page(r, back, status, out);
   } else {
@@ -638,16 +625,16 @@ int stock_page_consumption(request *r)
   H(&h, "</h1><form method=\"get\" action=\"/stock/consumption\" class=\"filters\">");
   label(&h, "from", _("From (YYYY-MM)"));
   H(&h, "<input id=\"from\" name=\"from\" type=\"month\" value=\"");
-  h_attr(&h, st == 200 ? jstr(out, "from") : req_query(r, "from"));
+  h_attr(&h, st == 200 ? jsonx_text(out, "from") : req_query(r, "from"));
   H(&h, "\">");
   label(&h, "to", _("To (YYYY-MM)"));
   H(&h, "<input id=\"to\" name=\"to\" type=\"month\" value=\"");
-  h_attr(&h, st == 200 ? jstr(out, "to") : req_query(r, "to"));
+  h_attr(&h, st == 200 ? jsonx_text(out, "to") : req_query(r, "to"));
   H(&h, "\"> <button type=\"submit\">");
   h_txt(&h, _("Show"));
   H(&h, "</button></form>");
   if (st == 200) {
-    const char *qs = arena_printf(r->a, "from=%s&to=%s", jstr(out, "from"), jstr(out, "to"));
+    const char *qs = arena_printf(r->a, "from=%s&to=%s", jsonx_text(out, "from"), jsonx_text(out, "to"));
     H(&h, "<p><a id=\"consumption-xlsx\" href=\"/api/v1/stock/consumption.xlsx?");
     h_attr(&h, qs);
     H(&h, "\">XLSX</a> · <a id=\"consumption-pdf\" href=\"/api/v1/stock/consumption.pdf?");
@@ -660,9 +647,9 @@ int stock_page_consumption(request *r)
     json_array_foreach(units, j, u)
     {
       H(&h, "<th title=\"");
-      h_attr(&h, jstr(u, "name"));
+      h_attr(&h, jsonx_text(u, "name"));
       H(&h, "\">");
-      h_txt(&h, jstr(u, "code"));
+      h_txt(&h, jsonx_text(u, "code"));
       H(&h, "</th>");
     }
     th(&h, _("Total"));
@@ -671,15 +658,15 @@ int stock_page_consumption(request *r)
     json_array_foreach(json_object_get(out, "items"), i, it)
     {
       H(&h, "<tr>");
-      cell(&h, jstr(it, "name"));
+      h_cell(&h, jsonx_text(it, "name"));
       json_t *cells = json_object_get(it, "cells");
       json_array_foreach(units, j, u)
       {
-        json_t *c = json_object_get(cells, jstr(u, "code"));
-        cell(&h, c ? num(r, jsonx_int(c, "qty", 0)) : "");
+        json_t *c = json_object_get(cells, jsonx_text(u, "code"));
+        h_cell(&h, c ? num(r, jsonx_int(c, "qty", 0)) : "");
       }
-      cell(&h, num(r, jsonx_int(it, "qty", 0)));
-      cell(&h, stock_money(r->a, jsonx_int(it, "value_kurus", 0)));
+      h_cell(&h, num(r, jsonx_int(it, "qty", 0)));
+      h_cell(&h, stock_money(r->a, jsonx_int(it, "value_kurus", 0)));
       H(&h, "</tr>");
     }
     H(&h, "</tbody><tfoot><tr>");

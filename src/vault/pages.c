@@ -14,12 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *jstr(json_t *o, const char *k)
-{
-  const char *s = jsonx_str(o, k);
-  return s ? s : "";
-}
-
 static const char *local_time(request *r, const char *iso)
 {
   int64_t t;
@@ -74,7 +68,7 @@ static void entry_table(request *r, html *h, json_t *items, const char *id)
       H(h, "<tr><td><a href=\"/vault/");
     h_int(h, jsonx_int(e, "id", 0));
     H(h, "\">");
-    h_txt(h, jstr(e, "system"));
+    h_txt(h, jsonx_text(e, "system"));
     H(h, "</a>");
     if (jsonx_bool(e, "sealed", false)) {
       H(h, " <span class=\"badge\">");
@@ -87,15 +81,15 @@ static void entry_table(request *r, html *h, json_t *items, const char *id)
       H(h, "</span>");
     }
     H(h, "</td><td>");
-    h_txt(h, jstr(e, "account"));
+    h_txt(h, jsonx_text(e, "account"));
     H(h, "</td><td>");
-    h_txt(h, jstr(e, "kind_label"));
+    h_txt(h, jsonx_text(e, "kind_label"));
     H(h, "</td><td>");
-    h_txt(h, jstr(json_object_get(e, "unit"), "name"));
+    h_txt(h, jsonx_text(json_object_get(e, "unit"), "name"));
     H(h, "</td><td>");
-    h_txt(h, jstr(json_object_get(e, "owner"), "name"));
+    h_txt(h, jsonx_text(json_object_get(e, "owner"), "name"));
     H(h, "</td><td>");
-    h_txt(h, local_time(r, jstr(e, "rotate_due")));
+    h_txt(h, local_time(r, jsonx_text(e, "rotate_due")));
     H(h, "</td></tr>");
   }
   H(h, "</tbody></table>");
@@ -252,18 +246,18 @@ static int entry_page(request *r, int status, json_t *err, json_t *secret)
   int st = page_call_api(r, vault_api_get, NULL, &e);
   if (st != 200) {
     json_t *x = json_object_get(e, "error");
-    int rc = st < 0 ? -1 : http_error(r, st, jstr(x, "code"), jstr(x, "message"), NULL);
+    int rc = st < 0 ? -1 : http_error(r, st, jsonx_text(x, "code"), jsonx_text(x, "message"), NULL);
     json_decref(e);
     return rc;
   }
   int64_t id = jsonx_int(e, "id", 0);
   html h;
   html_init(&h);
-  page_begin(r, &h, jstr(e, "system"), "/vault");
+  page_begin(r, &h, jsonx_text(e, "system"), "/vault");
   H(&h, "<h1>");
-  h_txt(&h, jstr(e, "system"));
+  h_txt(&h, jsonx_text(e, "system"));
   H(&h, " / ");
-  h_txt(&h, jstr(e, "account"));
+  h_txt(&h, jsonx_text(e, "account"));
   H(&h, "</h1>");
   if (err)
     page_alert(&h, err);
@@ -271,7 +265,7 @@ static int entry_page(request *r, int status, json_t *err, json_t *secret)
     H(&h, "<div class=\"alert\" role=\"status\" id=\"revealed\"><p>");
     h_txt(&h, _("The password (shown once; it is not kept on this page):"));
     H(&h, "</p><p><code id=\"secret\">");
-    h_txt(&h, jstr(secret, "secret"));
+    h_txt(&h, jsonx_text(secret, "secret"));
     H(&h, "</code></p></div>");
   }
   if (jsonx_bool(e, "rotate_now", false)) {
@@ -280,13 +274,13 @@ static int entry_page(request *r, int status, json_t *err, json_t *secret)
     H(&h, "</p></div>");
   }
   H(&h, "<dl class=\"fields\">");
-  field(&h, _("Kind"), jstr(e, "kind_label"));
-  field(&h, _("Unit"), jstr(json_object_get(e, "unit"), "name"));
-  field(&h, _("Responsible admin"), jstr(json_object_get(e, "owner"), "name"));
-  field(&h, _("Last rotated"), local_time(r, jstr(e, "rotated_at")));
-  field(&h, _("Rotation due"), local_time(r, jstr(e, "rotate_due")));
+  field(&h, _("Kind"), jsonx_text(e, "kind_label"));
+  field(&h, _("Unit"), jsonx_text(json_object_get(e, "unit"), "name"));
+  field(&h, _("Responsible admin"), jsonx_text(json_object_get(e, "owner"), "name"));
+  field(&h, _("Last rotated"), local_time(r, jsonx_text(e, "rotated_at")));
+  field(&h, _("Rotation due"), local_time(r, jsonx_text(e, "rotate_due")));
   field(&h, _("Sealed"), jsonx_bool(e, "sealed", false) ? _("yes") : _("no"));
-  field(&h, _("Notes"), jstr(e, "notes"));
+  field(&h, _("Notes"), jsonx_text(e, "notes"));
   H(&h, "</dl>");
   if (jsonx_bool(e, "can_reveal", false)) {
     H(&h, "<h2>");
@@ -333,15 +327,15 @@ static int entry_page(request *r, int status, json_t *err, json_t *secret)
   json_array_foreach(json_object_get(e, "reveals"), i, v)
   {
     H(&h, "<tr><td>");
-    h_txt(&h, local_time(r, jstr(v, "at")));
+    h_txt(&h, local_time(r, jsonx_text(v, "at")));
     H(&h, "</td><td>");
-    h_txt(&h, jstr(v, "by"));
+    h_txt(&h, jsonx_text(v, "by"));
     H(&h, "</td><td>");
-    h_txt(&h, str_eq(jstr(v, "kind"), "denied") ? _("refused") : str_eq(jstr(v, "kind"), "breakglass")
+    h_txt(&h, str_eq(jsonx_text(v, "kind"), "denied") ? _("refused") : str_eq(jsonx_text(v, "kind"), "breakglass")
                                                                    ? _("break-glass")
                                                                    : _("reveal"));
     H(&h, "</td><td>");
-    h_txt(&h, jstr(v, "reason"));
+    h_txt(&h, jsonx_text(v, "reason"));
     H(&h, "</td></tr>");
   }
   H(&h, "</tbody></table>");
@@ -378,7 +372,7 @@ int vault_form_action(request *r)
   int rc;
   if (status == 403 || status == 404) {
     json_t *x = json_object_get(out, "error");
-    rc = http_error(r, status, jstr(x, "code"), jstr(x, "message"), NULL);
+    rc = http_error(r, status, jsonx_text(x, "code"), jsonx_text(x, "message"), NULL);
   } else if (status == 200 && fn == vault_api_rotate) {
     rc = http_redirect(r, arena_printf(r->a, "/vault/%s", req_param(r, "id")));
   } else if (status == 200) {
