@@ -198,6 +198,7 @@ int assets_form_create(request *r);
 int assets_page_asset(request *r);
 int assets_form_action(request *r);
 int assets_page_mine(request *r);
+void assets_dashboard(request *r, html *h);
 
 /* ---- counts (count.c, count_docs.c, count_pages.c) and VİF (vif.c) ------------- */
 

@@ -327,4 +327,5 @@ const struct defter_module assets_module = {
     .capabilities = capabilities,
     .figures = assets_figures,
     .configure = assets_configure,
+    .dashboard = assets_dashboard,
 };

@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void put_str(json_t *in, request *r, const char *form, const char *key)
 {
@@ -510,4 +511,50 @@ int assets_page_mine(request *r)
   json_decref(items);
   page_end(r, &h);
   return http_html(r, 200, &h);
+}
+
+/* Dashboard: agent-found assets waiting for review and flagged ones (units
+ * the user manages), counts the user sits on the kurul of (the link a
+ * kurul member without assets.count has), and licences ending within 90
+ * days. */
+void assets_dashboard(request *r, html *h)
+{
+  if (!r->user)
+    return;
+  db *d = db_thread();
+  int64_t me = r->user->id, n = 0;
+  if (rbac_has(me, "assets.manage")) {
+    if (db_int(d, &n,
+               "SELECT COUNT(*) FROM assets a JOIN units tu ON tu.id = a.unit_id WHERE a.review = 1 AND "
+               RBAC_SQL_REACHES("tu.path", "'assets.manage'"),
+               "i", me) == DB_ROW)
+      page_stat_card(h, _("Assets waiting for review"), n, "/assets?review=1");
+    if (db_int(d, &n,
+               "SELECT COUNT(*) FROM assets a JOIN units tu ON tu.id = a.unit_id WHERE a.flagged = 1 AND "
+               RBAC_SQL_REACHES("tu.path", "'assets.manage'"),
+               "i", me) == DB_ROW && n)
+      page_stat_card(h, _("Flagged assets"), n, "/assets?flagged=1");
+  }
+  /* The newest open count the user sits on the board of, and how many. */
+  db_stmt *st = db_q(d,
+                     "SELECT COUNT(*), MAX(c.id) FROM asset_counts c JOIN asset_count_kurul k ON k.count_id = c.id"
+                     " JOIN org_people p ON p.id = k.person_id WHERE p.user_id = ? AND c.state <> 'kesin'",
+                     "i", me);
+  if (st && db_step(st) == DB_ROW && db_col_int(st, 0) > 0)
+    page_stat_card(h, _("Counts I am on the board of"), db_col_int(st, 0),
+                   arena_printf(r->a, "/assets/counts/%lld", (long long)db_col_int(st, 1)));
+  db_done(st);
+  if (rbac_has(me, "licence.read")) {
+    char today[11], later[11];
+    assets_today(today);
+    time_t t = time(NULL) + 90 * 86400;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(later, sizeof later, "%Y-%m-%d", &tm);
+    if (db_int(d, &n,
+               "SELECT COUNT(*) FROM licences l JOIN units tu ON tu.id = l.unit_id WHERE l.end_date BETWEEN ? AND ?"
+               " AND " RBAC_SQL_REACHES("tu.path", "'licence.read'"),
+               "tti", today, later, me) == DB_ROW)
+      page_stat_card(h, _("Licences ending within 90 days"), n, "/assets/licences/compliance");
+  }
 }

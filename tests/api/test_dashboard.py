@@ -46,3 +46,34 @@ def test_dashboard_cards_follow_the_data(h):
                           " (rotate_due IS NULL OR rotate_due > strftime('%s','now')) LIMIT 1").fetchone()
         con.execute("UPDATE vault_entries SET rotate_due = strftime('%s','now') - 86400 WHERE id = ?", (row[0],))
     eq(_card(mudur.get("/").text, "/vault"), due + 1, "one more password to rotate")
+
+
+def test_dashboard_assets_cards(h):
+    """The assets cards: the review queue for those who manage assets, and
+    for a board (kurul) member the link to the count they sit on, even
+    without the count permission."""
+    from test_asset_counts import _open
+    from test_inventory import _post, _xml, _inventory
+    import os
+    import zlib
+    mudur = h.as_user("mudur")
+    before = _card(mudur.get("/").text, "/assets?review=1")
+    check(before is not None, "mudur sees the review queue card")
+    mac = "52:54:00:%02x:%02x:%02x" % tuple(os.urandom(3))
+    expect_status(_post(h, zlib.compress(_xml(h.uniq("dev-dash"), "INVENTORY",
+                                              _inventory(8192, mac, h.uniq("dashpc"))))), 200, "an agent finds a PC")
+    eq(_card(mudur.get("/").text, "/assets?review=1"), before + 1, "one more asset waiting for review")
+    eq(_card(h.as_user("personel").get("/").text, "/assets?review=1"), None, "personel has no review card")
+    with _db(h.server) as con:
+        pid, uname = con.execute("SELECT p.id, u.username FROM org_people p JOIN users u ON u.id = p.user_id"
+                                 " WHERE u.username = 'personel'").fetchone()
+    from test_asset_counts import _people
+    people = [pid] + [p for p in _people(h) if p != pid][:2]
+    r = _open(h, kurul=people, kayit_yetkilisi=people[1], building=h.uniq("Pano Binası "))
+    expect_status(r, 201, "a count with personel on its board")
+    cid = r.json()["id"]
+    page = h.as_user("personel").get("/").text
+    m = re.search(r'<a class="stat card" href="/assets/counts/(\d+)"><span class="num">(\d+)</span>', page)
+    check(m, "personel sees the count card")
+    eq(int(m.group(1)), cid, "the card links the newest count")
+    expect_status(h.as_user("personel").get(f"/assets/counts/{cid}/scan"), 200, "and may scan in it")
