@@ -53,6 +53,10 @@ static int custody_close(db *d, const struct actor *who, const char *ref, const 
   if (transfer && (successor <= 0 ||
                    db_int(d, &one, "SELECT 1 FROM org_people WHERE id = ? AND active = 1", "i", successor) != DB_ROW))
     return HANDOVER_NEEDS_SUCCESSOR;
+  /* A count in progress froze the item's movements (TMY md. 32). */
+  int64_t frozen = assets_count_frozen(d, asset);
+  if (frozen)
+    return frozen < 0 ? -1 : HANDOVER_FROZEN;
   rc = assets_custody_record_return(d, who, cid, note);
   if (rc)
     return rc == 1 ? HANDOVER_GONE : -1;

@@ -553,8 +553,11 @@ int handover_api_line_close(request *r)
   rc = db_begin(d);
   if (!rc && !str_eq(action, "not_needed"))
     rc = s->close(d, &who, ref, action, successor, note);
-  if (rc == HANDOVER_GONE || rc == HANDOVER_NEEDS_SUCCESSOR) {
+  if (rc == HANDOVER_GONE || rc == HANDOVER_NEEDS_SUCCESSOR || rc == HANDOVER_FROZEN) {
     db_rollback(d);
+    if (rc == HANDOVER_FROZEN)
+      return http_error(r, 409, "frozen",
+                        _("The item may not move now (a count froze its movements); close the line later."), NULL);
     if (rc == HANDOVER_GONE)
       return http_error(r, 409, "item_changed",
                         _("The item was changed or settled elsewhere; refresh the checklist."), NULL);

@@ -20,6 +20,7 @@ enum handover_close_rc {
   HANDOVER_CLOSED = 0,        /* done */
   HANDOVER_GONE = 1,          /* the item is unknown or already settled: 409 */
   HANDOVER_NEEDS_SUCCESSOR = 2, /* the action needs a successor (with an account when a user is needed): 400 */
+  HANDOVER_FROZEN = 3,        /* the item may not move now (e.g. a count froze it): 409, try later */
 };
 
 /* A kind of checklist line, owned by the module that owns the items.

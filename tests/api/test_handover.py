@@ -290,3 +290,27 @@ def test_handover_pages(h):
     r = mudur.post_form(path + "/complete", {"_csrf": mudur.csrf})
     expect_status(r, 409, "complete by form while a line is open")
     check('id="form-error"' in r.text, f"blocked message on the page: {r.text[-800:]}")
+
+
+def test_handover_custody_waits_for_a_count(h):
+    """While a count (sayım) freezes an asset's movements, the leaver's
+    custody line cannot return or transfer it: 409, and nothing moved."""
+    from test_asset_counts import _open
+    mudur = h.as_user("mudur")
+    pid = _person(h, "Sayımda Ayrılan " + h.uniq("x"))
+    bina = h.uniq("Devir Binası ")
+    r = mudur.post("/api/v1/assets", {"type": "monitor", "name": "Ekran " + h.uniq("m"), "code": "253.02.04.01",
+                                      "building": bina})
+    expect_status(r, 201, "asset")
+    asset = r.json()
+    expect_status(mudur.post(f"/api/v1/assets/{asset['id']}/custody", {"person": pid}), 201, "custody")
+    expect_status(_open(h, building=bina, title="Sayım " + bina), 201, "a count over the building")
+    r = mudur.post("/api/v1/handover/cases", {"person": pid, "kind": "ayrilis", "successor": _person_of(h, "sef"),
+                                              "effective_date": _today()})
+    expect_status(r, 201, "case")
+    case = r.json()
+    c = _line(case, "custody")
+    r = mudur.post(f"/api/v1/handover/cases/{case['id']}/lines/{c['id']}/close", {"action": "returned"})
+    expect_error(r, 409, "frozen", "custody line during a count")
+    eq(_one(h, "SELECT person_id FROM custody WHERE asset_id = ? AND returned_at IS NULL", asset["id"])[0], pid,
+       "still held by the leaver")
