@@ -6,7 +6,10 @@
  * item and depot is derived and kept in stock_balances in the same
  * transaction (BEGIN IMMEDIATE through db_begin), so two exits racing for
  * the last unit are serialised and the second finds nothing left. Values
- * follow the moving average: an exit leaves at the depot's average cost. */
+ * follow FIFO (ilk giren ilk çıkar): each entry is a lot with its own unit
+ * price, an exit takes the oldest lots' remaining quantities at their
+ * prices. The lots are kept by the stock_lot_post trigger (module.c), fed
+ * one movement id at a time; the balance is the sum of the remaining lots. */
 #include "stock.h"
 #include "stock_int.h"
 #include "../core/i18n.h"
@@ -22,7 +25,7 @@
 enum { LIST_DEFAULT = 50, LIST_MAX = 500, PRICE_MAX = 100000000000LL /* 1 billion lira, in kuruş */ };
 
 /* What posting found besides store errors (which are negative). */
-enum { MV_OK = 0, MV_SHORT = 1, MV_NOCHANGE = 2, MV_REVERSED = 3, MV_NOREVERSE = 4 };
+enum { MV_OK = 0, MV_SHORT = 1, MV_NOCHANGE = 2, MV_REVERSED = 3, MV_NOREVERSE = 4, MV_USED = 5 };
 
 struct balance {
   int64_t qty, value;
@@ -45,39 +48,48 @@ static int balance_get(db *d, int64_t item, int64_t depot, struct balance *b)
   return rc;
 }
 
-/* The value of n units leaving a balance of b: its average cost, the
- * whole remaining value for the last units. */
-static int64_t out_value(const struct balance *b, int64_t n)
+/* The value of n units leaving the depot: the oldest lots' remaining
+ * quantities at their own prices, the same walk as the trigger's. */
+static int fifo_value(db *d, int64_t item, int64_t depot, int64_t n, int64_t *value)
 {
-  if (b->qty <= 0)
-    return 0;
-  if (n >= b->qty)
-    return b->value;
-  return (int64_t)((__int128)b->value * n / b->qty);
+  *value = 0;
+  int rc = db_int(d, value,
+                  "SELECT COALESCE(SUM(MIN(f.qty_left, ? - f.before) * f.price), 0) FROM (SELECT l.qty_left,"
+                  " l.unit_price_kurus AS price, COALESCE(SUM(l.qty_left) OVER (ORDER BY l.seq, l.id"
+                  " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before FROM stock_lots l"
+                  " WHERE l.item_id = ? AND l.depot_id = ? AND l.qty_left > 0) f WHERE f.before < ?",
+                  "iiii", n, item, depot, n);
+  return rc == DB_ROW ? DB_OK : rc < 0 ? rc : DB_ERR;
 }
 
-/* Adds (dq, dv) to the balance of item at depot. MV_SHORT with *have set
- * when the depot holds less than -dq; the value never goes below zero and
- * an emptied balance keeps no value (rounding residue). */
-static int balance_add(db *d, int64_t item, int64_t depot, int64_t dq, int64_t dv, int64_t *have)
+/* The unit price of a count's surplus given none: the newest lot's at the
+ * depot, 0 when it never had one. */
+static int newest_price(db *d, int64_t item, int64_t depot, int64_t *price)
 {
-  struct balance b;
-  int rc = balance_get(d, item, depot, &b);
-  if (rc)
-    return rc;
-  *have = b.qty;
-  if (b.qty + dq < 0)
-    return MV_SHORT;
-  b.qty += dq;
-  b.value += dv;
-  if (b.value < 0 || b.qty == 0)
-    b.value = 0;
-  rc = db_run(d, "UPDATE stock_balances SET qty = ?, value_kurus = ? WHERE item_id = ? AND depot_id = ?", "iiii",
-              b.qty, b.value, item, depot);
-  if (!rc && !db_changes(d))
-    rc = db_run(d, "INSERT INTO stock_balances (item_id, depot_id, qty, value_kurus) VALUES (?, ?, ?, ?)", "iiii",
-                item, depot, b.qty, b.value);
-  *have = b.qty;
+  *price = 0;
+  int rc = db_int(d, price,
+                  "SELECT unit_price_kurus FROM stock_lots WHERE item_id = ? AND depot_id = ?"
+                  " ORDER BY seq DESC, id DESC LIMIT 1",
+                  "ii", item, depot);
+  return rc < 0 ? rc : DB_OK;
+}
+
+/* Applies movement id to the lots (the trigger) and re-derives the
+ * balances of the depots it touched from the remaining lots. */
+static int lots_post(db *d, int64_t id, int64_t item, int64_t depot, int64_t to_depot)
+{
+  int rc = db_run(d, "INSERT INTO stock_lot_posts (movement_id) VALUES (?)", "i", id);
+  for (int i = 0; !rc && i < 2; i++) {
+    int64_t dep = i ? to_depot : depot;
+    if (!dep)
+      continue;
+    rc = db_run(d,
+                "INSERT INTO stock_balances (item_id, depot_id, qty, value_kurus)"
+                " SELECT ?, ?, COALESCE(SUM(qty_left), 0), COALESCE(SUM(qty_left * unit_price_kurus), 0)"
+                " FROM stock_lots WHERE item_id = ? AND depot_id = ?"
+                " ON CONFLICT (item_id, depot_id) DO UPDATE SET qty = excluded.qty, value_kurus = excluded.value_kurus",
+                "iiii", item, dep, item, dep);
+  }
   return rc;
 }
 
@@ -196,7 +208,8 @@ static int mv_post(db *d, const struct actor *who, const struct mv_in *m, int64_
   if (rc)
     return rc;
   *have = b.qty;
-  int64_t dq = 0, dv = 0, other = 0;
+  int64_t dq = 0, dv = 0;
+  struct mv_in in = *m;
   if (str_eq(m->kind, "giris")) {
     dq = m->quantity;
     dv = m->quantity * m->price;
@@ -204,23 +217,29 @@ static int mv_post(db *d, const struct actor *who, const struct mv_in *m, int64_
     if (b.qty < m->quantity)
       return MV_SHORT;
     dq = -m->quantity;
-    dv = -out_value(&b, m->quantity);
+    rc = fifo_value(d, m->item, m->depot, m->quantity, &dv);
+    dv = -dv;
   } else { /* sayim */
     dq = m->counted - b.qty;
     if (!dq)
       return MV_NOCHANGE;
-    if (dq < 0)
-      dv = -out_value(&b, -dq);
-    else if (m->has_price)
-      dv = dq * m->price;
-    else
-      dv = b.qty ? (int64_t)((__int128)b.value * dq / b.qty) : 0;
+    if (dq < 0) {
+      rc = fifo_value(d, m->item, m->depot, -dq, &dv);
+      dv = -dv;
+    } else {
+      if (!in.has_price) /* the surplus is priced and the price kept on the row */
+        rc = newest_price(d, m->item, m->depot, &in.price);
+      in.has_price = true;
+      dv = dq * in.price;
+    }
   }
-  rc = balance_add(d, m->item, m->depot, dq, dv, have);
-  if (!rc && m->to_depot)
-    rc = balance_add(d, m->item, m->to_depot, -dq, -dv, &other);
   if (!rc)
-    rc = mv_insert(d, who, m, dq, dv, 0, id);
+    rc = mv_insert(d, who, &in, dq, dv, 0, id);
+  if (!rc)
+    rc = lots_post(d, *id, m->item, m->depot, m->to_depot);
+  if (!rc)
+    rc = balance_get(d, m->item, m->depot, &b);
+  *have = b.qty;
   return rc;
 }
 
@@ -475,16 +494,19 @@ static int mv_reverse(db *d, const struct actor *who, int64_t id, const char *no
     return MV_NOREVERSE;
   m->note = note;
   m->date = date;
-  int64_t other = 0;
-  rc = balance_add(d, m->item, m->depot, -qty, -value, have);
-  if (!rc && m->to_depot) {
-    /* a transfer comes back: the receiving depot must still hold it */
-    rc = balance_add(d, m->item, m->to_depot, qty, value, &other);
-    if (rc == MV_SHORT)
-      *have = other;
-  }
+  /* The lots a receipt, a surplus or a transfer made must be whole: what
+   * was taken from them is gone (and valued) already. */
+  int64_t made = 0;
+  rc = db_int(d, &made, "SELECT COUNT(*) FROM stock_lots WHERE movement_id = ?", "i", id);
+  if (rc == DB_ROW && made)
+    rc = db_int(d, have, "SELECT SUM(qty_left) FROM stock_lots WHERE movement_id = ?", "i", id);
+  if (rc != DB_ROW)
+    return rc < 0 ? rc : DB_ERR;
+  if (made && *have < (qty < 0 ? -qty : qty))
+    return MV_USED;
+  rc = mv_insert(d, who, m, -qty, -value, id, nid);
   if (!rc)
-    rc = mv_insert(d, who, m, -qty, -value, id, nid);
+    rc = lots_post(d, *nid, m->item, m->depot, m->to_depot);
   return rc;
 }
 
@@ -530,8 +552,13 @@ int stock_api_movement_reverse(request *r)
     rc = db_commit(d);
   if (rc) {
     db_rollback(d);
-    if (rc == MV_SHORT)
-      return reply_short(r, have);
+    if (rc == MV_USED)
+      return http_error(r, 409, "insufficient_stock",
+                        arena_printf(r->a,
+                                     _("Part of what this movement brought in has been used since (%lld left): it "
+                                       "cannot be reversed; record an exit or a count instead."),
+                                     (long long)have),
+                        NULL);
     if (rc == MV_REVERSED || rc == DB_CONSTRAINT)
       return http_error(r, 409, "already_reversed", _("This movement has been reversed already."), NULL);
     if (rc == MV_NOREVERSE)

@@ -58,7 +58,8 @@ static const struct db_migration migrations[] = {
      " item_id INTEGER NOT NULL REFERENCES stock_items(id), depot_id INTEGER NOT NULL REFERENCES stock_depots(id),"
      " min_qty INTEGER NOT NULL CHECK (min_qty >= 0), PRIMARY KEY (item_id, depot_id));"
      /* Derived from the ledger, kept in the same transaction as each
-      * movement: what is on hand and its book value (moving average). */
+      * movement: what is on hand and its book value (FIFO since version 2:
+      * the sum of the remaining lots). */
      "CREATE TABLE stock_balances ("
      " item_id INTEGER NOT NULL REFERENCES stock_items(id), depot_id INTEGER NOT NULL REFERENCES stock_depots(id),"
      " qty INTEGER NOT NULL CHECK (qty >= 0), value_kurus INTEGER NOT NULL CHECK (value_kurus >= 0),"
@@ -87,6 +88,72 @@ static const struct db_migration migrations[] = {
      " movement_id INTEGER REFERENCES stock_movements(id), raised_at INTEGER NOT NULL,"
      " mailed INTEGER NOT NULL DEFAULT 0, cleared_at INTEGER);"
      "CREATE UNIQUE INDEX stock_alerts_open ON stock_alerts(item_id, depot_id) WHERE cleared_at IS NULL;"},
+    {2,
+     /* FIFO (ilk giren ilk çıkar, Taşınır Mal Yönetmeliği): a lot per
+      * entry (giriş, positive sayım, the receiving side of a devir) with
+      * its own unit price; seq orders the lots (the entry's movement id, a
+      * devir's lots keep their source lot's). stock_balances becomes the
+      * sum of the remaining lots. */
+     "CREATE TABLE stock_lots ("
+     " id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES stock_items(id),"
+     " depot_id INTEGER NOT NULL REFERENCES stock_depots(id),"
+     " movement_id INTEGER NOT NULL REFERENCES stock_movements(id), seq INTEGER NOT NULL,"
+     " unit_price_kurus INTEGER NOT NULL CHECK (unit_price_kurus >= 0), qty_in INTEGER NOT NULL CHECK (qty_in > 0),"
+     " qty_left INTEGER NOT NULL, CHECK (qty_left >= 0 AND qty_left <= qty_in));"
+     "CREATE INDEX stock_lots_fifo ON stock_lots(item_id, depot_id, seq, id);"
+     "CREATE INDEX stock_lots_movement ON stock_lots(movement_id);"
+     /* What a movement took from each lot (negative: put back by a
+      * reversal), so that a reversal restores exactly those lots. */
+     "CREATE TABLE stock_movement_lots ("
+     " movement_id INTEGER NOT NULL REFERENCES stock_movements(id), lot_id INTEGER NOT NULL REFERENCES stock_lots(id),"
+     " qty INTEGER NOT NULL CHECK (qty <> 0), PRIMARY KEY (movement_id, lot_id));"
+     "CREATE INDEX stock_movement_lots_lot ON stock_movement_lots(lot_id);"
+     /* Posting a movement id here applies it to the lots (the trigger
+      * below): ledger.c does it for each new movement in its transaction,
+      * this migration for the existing ledger in id order. One statement
+      * set for both, so the replay is the live rule. A reversal of an
+      * entry takes that entry's lots first (ledger.c refuses it when they
+      * were used; old data replays leniently, then oldest first). */
+     "CREATE TABLE stock_lot_posts (movement_id INTEGER PRIMARY KEY REFERENCES stock_movements(id));"
+     "CREATE TRIGGER stock_lot_post AFTER INSERT ON stock_lot_posts BEGIN"
+     /* a receipt or a positive count: a new lot */
+     " INSERT INTO stock_lots (item_id, depot_id, movement_id, seq, unit_price_kurus, qty_in, qty_left)"
+     "  SELECT m.item_id, m.depot_id, m.id, m.id, COALESCE(m.unit_price_kurus, (SELECT l.unit_price_kurus"
+     "   FROM stock_lots l WHERE l.item_id = m.item_id AND l.depot_id = m.depot_id ORDER BY l.seq DESC, l.id DESC"
+     "   LIMIT 1), 0), m.qty, m.qty"
+     "  FROM stock_movements m WHERE m.id = NEW.movement_id AND m.reverses_id IS NULL AND m.qty > 0;"
+     /* an exit, a transfer out, a negative count: the oldest lots first */
+     " INSERT INTO stock_movement_lots (movement_id, lot_id, qty)"
+     "  SELECT NEW.movement_id, f.id, MIN(f.qty_left, f.need - f.before) FROM (SELECT l.id, l.qty_left, -m.qty AS need,"
+     "   COALESCE(SUM(l.qty_left) OVER (ORDER BY l.seq, l.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
+     "   AS before FROM stock_movements m JOIN stock_lots l ON l.item_id = m.item_id AND l.depot_id = m.depot_id"
+     "   AND l.qty_left > 0 WHERE m.id = NEW.movement_id AND m.reverses_id IS NULL AND m.qty < 0) f"
+     "  WHERE f.before < f.need;"
+     /* reversing a movement that made lots: those lots go */
+     " INSERT INTO stock_movement_lots (movement_id, lot_id, qty)"
+     "  SELECT NEW.movement_id, f.id, MIN(f.qty_left, f.need - f.before) FROM (SELECT l.id, l.qty_left,"
+     "   ABS(o.qty) AS need, COALESCE(SUM(l.qty_left) OVER (ORDER BY l.movement_id = o.id DESC, l.seq, l.id"
+     "   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before"
+     "   FROM stock_movements m JOIN stock_movements o ON o.id = m.reverses_id JOIN stock_lots l"
+     "   ON l.item_id = o.item_id AND l.depot_id = COALESCE(o.to_depot_id, o.depot_id) AND l.qty_left > 0"
+     "   WHERE m.id = NEW.movement_id AND EXISTS (SELECT 1 FROM stock_lots k WHERE k.movement_id = o.id)) f"
+     "  WHERE f.before < f.need;"
+     /* reversing a movement that took lots: the same quantities back */
+     " INSERT INTO stock_movement_lots (movement_id, lot_id, qty)"
+     "  SELECT NEW.movement_id, x.lot_id, -x.qty FROM stock_movements m JOIN stock_movement_lots x"
+     "  ON x.movement_id = m.reverses_id WHERE m.id = NEW.movement_id AND x.qty > 0;"
+     " UPDATE stock_lots SET qty_left = qty_left - (SELECT x.qty FROM stock_movement_lots x"
+     "  WHERE x.movement_id = NEW.movement_id AND x.lot_id = stock_lots.id)"
+     "  WHERE id IN (SELECT lot_id FROM stock_movement_lots WHERE movement_id = NEW.movement_id);"
+     /* a transfer: lots at the receiving depot, same prices, same order */
+     " INSERT INTO stock_lots (item_id, depot_id, movement_id, seq, unit_price_kurus, qty_in, qty_left)"
+     "  SELECT m.item_id, m.to_depot_id, m.id, l.seq, l.unit_price_kurus, x.qty, x.qty"
+     "  FROM stock_movements m JOIN stock_movement_lots x ON x.movement_id = m.id JOIN stock_lots l ON l.id = x.lot_id"
+     "  WHERE m.id = NEW.movement_id AND m.kind = 'devir' AND m.reverses_id IS NULL ORDER BY l.seq, l.id;"
+     " END;"
+     "INSERT INTO stock_lot_posts (movement_id) SELECT id FROM stock_movements ORDER BY id;"
+     "UPDATE stock_balances SET value_kurus = (SELECT COALESCE(SUM(l.qty_left * l.unit_price_kurus), 0)"
+     " FROM stock_lots l WHERE l.item_id = stock_balances.item_id AND l.depot_id = stock_balances.depot_id);"},
 };
 
 static const struct perm_def perms[] = {

@@ -1,7 +1,7 @@
 /* report.c - the monthly consumption of consumables by unit: for a range
  * of months, what each unit took of each item (çıkış movements, less
- * their reversals), in quantities and in value (kuruş, at the depots'
- * average cost), as JSON, as an XLSX workbook (libxlsxwriter: one sheet
+ * their reversals), in quantities and in value (kuruş, the movements'
+ * FIFO values), as JSON, as an XLSX workbook (libxlsxwriter: one sheet
  * of quantities, one of values, item × unit) and as a PDF list. */
 #include "stock.h"
 #include "stock_int.h"

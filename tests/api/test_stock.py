@@ -259,6 +259,79 @@ def test_stock_race_for_the_last_unit(h):
     eq(len(exits), 1, "one exit in the ledger")
 
 
+def _value(c, item, depot):
+    for x in c.get_json(f"/api/v1/stock/items/{item}")["on_hand"]:
+        if x["depot_id"] == depot:
+            return x["value_kurus"]
+    return 0
+
+
+def _lots_state(con):
+    return (con.execute("SELECT id, item_id, depot_id, movement_id, seq, unit_price_kurus, qty_in, qty_left"
+                        " FROM stock_lots ORDER BY id").fetchall(),
+            con.execute("SELECT movement_id, lot_id, qty FROM stock_movement_lots ORDER BY movement_id, lot_id")
+            .fetchall(),
+            con.execute("SELECT item_id, depot_id, qty, value_kurus FROM stock_balances ORDER BY 1, 2").fetchall())
+
+
+def test_stock_fifo_valuation_and_replay(h):
+    """Taşınır Mal Yönetmeliği: consumables leave first in, first out."""
+    s = h.new_server(name="fifo")
+    m = h.login("mudur", server=s)
+    it = _item(m, h)
+    a, b = _depot(m, h), _depot(m, h)
+    g1 = _mv(m, kind="giris", item=it["id"], depot=a["id"], quantity=10, unit_price=500)
+    g2 = _mv(m, kind="giris", item=it["id"], depot=a["id"], quantity=10, unit_price=700)
+    out = _mv(m, kind="cikis", item=it["id"], depot=a["id"], quantity=15, unit="ASD")
+    eq((out["value_kurus"], out["on_hand"]), (-8500, 5), "15 leave as 10 × 5,00 + 5 × 7,00 TL")
+    eq(_value(m, it["id"], a["id"]), 3500, "5 × 7,00 TL remain")
+    rv = m.post(f"/api/v1/stock/movements/{out['id']}/reverse", {})
+    expect_status(rv, 201, "reverse the exit")
+    eq((rv.json()["value_kurus"], rv.json()["on_hand"]), (8500, 20), "the reversal gives the same value back")
+    eq(_value(m, it["id"], a["id"]), 12000, "back to 10 × 5,00 + 10 × 7,00 TL")
+    t = _mv(m, kind="devir", item=it["id"], depot=a["id"], to_depot=b["id"], quantity=12)
+    eq(t["value_kurus"], -6400, "the transfer: 10 × 5,00 + 2 × 7,00 TL")
+    eq((_value(m, it["id"], b["id"]), _value(m, it["id"], a["id"])), (6400, 5600), "values at both depots")
+    with _db(s) as con:
+        lots = con.execute("SELECT seq, unit_price_kurus, qty_in, qty_left FROM stock_lots WHERE depot_id = ?"
+                           " ORDER BY seq, id", (b["id"],)).fetchall()
+    eq(lots, [(g1["id"], 500, 10, 10), (g2["id"], 700, 2, 2)], "the destination's lots keep price and entry order")
+    # a later, cheaper receipt at B is taken after the transferred (older) lots
+    _mv(m, kind="giris", item=it["id"], depot=b["id"], quantity=5, unit_price=100)
+    x = _mv(m, kind="cikis", item=it["id"], depot=b["id"], quantity=11, unit="YBY")
+    eq(x["value_kurus"], -5700, "10 × 5,00 + 1 × 7,00 TL, the new receipt untouched")
+    # a count: the shortfall leaves FIFO, a surplus without a price takes the newest lot's
+    c = _mv(m, kind="sayim", item=it["id"], depot=b["id"], counted=5)
+    eq((c["change"], c["value_kurus"]), (-1, -700), "the missing one is the oldest (7,00 TL)")
+    c2 = _mv(m, kind="sayim", item=it["id"], depot=b["id"], counted=7)
+    eq((c2["change"], c2["value_kurus"], c2["unit_price_kurus"]), (2, 200, 100), "surplus at the newest price")
+    eq(_value(m, it["id"], b["id"]), 700, "7 × 1,00 TL")
+    # what was used cannot be reversed into existence
+    r = m.post(f"/api/v1/stock/movements/{t['id']}/reverse", {})
+    expect_error(r, 409, "insufficient_stock", "reversing a transfer whose lots were used")
+    r = m.post(f"/api/v1/stock/movements/{g2['id']}/reverse", {})
+    expect_error(r, 409, "insufficient_stock", "reversing a receipt whose lot was partly used")
+    check("8" in r.json()["error"]["message"], f"says what is left of it: {r.json()['error']}")
+    # the consumption report uses the movement values
+    month = out["date"][:7]
+    rep = m.get_json(f"/api/v1/stock/consumption?from={month}&to={month}&depot={b['id']}")
+    eq(rep["value_kurus"], 5700, "consumption valued FIFO")
+    # the migration's replay builds the same lots from the ledger
+    with _db(s) as con:
+        before = _lots_state(con)
+    check(s.stop() == [], "server stopped cleanly")
+    con = sqlite3.connect(os.path.join(s.data_dir, "defter.db"))
+    with con:
+        con.executescript("DROP TRIGGER stock_lot_post; DROP TABLE stock_lot_posts; DROP TABLE stock_movement_lots;"
+                          " DROP TABLE stock_lots; UPDATE stock_balances SET value_kurus = 1;"
+                          " DELETE FROM schema_migrations WHERE module = 'stock' AND version = 2;")
+    con.close()
+    s.start()
+    with _db(s) as con:
+        after = _lots_state(con)
+    eq(after, before, "lots, takes and balances rebuilt by replaying the ledger")
+
+
 def _setup_mail(h, smtp):
     data = h.init_data("stock")
     with open(os.path.join(data, "defter.conf"), "a", encoding="utf-8") as f:
