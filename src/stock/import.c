@@ -77,7 +77,7 @@ static bool check_row(request *r, db *d, const struct sheet_map *m, size_t i, si
   if (parse_i64(v, &out->quantity) || out->quantity < 1 || out->quantity > STOCK_QTY_MAX)
     BAD("quantity", _("The quantity is a whole number, 1 or more."));
   v = sheet_cell(m, i, "unit_price");
-  if ((out->price = stock_parse_money(v)) < 0)
+  if ((out->price = tr_money_parse(v)) < 0)
     BAD("unit_price", _("Write the unit price in lira, e.g. 1250,50."));
   v = sheet_cell(m, i, "date");
   char *date = arena_alloc(r->a, 11);

@@ -91,34 +91,6 @@ const char *stock_money(arena *a, int64_t kurus)
   return arena_printf(a, "%s%lld.%02lld", sign, (long long)(k / 100), (long long)(k % 100));
 }
 
-int64_t stock_parse_money(const char *s)
-{
-  int64_t lira = 0, kurus = 0;
-  int digits = 0, frac = -1;
-  for (; s && *s; s++) {
-    if (*s >= '0' && *s <= '9') {
-      if (frac < 0) {
-        if (++digits > 12)
-          return -1;
-        lira = lira * 10 + (*s - '0');
-      } else {
-        if (++frac > 2)
-          return -1;
-        kurus = kurus * 10 + (*s - '0');
-      }
-    } else if ((*s == '.' || *s == ',') && frac < 0 && digits) {
-      frac = 0;
-    } else {
-      return -1;
-    }
-  }
-  if (!digits || frac == 0)
-    return -1;
-  if (frac == 1)
-    kurus *= 10;
-  return lira * 100 + kurus;
-}
-
 int64_t stock_depot_unit(db *d, int64_t depot)
 {
   int64_t unit = 0;

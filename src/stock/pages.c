@@ -6,6 +6,7 @@
  * the API handlers through page_call_api, so both share every rule. */
 #include "stock.h"
 #include "stock_int.h"
+#include "../core/tr.h"
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
 #include "../core/page.h"
@@ -526,7 +527,7 @@ static void put_money(json_t *in, request *r, const char *form, const char *key)
   const char *v = req_form(r, form);
   if (!v || !*v)
     return;
-  int64_t k = stock_parse_money(v);
+  int64_t k = tr_money_parse(v);
   json_object_set_new(in, key, k >= 0 ? json_integer(k) : json_string(v));
 }
 

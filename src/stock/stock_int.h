@@ -33,8 +33,6 @@ int stock_invalid(request *r, json_t *steal_fields);
 void stock_bad(json_t *fields, const char *key, const char *msg);
 /* Trimmed single-line text of at most max bytes; NULL when invalid. */
 const char *stock_text(arena *a, const char *s, size_t max);
-/* "1250", "1250.5", "1250,50" lira -> kuruş; -1 when malformed. */
-int64_t stock_parse_money(const char *s);
 /* "12,50 TL"-style text of kuruş ("1234.50"), arena. */
 const char *stock_money(arena *a, int64_t kurus);
 /* The SQL condition "the depot alias d is readable by user ?" with the
