@@ -305,6 +305,10 @@ int assets_api_products(request *r);
 int assets_api_product_get(request *r);
 int assets_api_product_patch(request *r);
 int assets_api_software_map(request *r);
+int assets_page_software(request *r);
+int assets_page_product(request *r);
+int assets_form_product_ignore(request *r);
+int assets_form_title_map(request *r);
 
 int assets_api_licence_list(request *r);
 int assets_api_licence_create(request *r);

@@ -120,6 +120,15 @@ static const struct route routes[] = {
     {"GET", "/assets/licences/{id}", "licence.read", assets_page_licence, ROUTE_HTML, "Licence page"},
     {"POST", "/assets/licences/{id}/assign", "licence.manage", assets_form_licence_assign, ROUTE_HTML | ROUTE_FORM,
      "Assign a licence (form)"},
+    /* software catalogue pages (software_pages.c): before /assets/{id} */
+    {"GET", "/assets/software", "assets.read", assets_page_software, ROUTE_HTML,
+     "Software catalogue: products and how many devices have them"},
+    {"GET", "/assets/software/{id}", "assets.read", assets_page_product, ROUTE_HTML,
+     "A software product: its titles and versions"},
+    {"POST", "/assets/software/{id}/ignore", "licence.manage", assets_form_product_ignore, ROUTE_HTML | ROUTE_FORM,
+     "Ignore a product or count it again (form)"},
+    {"POST", "/assets/software/titles/{id}/map", "licence.manage", assets_form_title_map, ROUTE_HTML | ROUTE_FORM,
+     "Map a title to another product (form)"},
     {"GET", "/assets/{id}", "assets.read", assets_page_asset, ROUTE_HTML, "Asset page"},
     {"POST", "/assets/{id}/{action}", "assets.read", assets_form_action, ROUTE_HTML | ROUTE_FORM,
      "Asset actions: status, custody, return (forms)"},
@@ -303,6 +312,7 @@ static const struct nav_item nav[] = {
     {"/assets/mine", N_("My custody"), PERM_LOGIN},
     {"/assets/counts", N_("Counts"), "assets.count"},
     {"/assets/licences", N_("Licences"), "licence.read"},
+    {"/assets/software", N_("Software"), "assets.read"},
 };
 
 static const struct job_def jobs[] = {

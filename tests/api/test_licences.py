@@ -308,3 +308,46 @@ def test_licences_expiry_reminder_mail(h):
         eq([(x["stage"], x["mailed"]) for x in exp[0]["reminders"]], [(30, True)], "the reminder remembered")
         check(all(x["id"] != far["id"] for x in exp), "far one not listed")
         expect_error(c.get("/api/v1/licences/expiring?days=-1"), 400, "validation", "bad days")
+
+
+def test_licences_software_pages(h):
+    """The catalogue in the browser: products with their device counts, a
+    product's titles and versions, and the licence manager's two forms
+    (map a title to another product, ignore a product); teknik sees the
+    pages without the forms and may not post them."""
+    c = h.as_user("mudur")
+    p = h.uniq("Arsivci")
+    other = h.uniq("Belgeci")
+    pub = "Örnek Yazılım A.Ş."
+    _inventory(h, h.uniq("pg-a"), [(f"{p} 3.0 (x64)", "3.0", pub), (f"{other} Client", "1.2", pub)])
+    prod = _product(c, p.lower())
+    page = c.get(f"/assets/software?q={p.lower()}")
+    expect_status(page, 200, "catalogue page")
+    check(f'href="/assets/software/{prod["id"]}"' in page.text, "the product is linked")
+    page = c.get(f"/assets/software/{prod['id']}")
+    expect_status(page, 200, "product page")
+    check(f"{p} 3.0 (x64)" in page.text and "3.0" in page.text, "titles and versions shown")
+    check('id="product-ignore-form"' in page.text, "mudur may ignore it")
+    tech = h.as_user("teknik").get(f"/assets/software/{prod['id']}")
+    expect_status(tech, 200, "teknik reads it")
+    check('id="product-ignore-form"' not in tech.text, "teknik gets no forms")
+    # map the title onto the other product
+    title = c.get_json(f"/api/v1/software?product={prod['id']}")["items"][0]
+    r = c.post_form(f"/assets/software/titles/{title['id']}/map",
+                    {"product_name": other, "publisher": "Örnek Yazılım", "back": str(prod["id"]), "_csrf": c.csrf})
+    expect_status(r, 303, "mapped")
+    eq(r.header("Location"), f"/assets/software/{prod['id']}", "back to the product")
+    moved = c.get_json(f"/api/v1/software?group=title&q={p}")["items"][0]
+    eq(moved["product"]["name"], other, f"the title belongs to {other}: {moved}")
+    # ignore, then count again
+    target = moved["product"]["id"]
+    r = c.post_form(f"/assets/software/{target}/ignore", {"ignored": "1", "_csrf": c.csrf})
+    expect_status(r, 303, "ignored")
+    check(c.get_json(f"/api/v1/software/products/{target}")["ignored"], "the product is ignored")
+    r = h.as_user("teknik").post_form(f"/assets/software/{target}/ignore",
+                                      {"ignored": "0", "_csrf": h.as_user("teknik").csrf})
+    expect_status(r, 403, "teknik may not")
+    r = c.post_form(f"/assets/software/{target}/ignore", {"ignored": "0", "_csrf": c.csrf})
+    expect_status(r, 303, "counted again")
+    eq(c.get_json(f"/api/v1/software/products/{target}")["ignored"], False, "counted again")
+    expect_status(c.get("/assets/software/999999999"), 404, "no such product")
