@@ -532,33 +532,6 @@ int assets_api_custody_import(request *r)
 
 /* ---- the form on /assets ------------------------------------------------------------------ */
 
-static void result_table(html *h, json_t *res)
-{
-  json_t *errors = json_object_get(res, "errors");
-  if (!json_array_size(errors))
-    return;
-  H(h, "<table class=\"list\" id=\"import-errors\"><thead><tr><th>");
-  h_txt(h, _("Row"));
-  H(h, "</th><th>");
-  h_txt(h, _("Column"));
-  H(h, "</th><th>");
-  h_txt(h, _("Problem"));
-  H(h, "</th></tr></thead><tbody>");
-  size_t i;
-  json_t *e;
-  json_array_foreach(errors, i, e)
-  {
-    H(h, "<tr><td>");
-    h_int(h, jsonx_int(e, "row", 0));
-    H(h, "</td><td>");
-    h_txt(h, jsonx_str(e, "column"));
-    H(h, "</td><td>");
-    h_txt(h, jsonx_str(e, "reason"));
-    H(h, "</td></tr>");
-  }
-  H(h, "</tbody></table>");
-}
-
 int assets_form_import(request *r)
 {
   const char *what = req_form(r, "what");
@@ -571,26 +544,13 @@ int assets_form_import(request *r)
   int st = f ? run_import(r, k, f->data, f->len, dry, &res) : 400;
   if (st < 0)
     return -1;
-  const char *msg = !f    ? _("Choose a CSV or XLSX file.")
-                    : st == 413 ? _("The file is too large to import; split it into smaller files.")
-                    : st == 409 ? _("Nothing was imported: the register changed meanwhile; try again.")
-                    : st == 415 ? _("The file could not be read as CSV or XLSX.")
-                    : st        ? (dry ? _("Some rows have problems.") : _("Nothing was imported: some rows have problems."))
-                    : dry       ? _("Every row is valid; nothing was imported yet (dry run).")
-                                : arena_printf(r->a, _("%lld rows were imported."),
-                                               (long long)jsonx_int(res, "imported", 0));
   html h;
   html_init(&h);
   page_begin(r, &h, _("Import"), "/assets");
   H(&h, "<h1>");
   h_txt(&h, k == &custody_kind ? _("Custody import") : _("Asset import"));
-  H(&h, "</h1><p id=\"import-result\" class=\"");
-  h_attr(&h, st ? "alert" : "notice");
-  H(&h, "\" role=\"status\">");
-  h_txt(&h, msg);
-  H(&h, "</p>");
-  if (res)
-    result_table(&h, res);
+  H(&h, "</h1>");
+  int status = sheet_import_result(r, &h, st, dry, f != NULL, res);
   json_t *created = json_object_get(res, "created");
   if (json_array_size(created) && k == &asset_kind) {
     H(&h, "<ul id=\"import-created\">");
@@ -611,30 +571,11 @@ int assets_form_import(request *r)
   H(&h, "</a></p>");
   page_end(r, &h);
   json_decref(res);
-  return http_html(r, st == 0 ? 200 : st == 413 || st == 409 ? st : 400, &h);
+  return http_html(r, status, &h);
 }
 
 void assets_import_form(request *r, html *h)
 {
-  H(h, "<section class=\"card\" id=\"import\"><h2>");
-  h_txt(h, _("Import from a spreadsheet"));
-  H(h, "</h2><p>");
-  h_txt(h, _("CSV (; or , separated) or XLSX; the first row names the columns. Nothing is imported while any row "
-             "has a problem."));
-  H(h, "</p><form method=\"post\" action=\"/assets/import\" enctype=\"multipart/form-data\" id=\"import-form\">");
-  page_csrf(r, h);
-  H(h, "<label for=\"import-what\">");
-  h_txt(h, _("What"));
-  H(h, "</label><select id=\"import-what\" name=\"what\">");
-  h_option(h, "assets", _("Assets"), true);
-  h_option(h, "custody", _("Custody"), false);
-  H(h, "</select><label for=\"import-file\">");
-  h_txt(h, _("File"));
-  H(h, "</label><input type=\"file\" id=\"import-file\" name=\"file\" accept=\".csv,.xlsx,text/csv,"
-       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\" required>"
-       "<label><input type=\"checkbox\" id=\"import-dry-run\" name=\"dry_run\" value=\"1\" checked> ");
-  h_txt(h, _("Try first (dry run)"));
-  H(h, "</label> <button type=\"submit\" class=\"primary\" id=\"import-submit\">");
-  h_txt(h, _("Import"));
-  H(h, "</button></form></section>");
+  static const char *const kinds[] = {"assets", N_("Assets"), "custody", N_("Custody"), NULL};
+  sheet_import_form(r, h, "/assets/import", kinds);
 }

@@ -32,6 +32,7 @@
 #include <jansson.h>
 #include "util.h"
 #include "http.h"
+#include "html.h"
 
 enum {
   SHEET_MAX_COLS = 64,          /* cells kept per row (as csv.h) */
@@ -153,5 +154,17 @@ int sheet_send(request *r, const char *format, const char *filename_base, const 
                const struct sheet_col *cols, size_t ncols, json_t *rows);
 /* Whether a ?format= value asks for a file (csv or xlsx). */
 bool sheet_format_ok(const char *format);
+
+/* ---- imports in the browser (sheet_page.c) ----------------------------------------------- */
+
+/* The upload form posting to action: a file, "try first" (dry_run,
+ * checked) and, when kinds is not NULL, a choice "what" from
+ * {value, English label, value, label, ..., NULL}. */
+void sheet_import_form(request *r, html *h, const char *action, const char *const *kinds);
+/* The result of an import (status as the import returned it: 0, 400 row
+ * problems, 409, 413, 415; have_file false when none was sent): a
+ * sentence and the table of res's "errors". Returns the page's HTTP
+ * status. */
+int sheet_import_result(request *r, html *h, int status, bool dry, bool have_file, json_t *res);
 
 #endif

@@ -8,6 +8,7 @@
  * follows the assets import (src/assets/import.c). */
 #include "stock.h"
 #include "stock_int.h"
+#include "../core/page.h"
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
 #include "../core/log.h"
@@ -239,4 +240,28 @@ int stock_api_import(request *r)
   log_info("import", "user=%s entity=stock rows=%lld imported=%lld dry_run=%d", r->user->username,
            (long long)jsonx_int(res, "rows", 0), (long long)jsonx_int(res, "imported", 0), dry);
   return http_json(r, 200, res);
+}
+
+/* POST /stock/import: the form on /stock (file, "try first"). */
+int stock_form_import(request *r)
+{
+  bool dry = req_form(r, "dry_run") != NULL;
+  const struct upload *f = req_file(r, "file");
+  json_t *res = NULL;
+  int st = f ? run_import(r, f->data, f->len, dry, &res) : 400;
+  if (st < 0)
+    return -1;
+  html h;
+  html_init(&h);
+  page_begin(r, &h, _("Import"), "/stock");
+  H(&h, "<h1>");
+  h_txt(&h, _("Stock import"));
+  H(&h, "</h1>");
+  int status = sheet_import_result(r, &h, st, dry, f != NULL, res);
+  H(&h, "<p><a href=\"/stock#import\">");
+  h_txt(&h, _("Back to the stock"));
+  H(&h, "</a></p>");
+  page_end(r, &h);
+  json_decref(res);
+  return http_html(r, status, &h);
 }

@@ -38,6 +38,8 @@ static const struct route routes[] = {
     {"GET", "/stock", "stock.read", stock_page_list, ROUTE_HTML, "Consumables stock"},
     {"GET", "/stock/consumption", "stock.read", stock_page_consumption, ROUTE_HTML, "Consumption by unit"},
     {"GET", "/stock/items/{id}", "stock.read", stock_page_item, ROUTE_HTML, "A stock item and its movements"},
+    {"POST", "/stock/import", "stock.manage", stock_form_import, ROUTE_HTML | ROUTE_FORM | ROUTE_RAW,
+     "Import opening balances or receipts from CSV/XLSX (form, dry run first)"},
     {"POST", "/stock/{action}", "stock.manage", stock_form_post, ROUTE_HTML | ROUTE_FORM,
      "Stock forms: item, depot, movement, minimum, reverse"},
 };

@@ -10,6 +10,7 @@
 #include "../core/i18n.h"
 #include "../core/jsonx.h"
 #include "../core/page.h"
+#include "../core/sheet.h"
 #include "../core/rbac.h"
 
 #include <stdio.h>
@@ -330,6 +331,7 @@ static int list_page(request *r, int status, json_t *err)
     H(&h, "<button type=\"submit\" class=\"primary\" id=\"depot-submit\">");
     h_txt(&h, _("Add"));
     H(&h, "</button></form></section>");
+    sheet_import_form(r, &h, "/stock/import", NULL);
   }
   json_decref(depots);
   page_end(r, &h);

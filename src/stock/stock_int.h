@@ -111,4 +111,6 @@ int stock_page_item(request *r);
 int stock_form_post(request *r);
 int stock_page_consumption(request *r);
 
+int stock_form_import(request *r);
+
 #endif

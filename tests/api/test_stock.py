@@ -575,3 +575,30 @@ def test_stock_coverage_figures(h):
     check(duties, "the preset has stock duties")
     f = duties[0]["figures"].get("stock")
     check(isinstance(f, dict) and f["movements"] >= 2 and f["issued"] >= 2, f"stock figures: {f}")
+
+
+def test_stock_import_form(h):
+    """The import form on /stock: a dry run lists the bad rows and writes
+    nothing; the real run brings the receipts in; denetci may not post."""
+    from test_asset_import import csv_body, _multipart
+    from harness import html_has_id
+    m = h.login("mudur")
+    page = m.get("/stock")
+    expect_status(page, 200, "stock page")
+    check(html_has_id(page.text, "import-form") and html_has_id(page.text, "import-dry-run"), "the import form")
+    toner = _item(m, h, code=f"150.{h._counter % 90 + 10:02d}.32")
+    a = _depot(m, h)
+    head = ["Malzeme", "Ambar", "Miktar", "Birim fiyat (TL)"]
+    bad = [head, [toner["code"], a["name"], "4", "100"], [toner["code"], "Yok böyle ambar", "x", "1"]]
+    data, ctype = _multipart({"_csrf": m.csrf, "dry_run": "1"}, {"file": ("stok.csv", csv_body(bad))})
+    r = m.request("POST", "/stock/import", body=data, headers={"Content-Type": ctype})
+    expect_status(r, 400, "a dry run with a bad row")
+    check(html_has_id(r.text, "import-errors") and "<td>3</td>" in r.text, "row 3 in the error table")
+    eq(_on_hand(m, toner["id"], a["id"]), 0, "nothing written")
+    data, ctype = _multipart({"_csrf": m.csrf}, {"file": ("stok.csv", csv_body(bad[:2]))})
+    r = m.request("POST", "/stock/import", body=data, headers={"Content-Type": ctype})
+    expect_status(r, 200, "the import")
+    eq(_on_hand(m, toner["id"], a["id"]), 4, "received through the form")
+    d = h.login("denetci")
+    data, ctype = _multipart({"_csrf": d.csrf}, {"file": ("stok.csv", csv_body(bad[:2]))})
+    expect_status(d.request("POST", "/stock/import", body=data, headers={"Content-Type": ctype}), 403, "auditor")
