@@ -757,6 +757,8 @@ test('assets counts: the scan page on a phone (390x844) counts two typed sicil n
     eq(((await page.textContent('#count-found')) ?? '').trim(), '2', 'not counted twice');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
     check(overflow <= 390, `fits the phone width: ${overflow}`);
+  });
+
 test('licences: record a volume licence through the form and see its line in the compliance table',
   async ({ page, users }) => {
     await login(page, users.mudur);
@@ -780,7 +782,6 @@ test('licences: record a volume licence through the form and see its line in the
       'XLSX link');
   });
 
-// Only with --screens: a PNG of each main page at 1280x800 (and the dashboard at 375x700).
 test('ldap: directory users sign in on the login page and get the roles their groups map to',
   async ({ page }) => {
     // ayse is in cn=bt-admins (→ admin), mehmet in destek (→ teknik@SNB): tests/api/ldappeers.py
@@ -973,6 +974,7 @@ test('stock: add an item and a depot, receive five, issue two to a unit and see 
     eq(((await cell.textContent()) ?? '').trim(), '3', 'still three');
   });
 
+// Only with --screens: a PNG of each main page at 1280x800 (and the dashboard at 375x700).
 async function screens(dir, { browser, baseURL, users }) {
   fs.mkdirSync(dir, { recursive: true });
   const shots = async (viewport, lang, list) => {
