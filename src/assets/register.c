@@ -961,21 +961,11 @@ int assets_api_list(request *r)
     review = true;
   if ((v = req_query(r, "flagged")) && str_eq(v, "1"))
     flagged = true;
-  if ((v = req_query(r, "limit")) && *v && (parse_i64(v, &limit) || limit < 1))
-    bad(fields, "limit", _("limit must be a positive number."));
-  if (limit > LIST_MAX)
-    limit = LIST_MAX;
-  if ((v = req_query(r, "cursor")) && *v && (parse_i64(v, &cursor) || cursor < 1))
-    bad(fields, "cursor", _("Invalid cursor."));
-  const char *format = req_query(r, "format");
-  if (format && !sheet_format_ok(format))
-    bad(fields, "format", _("Use csv or xlsx."));
+  const char *format;
+  sheet_list_params(r, fields, LIST_MAX, &limit, &cursor, &format);
   if (json_object_size(fields))
     return assets_invalid(r, fields);
   json_decref(fields);
-  /* ?format=csv|xlsx: every matching row as a file (export.c) */
-  if (format)
-    limit = SHEET_EXPORT_MAX + 1, cursor = 0;
   if (!cursor)
     cursor = INT64_MAX;
   int64_t me = r->user->id;

@@ -155,6 +155,13 @@ int sheet_send(request *r, const char *format, const char *filename_base, const 
 /* Whether a ?format= value asks for a file (csv or xlsx). */
 bool sheet_format_ok(const char *format);
 
+/* The paging and export parameters of a list that takes ?format=: limit
+ * (positive, capped at max), cursor (an id, 0 when absent) and format
+ * (csv or xlsx, NULL when absent); a bad one is added to fields (key:
+ * English msgid). An export lifts the paging: limit SHEET_EXPORT_MAX + 1,
+ * cursor 0. *limit keeps its default when ?limit= is absent. */
+void sheet_list_params(request *r, json_t *fields, int64_t max, int64_t *limit, int64_t *cursor, const char **format);
+
 /* ---- imports in the browser (sheet_page.c) ----------------------------------------------- */
 
 /* The upload form posting to action: a file, "try first" (dry_run,

@@ -214,21 +214,11 @@ int stock_api_items(request *r)
     active = str_eq(v, "1");
   }
   low = str_eq(req_query(r, "low"), "1");
-  if ((v = req_query(r, "limit")) && *v && (parse_i64(v, &limit) || limit < 1))
-    stock_bad(fields, "limit", _("limit must be a positive number."));
-  if (limit > LIST_MAX)
-    limit = LIST_MAX;
-  if ((v = req_query(r, "cursor")) && *v && (parse_i64(v, &cursor) || cursor < 1))
-    stock_bad(fields, "cursor", _("Invalid cursor."));
-  const char *format = req_query(r, "format");
-  if (format && !sheet_format_ok(format))
-    stock_bad(fields, "format", _("Use csv or xlsx."));
+  const char *format;
+  sheet_list_params(r, fields, LIST_MAX, &limit, &cursor, &format);
   if (json_object_size(fields))
     return stock_invalid(r, fields);
   json_decref(fields);
-  /* ?format=csv|xlsx: every matching row as a file (export.c) */
-  if (format)
-    limit = SHEET_EXPORT_MAX + 1, cursor = 0;
   bool global = global_read(r, d);
   int64_t me = r->user->id;
   db_stmt *st = db_q(d,

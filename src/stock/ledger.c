@@ -606,21 +606,11 @@ int stock_api_movements(request *r)
       stock_bad(fields, "kind", _("The kind is one of giris, cikis, devir, sayim."));
     kind = v;
   }
-  if ((v = req_query(r, "limit")) && *v && (parse_i64(v, &limit) || limit < 1))
-    stock_bad(fields, "limit", _("limit must be a positive number."));
-  if (limit > LIST_MAX)
-    limit = LIST_MAX;
-  if ((v = req_query(r, "cursor")) && *v && (parse_i64(v, &cursor) || cursor < 1))
-    stock_bad(fields, "cursor", _("Invalid cursor."));
-  const char *format = req_query(r, "format");
-  if (format && !sheet_format_ok(format))
-    stock_bad(fields, "format", _("Use csv or xlsx."));
+  const char *format;
+  sheet_list_params(r, fields, LIST_MAX, &limit, &cursor, &format);
   if (json_object_size(fields))
     return stock_invalid(r, fields);
   json_decref(fields);
-  /* ?format=csv|xlsx: every matching movement as a file (export.c) */
-  if (format)
-    limit = SHEET_EXPORT_MAX + 1, cursor = 0;
   bool global = rbac_can(r->user->id, "stock.read", rbac_root_unit(d));
   db_stmt *st = db_q(d,
                      "SELECT " MV_COLS MV_FROM " WHERE (? = 1 OR " STOCK_DEPOT_VISIBLE("d", "stock.read") ")"
