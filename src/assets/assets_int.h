@@ -43,6 +43,8 @@ int assets_conflict(request *r, const char *code, const char *message);
 /* Trimmed single-line text of at most max bytes, valid UTF-8 without
  * controls; NULL when invalid. */
 const char *assets_text(arena *a, const char *s, size_t max);
+/* A money column (kuruş) as the API writes it: "12500.50", or null. */
+json_t *assets_money_json(db_stmt *st, int i);
 /* Today in Europe/Istanbul, "YYYY-MM-DD". */
 void assets_today(char out[11]);
 

@@ -106,16 +106,6 @@ static const char *state_label(const char *state)
   return _("Finalised");
 }
 
-static json_t *money_or_null(db_stmt *st, int i)
-{
-  if (db_col_null(st, i))
-    return json_null();
-  int64_t k = db_col_int(st, i);
-  char s[40];
-  snprintf(s, sizeof s, "%lld.%02lld", (long long)(k / 100), (long long)(k % 100));
-  return json_string(s);
-}
-
 /* The line's final presence: items on a Teslim Belgesi are present by the
  * records; recounted lines take the recount; the rest the first pass. */
 #define FOUND_SQL "(CASE WHEN l.kind = 'records' THEN 1 WHEN l.found2 IS NULL THEN l.found1 ELSE l.found2 END)"
@@ -155,7 +145,7 @@ static json_t *line_row(db_stmt *st)
   jsonx_set_str(o, "kind", db_col_text(st, 3));
   jsonx_set_str(o, "code", db_col_text(st, 4));
   jsonx_set_str(o, "name", db_col_text(st, 5));
-  json_object_set_new(o, "value", money_or_null(st, 6));
+  json_object_set_new(o, "value", assets_money_json(st, 6));
   jsonx_set_str(o, "space", db_col_text(st, 7));
   jsonx_set_str(o, "holder", db_col_text(st, 8));
   jsonx_set_str(o, "scan_code", db_col_text(st, 9));
@@ -331,12 +321,6 @@ static const struct jfield open_fields[] = {
     {"freeze", JT_BOOL, false, 0},
 };
 
-static void bad(json_t *fields, const char *key, const char *msg)
-{
-  if (!json_object_get(fields, key))
-    json_object_set_new(fields, key, json_string(msg));
-}
-
 static bool person_active(db *d, int64_t id)
 {
   int64_t one = 0;
@@ -359,7 +343,7 @@ static const char *opt_text(request *r, json_t *body, const char *key, size_t ma
   if (!v)
     return NULL;
   if (!(t = assets_text(r->a, v, max))) {
-    bad(fields, key, _("The text is too long or contains invalid characters."));
+    jsonx_field_error(fields, key, _("The text is too long or contains invalid characters."));
     return NULL;
   }
   return *t ? t : NULL;
@@ -377,27 +361,27 @@ static void read_open(request *r, db *d, json_t *body, struct count_in *in, json
   if (str_eq(v, "yil_sonu") || str_eq(v, "emir"))
     in->reason = arena_strdup(r->a, v);
   else
-    bad(fields, "reason", _("The reason is yil_sonu (year end) or emir (ordered)."));
+    jsonx_field_error(fields, "reason", _("The reason is yil_sonu (year end) or emir (ordered)."));
   if (str_eq(in->reason, "emir") && !in->order_ref)
-    bad(fields, "order_ref", _("Give the order (emir) the count was opened by."));
+    jsonx_field_error(fields, "order_ref", _("Give the order (emir) the count was opened by."));
   char today[11];
   assets_today(today);
   snprintf(in->date, sizeof in->date, "%s", today);
   if ((v = jsonx_str(body, "date"))) {
     if (tr_date_parse(v, in->date))
-      bad(fields, "date", _("Write the date as YYYY-MM-DD."));
+      jsonx_field_error(fields, "date", _("Write the date as YYYY-MM-DD."));
     else if (strcmp(in->date, today) > 0)
-      bad(fields, "date", _("A count starts today or earlier."));
+      jsonx_field_error(fields, "date", _("A count starts today or earlier."));
   }
   if ((v = jsonx_str(body, "unit")) && *v &&
       db_int(d, &in->unit_id, "SELECT id FROM units WHERE code = ?", "t", v) != DB_ROW)
-    bad(fields, "unit", _("Unknown unit."));
+    jsonx_field_error(fields, "unit", _("Unknown unit."));
   json_t *spaces = json_object_get(body, "spaces"), *x;
   size_t i;
   json_array_foreach(spaces, i, x)
   {
     if (!json_is_string(x) || !assets_text(r->a, json_string_value(x), TEXT_MAX) || !*json_string_value(x)) {
-      bad(fields, "spaces", _("List the shared spaces by name."));
+      jsonx_field_error(fields, "spaces", _("List the shared spaces by name."));
       break;
     }
   }
@@ -408,13 +392,13 @@ static void read_open(request *r, db *d, json_t *body, struct count_in *in, json
     free(s);
   }
   if (!in->unit_id && !in->building && !in->floor && !in->room && !in->spaces && !json_object_get(fields, "unit"))
-    bad(fields, "unit", _("Name the unit, a location (building, floor, room) or shared spaces to count."));
+    jsonx_field_error(fields, "unit", _("Name the unit, a location (building, floor, room) or shared spaces to count."));
   json_t *kurul = json_object_get(body, "kurul");
   json_array_foreach(kurul, i, x)
   {
     int64_t p = json_is_integer(x) ? json_integer_value(x) : 0;
     if (!person_active(d, p)) {
-      bad(fields, "kurul", _("The kurul lists people by their id; one of them is unknown."));
+      jsonx_field_error(fields, "kurul", _("The kurul lists people by their id; one of them is unknown."));
       break;
     }
     bool dup = false;
@@ -424,13 +408,13 @@ static void read_open(request *r, db *d, json_t *body, struct count_in *in, json
       in->kurul[in->nkurul++] = p;
   }
   if (in->nkurul < KURUL_MIN)
-    bad(fields, "kurul", _("The count kurul has at least three members."));
+    jsonx_field_error(fields, "kurul", _("The count kurul has at least three members."));
   in->kayit = jsonx_int(body, "kayit_yetkilisi", 0);
   bool member = false;
   for (size_t k = 0; k < in->nkurul; k++)
     member = member || in->kurul[k] == in->kayit;
   if (!member)
-    bad(fields, "kayit_yetkilisi", _("The kayıt yetkilisi sits on the kurul."));
+    jsonx_field_error(fields, "kayit_yetkilisi", _("The kayıt yetkilisi sits on the kurul."));
   in->freeze = jsonx_bool(body, "freeze", true);
 }
 

@@ -8,6 +8,7 @@
 #include "assets_int.h"
 #include "../core/files.h"
 #include "../core/i18n.h"
+#include "../core/tr.h"
 #include "../core/jsonx.h"
 #include "../core/pdf.h"
 #include "../core/schema.h"
@@ -35,7 +36,9 @@ struct cetvel {
 
 static const char *lira(arena *a, int64_t k)
 {
-  return arena_printf(a, "%lld,%02lld", (long long)(k / 100), (long long)(k % 100));
+  char s[32];
+  tr_money_format(k, ',', s);
+  return arena_strdup(a, s);
 }
 
 /* The rows grouped by taşınır kodu (lines without one under "-"). */

@@ -178,12 +178,6 @@ struct licence_in {
   bool has_seats, has_responsible, has_cost;
 };
 
-static void bad(json_t *fields, const char *key, const char *msg)
-{
-  if (!json_object_get(fields, key))
-    json_object_set_new(fields, key, json_string(msg));
-}
-
 /* Does the text look like a product key (five or more groups of 4-6
  * letters and digits joined by '-')? Keys belong in the vault. */
 static bool looks_like_key(const char *s)
@@ -225,31 +219,31 @@ static int read_licence(request *r, db *d, json_t *body, bool create, struct lic
       continue;
     *texts[i].dst = assets_text(r->a, v, texts[i].max);
     if (!*texts[i].dst)
-      bad(fields, texts[i].key, _("The text is too long or contains invalid characters."));
+      jsonx_field_error(fields, texts[i].key, _("The text is too long or contains invalid characters."));
   }
   if (in->key_ref && looks_like_key(in->key_ref))
-    bad(fields, "key_ref",
+    jsonx_field_error(fields, "key_ref",
         _("This looks like a licence key. Keep the key in the vault and write here only where it is kept."));
   if (in->note && looks_like_key(in->note))
-    bad(fields, "note",
+    jsonx_field_error(fields, "note",
         _("This looks like a licence key. Keep the key in the vault and write here only where it is kept."));
   json_t *p = json_object_get(body, "product");
   if (json_is_integer(p)) {
     int64_t one;
     in->product_id = json_integer_value(p);
     if (db_int(d, &one, "SELECT 1 FROM software_products WHERE id = ?", "i", in->product_id) != DB_ROW)
-      bad(fields, "product", _("Unknown product."));
+      jsonx_field_error(fields, "product", _("Unknown product."));
   } else if (in->product_name && !*in->product_name) {
-    bad(fields, "product_name", _("Give the product a name."));
+    jsonx_field_error(fields, "product_name", _("Give the product a name."));
   } else if (create && !in->product_name) {
-    bad(fields, "product", _("Choose the product or give its name."));
+    jsonx_field_error(fields, "product", _("Choose the product or give its name."));
   }
   if ((v = jsonx_str(body, "type"))) {
     if (!type_label(v))
-      bad(fields, "type", _("Unknown licence type."));
+      jsonx_field_error(fields, "type", _("Unknown licence type."));
     in->type = arena_strdup(r->a, v);
   } else if (create) {
-    bad(fields, "type", _("Choose the licence type."));
+    jsonx_field_error(fields, "type", _("Choose the licence type."));
   }
   json_t *seats = json_object_get(body, "seats");
   if (seats) {
@@ -265,7 +259,7 @@ static int read_licence(request *r, db *d, json_t *body, bool create, struct lic
     else
       ok = false;
     if (!ok || in->seats > 10000000)
-      bad(fields, "seats", _("Seats must be a number from 0 up, or empty for unlimited."));
+      jsonx_field_error(fields, "seats", _("Seats must be a number from 0 up, or empty for unlimited."));
   }
   struct {
     const char *key;
@@ -280,12 +274,12 @@ static int read_licence(request *r, db *d, json_t *body, bool create, struct lic
     }
     char *out = arena_alloc(r->a, 11);
     if (tr_date_parse(v, out))
-      bad(fields, dates[i].key, _("Write the date as YYYY-MM-DD."));
+      jsonx_field_error(fields, dates[i].key, _("Write the date as YYYY-MM-DD."));
     *dates[i].dst = out;
   }
   if ((v = jsonx_str(body, "unit")) && *v &&
       db_int(d, &in->unit_id, "SELECT id FROM units WHERE code = ?", "t", v) != DB_ROW)
-    bad(fields, "unit", _("Unknown unit."));
+    jsonx_field_error(fields, "unit", _("Unknown unit."));
   json_t *resp = json_object_get(body, "responsible");
   if (resp) {
     int64_t one;
@@ -300,11 +294,11 @@ static int read_licence(request *r, db *d, json_t *body, bool create, struct lic
     if (in->responsible_id < 0 ||
         (in->responsible_id &&
          db_int(d, &one, "SELECT 1 FROM org_people WHERE id = ?", "i", in->responsible_id) != DB_ROW))
-      bad(fields, "responsible", _("Unknown person."));
+      jsonx_field_error(fields, "responsible", _("Unknown person."));
   }
   if ((v = jsonx_str(body, "supplier_vkn"))) {
     if (*v && tr_vkn_check(v))
-      bad(fields, "supplier_vkn", _("The tax number (VKN) is not valid."));
+      jsonx_field_error(fields, "supplier_vkn", _("The tax number (VKN) is not valid."));
     in->supplier_vkn = arena_strdup(r->a, v); /* "": cleared */
   }
   json_t *cost = json_object_get(body, "cost");
@@ -313,7 +307,7 @@ static int read_licence(request *r, db *d, json_t *body, bool create, struct lic
     if (json_is_integer(cost) && json_integer_value(cost) >= 0 && json_integer_value(cost) < 1000000000000LL)
       in->cost_kurus = json_integer_value(cost) * 100;
     else if (!json_is_string(cost) || (in->cost_kurus = tr_money_parse(json_string_value(cost))) < 0)
-      bad(fields, "cost", _("Write the cost as a number of lira, e.g. 12500.50."));
+      jsonx_field_error(fields, "cost", _("Write the cost as a number of lira, e.g. 12500.50."));
   } else if (cost) {
     in->has_cost = true;
     in->cost_kurus = -1; /* cleared */
@@ -331,7 +325,7 @@ static const char *nonempty(const char *s)
 static void check_term(json_t *fields, const char *start, const char *end)
 {
   if (start && end && *start && *end && strcmp(end, start) < 0)
-    bad(fields, "end_date", _("The end date is before the start date."));
+    jsonx_field_error(fields, "end_date", _("The end date is before the start date."));
 }
 
 /* The product named by in (found or created), inside the transaction. */
@@ -452,7 +446,7 @@ int assets_api_licence_patch(request *r)
   const char *end = in.end_date ? in.end_date : jsonx_str(before, "end_date");
   check_term(fields, start, end);
   if (!json_object_size(fields) && in.has_seats && in.seats >= 0 && in.seats < jsonx_int(before, "assigned", 0))
-    bad(fields, "seats", _("More seats are assigned than this number; take some assignments back first."));
+    jsonx_field_error(fields, "seats", _("More seats are assigned than this number; take some assignments back first."));
   if (json_object_size(fields)) {
     json_decref(before);
     return assets_invalid(r, fields);
@@ -602,11 +596,11 @@ int assets_api_licence_assign(request *r)
   json_decref(body);
   json_t *fields = json_object();
   if (asset < 0 || (asset && db_int(d, &one, "SELECT 1 FROM assets WHERE id = ?", "i", asset) != DB_ROW))
-    bad(fields, "asset", _("Unknown asset."));
+    jsonx_field_error(fields, "asset", _("Unknown asset."));
   if (person < 0 || (person && db_int(d, &one, "SELECT 1 FROM org_people WHERE id = ?", "i", person) != DB_ROW))
-    bad(fields, "person", _("Unknown person."));
+    jsonx_field_error(fields, "person", _("Unknown person."));
   if (!json_object_size(fields) && (asset > 0) == (person > 0))
-    bad(fields, asset ? "person" : "asset", _("Assign to one asset or to one person."));
+    jsonx_field_error(fields, asset ? "person" : "asset", _("Assign to one asset or to one person."));
   if (json_object_size(fields))
     return assets_invalid(r, fields);
   json_decref(fields);

@@ -4,6 +4,7 @@
  * the API handlers through page_call_api, so both keep the same rules. */
 #include "assets_int.h"
 #include "../core/i18n.h"
+#include "../core/tr.h"
 #include "../core/jsonx.h"
 #include "../core/page.h"
 #include "../core/rbac.h"
@@ -201,10 +202,10 @@ static int licence_page(request *r, int status, json_t *err)
   row(&h, _("Order no"), jsonx_text(l, "order_no"));
   row(&h, _("Invoice no"), jsonx_text(l, "invoice_no"));
   json_t *cost = json_object_get(l, "cost_kurus");
-  row(&h, _("Cost (TL)"),
-      json_is_integer(cost) ? arena_printf(r->a, "%lld,%02lld", (long long)(json_integer_value(cost) / 100),
-                                           (long long)(json_integer_value(cost) % 100))
-                            : "");
+  char lira[32] = "";
+  if (json_is_integer(cost))
+    tr_money_format(json_integer_value(cost), ',', lira);
+  row(&h, _("Cost (TL)"), lira);
   row(&h, _("Where the key is kept (vault entry)"), jsonx_text(l, "key_ref"));
   H(&h, "</table><section class=\"card\" id=\"assignments\"><h2>");
   h_txt(&h, _("Assignments"));

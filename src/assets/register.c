@@ -153,16 +153,7 @@ int assets_conflict(request *r, const char *code, const char *message)
 
 const char *assets_text(arena *a, const char *s, size_t max)
 {
-  if (!s)
-    return NULL;
-  while (*s && isspace((unsigned char)*s))
-    s++;
-  size_t n = strlen(s);
-  while (n && isspace((unsigned char)s[n - 1]))
-    n--;
-  if (n > max || tr_text_check(s, n, false))
-    return NULL;
-  return arena_strndup(a, s, n);
+  return tr_text_clean(a, s, max, false);
 }
 
 void assets_today(char out[11])
@@ -281,13 +272,12 @@ static json_t *time_or_null(int64_t t)
   return json_string(ts);
 }
 
-static json_t *value_json(db_stmt *st, int i)
+json_t *assets_money_json(db_stmt *st, int i)
 {
   if (db_col_null(st, i))
     return json_null();
-  int64_t k = db_col_int(st, i);
-  char s[40];
-  snprintf(s, sizeof s, "%lld.%02lld", (long long)(k / 100), (long long)(k % 100));
+  char s[32];
+  tr_money_format(db_col_int(st, i), '.', s);
   return json_string(s);
 }
 
@@ -321,7 +311,7 @@ static json_t *record_row(db_stmt *st)
   jsonx_set_str(p, "supplier_vkn", db_col_text(st, 19));
   jsonx_set_str(p, "order_no", db_col_text(st, 20));
   jsonx_set_str(p, "invoice_no", db_col_text(st, 21));
-  json_object_set_new(p, "value", value_json(st, 22));
+  json_object_set_new(p, "value", assets_money_json(st, 22));
   jsonx_set_str(p, "warranty_end", db_col_text(st, 23));
   json_object_set_new(o, "purchase", p);
   json_t *attrs = json_loads(db_col_text(st, 24) ? db_col_text(st, 24) : "{}", 0, NULL);
@@ -447,12 +437,6 @@ static const struct jfield asset_fields[] = {
     {"note", JT_STRING, false, NOTE_MAX},
 };
 
-static void bad(json_t *fields, const char *key, const char *msg)
-{
-  if (!json_object_get(fields, key))
-    json_object_set_new(fields, key, json_string(msg));
-}
-
 /* Reads and checks the fields present in body into in (creating: the
  * required ones too). 0 ok; otherwise fields holds the messages. */
 static int read_fields(request *r, db *d, json_t *body, bool create, struct asset_in *in, json_t *fields)
@@ -473,34 +457,34 @@ static int read_fields(request *r, db *d, json_t *body, bool create, struct asse
       continue;
     *texts[i].dst = assets_text(r->a, v, texts[i].max);
     if (!*texts[i].dst)
-      bad(fields, texts[i].key, _("The text is too long or contains invalid characters."));
+      jsonx_field_error(fields, texts[i].key, _("The text is too long or contains invalid characters."));
   }
   if (create && (!in->name || !*in->name))
-    bad(fields, "name", _("Give the asset a name."));
+    jsonx_field_error(fields, "name", _("Give the asset a name."));
   else if (in->name && !*in->name)
-    bad(fields, "name", _("Give the asset a name."));
+    jsonx_field_error(fields, "name", _("Give the asset a name."));
   if ((v = jsonx_str(body, "type"))) {
     if (!assets_type_valid(v))
-      bad(fields, "type", _("Unknown asset type."));
+      jsonx_field_error(fields, "type", _("Unknown asset type."));
     in->type = arena_strdup(r->a, v);
   } else if (create) {
-    bad(fields, "type", _("Choose the asset type."));
+    jsonx_field_error(fields, "type", _("Choose the asset type."));
   }
   if ((v = jsonx_str(body, "code"))) {
     if (tr_tasinir_kodu_check(v))
-      bad(fields, "code", _("The taşınır kodu must look like 255.01.02 (NNN.NN.NN, further levels .NN)."));
+      jsonx_field_error(fields, "code", _("The taşınır kodu must look like 255.01.02 (NNN.NN.NN, further levels .NN)."));
     in->code = arena_strdup(r->a, v);
   } else if (create) {
-    bad(fields, "code", _("Give the taşınır kodu."));
+    jsonx_field_error(fields, "code", _("Give the taşınır kodu."));
   }
   if ((v = jsonx_str(body, "status"))) {
     if (!assets_status_valid(v) || (create && str_eq(v, "hurda")))
-      bad(fields, "status", _("Unknown status."));
+      jsonx_field_error(fields, "status", _("Unknown status."));
     in->status = arena_strdup(r->a, v);
   }
   if ((v = jsonx_str(body, "unit"))) {
     if (db_int(d, &in->unit_id, "SELECT id FROM units WHERE code = ?", "t", v) != DB_ROW)
-      bad(fields, "unit", _("Unknown unit."));
+      jsonx_field_error(fields, "unit", _("Unknown unit."));
   }
   struct {
     const char *key;
@@ -512,12 +496,12 @@ static int read_fields(request *r, db *d, json_t *body, bool create, struct asse
       continue;
     char *out = arena_alloc(r->a, 11);
     if (tr_date_parse(v, out))
-      bad(fields, dates[i].key, _("Write the date as YYYY-MM-DD."));
+      jsonx_field_error(fields, dates[i].key, _("Write the date as YYYY-MM-DD."));
     *dates[i].dst = out;
   }
   if ((v = jsonx_str(body, "supplier_vkn"))) {
     if (*v && tr_vkn_check(v))
-      bad(fields, "supplier_vkn", _("The tax number (VKN) is not valid."));
+      jsonx_field_error(fields, "supplier_vkn", _("The tax number (VKN) is not valid."));
     in->supplier_vkn = *v ? arena_strdup(r->a, v) : NULL;
   }
   json_t *val = json_object_get(body, "value");
@@ -530,7 +514,7 @@ static int read_fields(request *r, db *d, json_t *body, bool create, struct asse
     } else if (json_is_string(val) && (in->value_kurus = tr_money_parse(json_string_value(val))) >= 0) {
       /* parsed */
     } else {
-      bad(fields, "value", _("Write the value as a number of lira, e.g. 12500.50."));
+      jsonx_field_error(fields, "value", _("Write the value as a number of lira, e.g. 12500.50."));
     }
   }
   json_t *attrs = json_object_get(body, "attrs");
@@ -548,11 +532,11 @@ static int read_fields(request *r, db *d, json_t *body, bool create, struct asse
       for (size_t i = 0; allowed[i] && !known; i++)
         known = str_eq(allowed[i], k);
       if (!known) {
-        bad(fields, "attrs", arena_printf(r->a, _("Field %s does not belong to this asset type."), k));
+        jsonx_field_error(fields, "attrs", arena_printf(r->a, _("Field %s does not belong to this asset type."), k));
         break;
       }
       if (!json_is_string(x) || !assets_text(r->a, json_string_value(x), TEXT_MAX)) {
-        bad(fields, "attrs", arena_printf(r->a, _("Field %s must be a short text."), k));
+        jsonx_field_error(fields, "attrs", arena_printf(r->a, _("Field %s must be a short text."), k));
         break;
       }
     }
@@ -726,9 +710,9 @@ int assets_api_patch(request *r)
   int rc = read_fields(r, d, body, false, &in, fields);
   json_decref(body);
   if (!rc && in.status)
-    bad(fields, "status", _("Change the status with the status action."));
+    jsonx_field_error(fields, "status", _("Change the status with the status action."));
   if (!rc && in.code && jsonx_str(before, "sicil_no") && !str_eq(in.code, jsonx_str(before, "code")))
-    bad(fields, "code", _("The taşınır kodu of a numbered asset cannot change; its sicil no is permanent."));
+    jsonx_field_error(fields, "code", _("The taşınır kodu of a numbered asset cannot change; its sicil no is permanent."));
   if (json_object_size(fields)) {
     json_decref(before);
     return assets_invalid(r, fields);
@@ -939,7 +923,7 @@ int assets_api_list(request *r)
     size_t n = strlen(v);
     char *folded = arena_alloc(r->a, 2 * n + 1);
     if (n > 200 || tr_fold(v, true, folded, 2 * n + 1))
-      bad(fields, "q", _("The search text is too long or invalid."));
+      jsonx_field_error(fields, "q", _("The search text is too long or invalid."));
     /* Up to four words, each found anywhere in the asset's search text. */
     int k = 0;
     for (char *save = NULL, *t = strtok_r(folded, " ", &save); t && k < 4; t = strtok_r(NULL, " ", &save))
@@ -947,16 +931,16 @@ int assets_api_list(request *r)
   }
   if ((v = req_query(r, "type")) && *v) {
     if (!assets_type_valid(v))
-      bad(fields, "type", _("Unknown asset type."));
+      jsonx_field_error(fields, "type", _("Unknown asset type."));
     type = v;
   }
   if ((v = req_query(r, "status")) && *v) {
     if (!assets_status_valid(v))
-      bad(fields, "status", _("Unknown status."));
+      jsonx_field_error(fields, "status", _("Unknown status."));
     status = v;
   }
   if ((v = req_query(r, "unit")) && *v && db_int(d, &unit, "SELECT id FROM units WHERE code = ?", "t", v) != DB_ROW)
-    bad(fields, "unit", _("Unknown unit."));
+    jsonx_field_error(fields, "unit", _("Unknown unit."));
   if ((v = req_query(r, "review")) && str_eq(v, "1"))
     review = true;
   if ((v = req_query(r, "flagged")) && str_eq(v, "1"))

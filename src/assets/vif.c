@@ -7,6 +7,7 @@
 #include "assets.h"
 #include "assets_int.h"
 #include "../core/i18n.h"
+#include "../core/tr.h"
 #include "../core/jsonx.h"
 #include "../core/sheet.h"
 
@@ -91,16 +92,6 @@ int assets_vif_scrapped(db *d, const struct actor *who, int64_t asset_id, const 
 }
 
 /* ---- API ------------------------------------------------------------------------------ */
-
-static json_t *money(db_stmt *st, int i)
-{
-  if (db_col_null(st, i))
-    return json_null();
-  int64_t k = db_col_int(st, i);
-  char s[40];
-  snprintf(s, sizeof s, "%lld.%02lld", (long long)(k / 100), (long long)(k % 100));
-  return json_string(s);
-}
 
 #define VIF_COLS                                                                                                       \
   "v.id, v.kind, v.year, v.no, v.date, v.source_kind, v.source_ref, v.source_date, v.count_id,"                        \
@@ -194,15 +185,15 @@ int assets_api_vif_get(request *r)
     jsonx_set_str(l, "code", db_col_text(st, 1));
     jsonx_set_str(l, "name", db_col_text(st, 2));
     json_object_set_new(l, "quantity", json_integer(db_col_int(st, 3)));
-    json_object_set_new(l, "value", money(st, 4));
+    json_object_set_new(l, "value", assets_money_json(st, 4));
     jsonx_set_str(l, "sicil_no", db_col_text(st, 5));
     total += db_col_int(st, 4);
     json_array_append_new(lines, l);
   }
   db_done(st);
   json_object_set_new(o, "lines", lines);
-  char s[40];
-  snprintf(s, sizeof s, "%lld.%02lld", (long long)(total / 100), (long long)(total % 100));
+  char s[32];
+  tr_money_format(total, '.', s);
   jsonx_set_str(o, "total", s);
   return http_json(r, 200, o);
 }

@@ -56,7 +56,7 @@ json_t *jsonx_decode_body(const char *data, size_t len, const char **err)
   return v;
 }
 
-static void add_err(json_t *errors, const char *field, const char *msg)
+void jsonx_field_error(json_t *errors, const char *field, const char *msg)
 {
   if (errors && !json_object_get(errors, field))
     json_object_set_new(errors, field, json_string(msg));
@@ -73,7 +73,7 @@ int jsonx_validate(json_t *obj, const struct jfield *fields, size_t n, json_t *e
       if (strcmp(fields[i].name, k) == 0)
         break;
     if (i == n) {
-      add_err(errors, k, _("Unknown field."));
+      jsonx_field_error(errors, k, _("Unknown field."));
       bad = 1;
     }
   }
@@ -82,7 +82,7 @@ int jsonx_validate(json_t *obj, const struct jfield *fields, size_t n, json_t *e
     json_t *x = json_object_get(obj, f->name);
     if (!x || json_is_null(x)) {
       if (f->required) {
-        add_err(errors, f->name, _("This field is required."));
+        jsonx_field_error(errors, f->name, _("This field is required."));
         bad = 1;
       }
       continue;
@@ -97,7 +97,7 @@ int jsonx_validate(json_t *obj, const struct jfield *fields, size_t n, json_t *e
     case JT_ANY: ok = true; break;
     }
     if (!ok) {
-      add_err(errors, f->name, _("Wrong type."));
+      jsonx_field_error(errors, f->name, _("Wrong type."));
       bad = 1;
       continue;
     }
@@ -105,18 +105,18 @@ int jsonx_validate(json_t *obj, const struct jfield *fields, size_t n, json_t *e
       size_t max = f->max_len ? f->max_len : 4096;
       size_t len = json_string_length(x);
       if (len > max) {
-        add_err(errors, f->name, _("Too long."));
+        jsonx_field_error(errors, f->name, _("Too long."));
         bad = 1;
       } else if (f->required && len == 0) {
-        add_err(errors, f->name, _("This field is required."));
+        jsonx_field_error(errors, f->name, _("This field is required."));
         bad = 1;
       } else if (memchr(json_string_value(x), 0, len)) {
-        add_err(errors, f->name, _("Invalid characters."));
+        jsonx_field_error(errors, f->name, _("Invalid characters."));
         bad = 1;
       }
     }
     if (f->type == JT_ARRAY && f->max_len && json_array_size(x) > f->max_len) {
-      add_err(errors, f->name, _("Too many items."));
+      jsonx_field_error(errors, f->name, _("Too many items."));
       bad = 1;
     }
   }

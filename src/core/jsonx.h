@@ -37,6 +37,9 @@ int jsonx_depth(const json_t *v);
 
 /* Borrowing accessors that tolerate missing keys. */
 const char *jsonx_str(const json_t *obj, const char *key);
+/* Adds msg for field to a validation error object (the first message of
+ * a field wins; NULL errors: nothing). */
+void jsonx_field_error(json_t *errors, const char *field, const char *msg);
 /* jsonx_str, or "" when the key is missing or not a string. */
 const char *jsonx_text(const json_t *obj, const char *key);
 int64_t jsonx_int(const json_t *obj, const char *key, int64_t def);

@@ -79,25 +79,19 @@ int sheet_import_result(request *r, html *h, int status, bool dry, bool have_fil
   return !have_file ? 400 : status == 0 ? 200 : status == 413 || status == 409 ? status : 400;
 }
 
-static void field_error(json_t *fields, const char *key, const char *msg)
-{
-  if (!json_object_get(fields, key))
-    json_object_set_new(fields, key, json_string(msg));
-}
-
 void sheet_list_params(request *r, json_t *fields, int64_t max, int64_t *limit, int64_t *cursor, const char **format)
 {
   const char *v;
   *cursor = 0;
   if ((v = req_query(r, "limit")) && *v && (parse_i64(v, limit) || *limit < 1))
-    field_error(fields, "limit", _("limit must be a positive number."));
+    jsonx_field_error(fields, "limit", _("limit must be a positive number."));
   if (*limit > max)
     *limit = max;
   if ((v = req_query(r, "cursor")) && *v && (parse_i64(v, cursor) || *cursor < 1))
-    field_error(fields, "cursor", _("Invalid cursor."));
+    jsonx_field_error(fields, "cursor", _("Invalid cursor."));
   *format = req_query(r, "format");
   if (*format && !sheet_format_ok(*format))
-    field_error(fields, "format", _("Use csv or xlsx."));
+    jsonx_field_error(fields, "format", _("Use csv or xlsx."));
   if (*format) {
     *limit = SHEET_EXPORT_MAX + 1;
     *cursor = 0;

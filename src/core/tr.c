@@ -481,3 +481,11 @@ int64_t tr_money_parse(const char *s)
     kurus *= 10;
   return lira * 100 + kurus;
 }
+
+void tr_money_format(int64_t kurus, char mark, char out[32])
+{
+  /* the magnitude as unsigned, so INT64_MIN does not overflow */
+  uint64_t k = kurus < 0 ? 0 - (uint64_t)kurus : (uint64_t)kurus;
+  snprintf(out, 32, "%s%llu%c%02llu", kurus < 0 ? "-" : "", (unsigned long long)(k / 100), mark,
+           (unsigned long long)(k % 100));
+}

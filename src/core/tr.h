@@ -76,6 +76,9 @@ int tr_date_parse(const char *in, char out[11]) WUR;
  * (at most 12 digits before the mark and 2 after): kuruş, or -1 when it
  * is anything else (NULL, empty, signs, thousands separators). */
 int64_t tr_money_parse(const char *s);
+/* kuruş as lira with the decimal mark ('.' for data, ',' for Turkish
+ * documents): -1250050 -> "-12500.50". */
+void tr_money_format(int64_t kurus, char mark, char out[32]);
 
 /* A Vergi Kimlik No: 10 digits; for i = 1..9, t = (d_i + 10 - i) mod 10,
  * v = 0 when t is 0, else (t * 2^(10-i)) mod 9 or 9 when that is 0; the

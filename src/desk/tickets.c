@@ -392,12 +392,6 @@ int64_t desk_category_unit(db *d, int64_t category_id)
   return 0;
 }
 
-static void field(json_t *fields, const char *name, const char *msg)
-{
-  if (!json_object_get(fields, name))
-    json_object_set_new(fields, name, json_string(msg));
-}
-
 int desk_ticket_create(db *d, request *r, const struct actor *who, struct desk_new *n, json_t *fields, int64_t *id)
 {
   arena *a = r ? r->a : NULL;
@@ -408,16 +402,16 @@ int desk_ticket_create(db *d, request *r, const struct actor *who, struct desk_n
   if (!n->type)
     n->type = "ariza";
   if (!desk_type_valid(n->type))
-    field(fields, "type", _("Choose fault, request or service."));
+    jsonx_field_error(fields, "type", _("Choose fault, request or service."));
   const char *subject = desk_text(a, n->subject, 200, false);
   if (!subject || !*subject)
-    field(fields, "subject", _("Write a short subject (at most 200 characters)."));
+    jsonx_field_error(fields, "subject", _("Write a short subject (at most 200 characters)."));
   const char *body = desk_text(a, n->body ? n->body : "", 20000, true);
   if (!body)
-    field(fields, "body", _("The description is too long or contains invalid characters."));
+    jsonx_field_error(fields, "body", _("The description is too long or contains invalid characters."));
   const char *location = n->location ? desk_text(a, n->location, 200, false) : NULL;
   if (n->location && !location)
-    field(fields, "location", _("The location is too long or contains invalid characters."));
+    jsonx_field_error(fields, "location", _("The location is too long or contains invalid characters."));
   if (!n->urgency)
     n->urgency = 2;
   if (!n->impact)
@@ -426,17 +420,17 @@ int desk_ticket_create(db *d, request *r, const struct actor *who, struct desk_n
     int64_t active = 0;
     if (db_int(d, &active, "SELECT active FROM desk_categories WHERE id = ?", "i", n->category_id) != DB_ROW ||
         !active)
-      field(fields, "category", _("Unknown category."));
+      jsonx_field_error(fields, "category", _("Unknown category."));
   }
   if (n->unit_id) {
     int64_t one = 0;
     if (db_int(d, &one, "SELECT 1 FROM units WHERE id = ? AND active = 1", "i", n->unit_id) != DB_ROW)
-      field(fields, "unit", _("Unknown unit."));
+      jsonx_field_error(fields, "unit", _("Unknown unit."));
   }
   if (n->requester_email && tr_email_check(n->requester_email))
-    field(fields, "requester_email", _("Not a valid e-mail address."));
+    jsonx_field_error(fields, "requester_email", _("Not a valid e-mail address."));
   if (n->requester_name && !desk_text(a, n->requester_name, 200, false))
-    field(fields, "requester_name", _("The name is too long or contains invalid characters."));
+    jsonx_field_error(fields, "requester_name", _("The name is too long or contains invalid characters."));
   if (json_object_size(fields)) {
     ret = 400;
     goto out;

@@ -115,12 +115,6 @@ static size_t utf8_chars(const char *s)
   return n;
 }
 
-static void err(json_t *errors, const char *field, const char *msg)
-{
-  if (!json_object_get(errors, field))
-    json_object_set_new(errors, field, json_string(msg));
-}
-
 static char *upper_ascii(arena *a, const char *s)
 {
   char *u = arena_strdup(a, s);
@@ -140,16 +134,16 @@ int org_person_check(request *r, int64_t self_id, const struct org_person_in *in
   s = trimmed(r->a, in->name);
   char *name = s ? clean_text(r->a, s) : NULL;
   if (!s)
-    err(errors, "name", _("This field is required."));
+    jsonx_field_error(errors, "name", _("This field is required."));
   else if (!name)
-    err(errors, "name", _("Invalid characters."));
+    jsonx_field_error(errors, "name", _("Invalid characters."));
   else if (utf8_chars(name) < 2 || utf8_chars(name) > NAME_MAX_CHARS)
-    err(errors, "name", _("Write a name of 2 to 200 characters."));
+    jsonx_field_error(errors, "name", _("Write a name of 2 to 200 characters."));
   else {
     size_t cap = 2 * strlen(name) + 1;
     char *f1 = arena_alloc(r->a, cap), *f2 = arena_alloc(r->a, cap);
     if (tr_fold(name, false, f1, cap) || tr_fold(name, true, f2, cap))
-      err(errors, "name", _("Invalid characters."));
+      jsonx_field_error(errors, "name", _("Invalid characters."));
     out->name = name;
     out->name_fold = f1;
     out->name_ascii = f2;
@@ -157,21 +151,21 @@ int org_person_check(request *r, int64_t self_id, const struct org_person_in *in
 
   s = trimmed(r->a, in->tckn);
   if (!s) {
-    err(errors, "tckn", _("This field is required."));
+    jsonx_field_error(errors, "tckn", _("This field is required."));
   } else {
     switch (tr_tckn_check(s)) {
     case TR_TCKN_OK: out->tckn = arena_strdup(r->a, s); break;
-    case TR_TCKN_LENGTH: err(errors, "tckn", _("A T.C. identity number has 11 digits.")); break;
-    case TR_TCKN_DIGITS: err(errors, "tckn", _("A T.C. identity number has digits only.")); break;
-    case TR_TCKN_ZERO: err(errors, "tckn", _("A T.C. identity number does not start with 0.")); break;
-    case TR_TCKN_CHECKSUM: err(errors, "tckn", _("The check digits of the T.C. identity number do not match.")); break;
+    case TR_TCKN_LENGTH: jsonx_field_error(errors, "tckn", _("A T.C. identity number has 11 digits.")); break;
+    case TR_TCKN_DIGITS: jsonx_field_error(errors, "tckn", _("A T.C. identity number has digits only.")); break;
+    case TR_TCKN_ZERO: jsonx_field_error(errors, "tckn", _("A T.C. identity number does not start with 0.")); break;
+    case TR_TCKN_CHECKSUM: jsonx_field_error(errors, "tckn", _("The check digits of the T.C. identity number do not match.")); break;
     }
   }
 
   s = trimmed(r->a, in->unit);
   const char *unit_path = NULL;
   if (!s) {
-    err(errors, "unit", _("This field is required."));
+    jsonx_field_error(errors, "unit", _("This field is required."));
   } else {
     db_stmt *st = db_q(d, "SELECT id, path FROM units WHERE code = ?", "t", upper_ascii(r->a, s));
     if (db_step(st) == DB_ROW) {
@@ -180,7 +174,7 @@ int org_person_check(request *r, int64_t self_id, const struct org_person_in *in
     }
     db_done(st);
     if (!out->unit_id)
-      err(errors, "unit", _("Unknown unit."));
+      jsonx_field_error(errors, "unit", _("Unknown unit."));
   }
 
   s = trimmed(r->a, in->position);
@@ -194,22 +188,22 @@ int org_person_check(request *r, int64_t self_id, const struct org_person_in *in
     }
     db_done(st);
     if (!out->position_id)
-      err(errors, "position", _("Unknown position."));
+      jsonx_field_error(errors, "position", _("Unknown position."));
     else if (unit_path && !str_starts(unit_path, pos_path))
-      err(errors, "position", _("This position belongs to another unit."));
+      jsonx_field_error(errors, "position", _("This position belongs to another unit."));
   }
 
   s = trimmed(r->a, in->employment);
   if (!s)
-    err(errors, "employment", _("This field is required."));
+    jsonx_field_error(errors, "employment", _("This field is required."));
   else if (!(out->employment = org_employment_key(s)))
-    err(errors, "employment", _("Use one of: memur, işçi, sözleşmeli, şirket personeli, stajyer."));
+    jsonx_field_error(errors, "employment", _("Use one of: memur, işçi, sözleşmeli, şirket personeli, stajyer."));
 
   s = trimmed(r->a, in->phone);
   if (s) {
     char *e164 = arena_alloc(r->a, TR_PHONE_MAX + 1);
     if (tr_phone_e164(s, e164))
-      err(errors, "phone", _("Write a telephone number such as 0532 123 45 67 or +90 212 123 45 67."));
+      jsonx_field_error(errors, "phone", _("Write a telephone number such as 0532 123 45 67 or +90 212 123 45 67."));
     else
       out->phone = e164;
   }
@@ -217,7 +211,7 @@ int org_person_check(request *r, int64_t self_id, const struct org_person_in *in
   s = trimmed(r->a, in->email);
   if (s) {
     if (tr_email_check(s))
-      err(errors, "email", _("This is not a valid e-mail address."));
+      jsonx_field_error(errors, "email", _("This is not a valid e-mail address."));
     else
       out->email = arena_strdup(r->a, s);
   }
@@ -230,16 +224,16 @@ int org_person_check(request *r, int64_t self_id, const struct org_person_in *in
       continue;
     char *iso = arena_alloc(r->a, 11);
     if (tr_date_parse(dates[i], iso))
-      err(errors, date_fields[i], _("Dates must look like 2026-01-31."));
+      jsonx_field_error(errors, date_fields[i], _("Dates must look like 2026-01-31."));
     else
       *outs[i] = iso;
   }
   if (out->start_date && out->end_date && strcmp(out->end_date, out->start_date) < 0)
-    err(errors, "end_date", _("The end date is before the start date."));
+    jsonx_field_error(errors, "end_date", _("The end date is before the start date."));
 
   int64_t one = 0;
   if (in->user_id && db_int(d, &one, "SELECT 1 FROM users WHERE id = ?", "i", in->user_id) != DB_ROW)
-    err(errors, "user_id", _("Unknown user."));
+    jsonx_field_error(errors, "user_id", _("Unknown user."));
   out->user_id = in->user_id;
 
   char today[11];
@@ -249,10 +243,10 @@ int org_person_check(request *r, int64_t self_id, const struct org_person_in *in
   if (json_object_size(errors))
     return 400;
   if (db_int(d, &one, "SELECT 1 FROM org_people WHERE tckn = ? AND id <> ?", "ti", out->tckn, self_id) == DB_ROW)
-    err(errors, "tckn", _("A person with this T.C. identity number is already registered."));
+    jsonx_field_error(errors, "tckn", _("A person with this T.C. identity number is already registered."));
   if (out->user_id &&
       db_int(d, &one, "SELECT 1 FROM org_people WHERE user_id = ? AND id <> ?", "ii", out->user_id, self_id) == DB_ROW)
-    err(errors, "user_id", _("This user is already linked to another person."));
+    jsonx_field_error(errors, "user_id", _("This user is already linked to another person."));
   return json_object_size(errors) ? 409 : 0;
 }
 
@@ -397,7 +391,7 @@ static int read_filter(request *r, struct people_filter *f, json_t *errors)
     size_t cap = 2 * strlen(f->q) + 1;
     char *folded = arena_alloc(r->a, cap);
     if (strlen(f->q) > 100 || tr_fold(f->q, ascii, folded, cap))
-      err(errors, "q", _("Invalid search text."));
+      jsonx_field_error(errors, "q", _("Invalid search text."));
     else if (folded[0] && ascii)
       f->ascii_like = like_pattern(r->a, folded);
     else if (folded[0])
@@ -409,7 +403,7 @@ static int read_filter(request *r, struct people_filter *f, json_t *errors)
       f->unit_path = arena_strdup(r->a, db_col_text(st, 0));
     db_done(st);
     if (!f->unit_path)
-      err(errors, "unit", _("Unknown unit."));
+      jsonx_field_error(errors, "unit", _("Unknown unit."));
   }
   if (active) {
     if (str_eq(active, "1") || str_eq(active, "true"))
@@ -417,7 +411,7 @@ static int read_filter(request *r, struct people_filter *f, json_t *errors)
     else if (str_eq(active, "0") || str_eq(active, "false"))
       f->active = 0;
     else
-      err(errors, "active", _("Use 1 or 0."));
+      jsonx_field_error(errors, "active", _("Use 1 or 0."));
   }
   return json_object_size(errors) ? -1 : 0;
 }
@@ -665,7 +659,7 @@ int org_api_person_patch(request *r)
   static const char *const required[] = {"name", "tckn", "unit", "employment"};
   for (size_t i = 0; i < ARRAY_LEN(required); i++)
     if (json_is_null(json_object_get(in, required[i])))
-      err(errors, required[i], _("This field is required."));
+      jsonx_field_error(errors, required[i], _("This field is required."));
   struct {
     const char *key;
     const char **dst;
@@ -1027,7 +1021,7 @@ static void form_in(request *r, struct org_person_in *in, json_t *errors)
   const char *u = trimmed(r->a, req_form(r, "username"));
   if (u && db_int(db_thread(), &in->user_id, "SELECT id FROM users WHERE username = ?", "t", u) != DB_ROW) {
     in->user_id = 0;
-    err(errors, "username", _("Unknown user."));
+    jsonx_field_error(errors, "username", _("Unknown user."));
   }
 }
 
@@ -1042,7 +1036,7 @@ int org_people_form(request *r)
   if (!st && json_object_size(errors))
     st = 400;
   if (!st && !org_people_may_manage(r, p.unit_id)) {
-    err(errors, "unit", _("You do not have permission for this."));
+    jsonx_field_error(errors, "unit", _("You do not have permission for this."));
     st = 403;
   }
   int64_t id = 0;
@@ -1050,7 +1044,7 @@ int org_people_form(request *r)
     struct actor who = audit_actor(r);
     int rc = org_person_insert(db_thread(), &who, &p, &id);
     if (rc == DB_CONSTRAINT) {
-      err(errors, "tckn", _("A person with this T.C. identity number is already registered."));
+      jsonx_field_error(errors, "tckn", _("A person with this T.C. identity number is already registered."));
       st = 409;
     } else if (rc) {
       json_decref(errors);
@@ -1157,16 +1151,16 @@ int org_person_form(request *r)
   if (!st && json_object_size(errors))
     st = 400;
   if (!st && !org_people_may_manage(r, p.unit_id)) {
-    err(errors, "unit", _("You do not have permission for this."));
+    jsonx_field_error(errors, "unit", _("You do not have permission for this."));
     st = 403;
   }
   if (!st) {
     rc = person_update(r, id, &p);
     if (rc == PERSON_HELD) {
-      err(errors, "active", _(leave_held_msg));
+      jsonx_field_error(errors, "active", _(leave_held_msg));
       st = 409;
     } else if (rc == DB_CONSTRAINT) {
-      err(errors, "tckn", _("A person with this T.C. identity number is already registered."));
+      jsonx_field_error(errors, "tckn", _("A person with this T.C. identity number is already registered."));
       st = 409;
     } else if (rc) {
       json_decref(errors);

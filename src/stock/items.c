@@ -73,12 +73,6 @@ int stock_invalid(request *r, json_t *steal_fields)
   return http_error(r, 400, "validation", _("Some fields are invalid."), steal_fields);
 }
 
-void stock_bad(json_t *fields, const char *key, const char *msg)
-{
-  if (!json_object_get(fields, key))
-    json_object_set_new(fields, key, json_string(msg));
-}
-
 const char *stock_text(arena *a, const char *s, size_t max)
 {
   return tr_text_clean(a, s, max, false);
@@ -86,9 +80,9 @@ const char *stock_text(arena *a, const char *s, size_t max)
 
 const char *stock_money(arena *a, int64_t kurus)
 {
-  const char *sign = kurus < 0 ? "-" : "";
-  int64_t k = kurus < 0 ? -kurus : kurus;
-  return arena_printf(a, "%s%lld.%02lld", sign, (long long)(k / 100), (long long)(k % 100));
+  char s[32];
+  tr_money_format(kurus, '.', s);
+  return arena_strdup(a, s);
 }
 
 int64_t stock_depot_unit(db *d, int64_t depot)
@@ -202,7 +196,7 @@ int stock_api_items(request *r)
     size_t n = strlen(v);
     char *folded = arena_alloc(r->a, n + 1);
     if (n > 200 || tr_fold(v, true, folded, n + 1))
-      stock_bad(fields, "q", _("The search text is too long or invalid."));
+      jsonx_field_error(fields, "q", _("The search text is too long or invalid."));
     else
       q = folded;
   }
@@ -210,7 +204,7 @@ int stock_api_items(request *r)
     category = v;
   if ((v = req_query(r, "active")) && *v) {
     if (!str_eq(v, "0") && !str_eq(v, "1"))
-      stock_bad(fields, "active", _("Write 0 or 1."));
+      jsonx_field_error(fields, "active", _("Write 0 or 1."));
     active = str_eq(v, "1");
   }
   low = str_eq(req_query(r, "low"), "1");
@@ -310,29 +304,29 @@ static int read_item(request *r, json_t *body, bool create, struct item_in *in, 
       in->code = NULL;
     } else if (!json_is_string(code) || tr_tasinir_kodu_check(json_string_value(code)) ||
                !str_starts(json_string_value(code), "150.")) {
-      stock_bad(fields, "code",
+      jsonx_field_error(fields, "code",
                 _("The taşınır kodu of a consumable must be of the 150 account: 150.NN.NN (further levels .NN)."));
     } else {
       in->code = arena_strdup(r->a, json_string_value(code));
     }
   }
   if ((v = jsonx_str(body, "name")) && !(in->name = stock_text(r->a, v, STOCK_TEXT_MAX)))
-    stock_bad(fields, "name", _("The text is too long or contains invalid characters."));
+    jsonx_field_error(fields, "name", _("The text is too long or contains invalid characters."));
   if ((create || v) && (!in->name || !*in->name))
-    stock_bad(fields, "name", _("Give the item a name."));
+    jsonx_field_error(fields, "name", _("Give the item a name."));
   if ((v = jsonx_str(body, "category")) && !(in->category = stock_text(r->a, v, 64)))
-    stock_bad(fields, "category", _("The text is too long or contains invalid characters."));
+    jsonx_field_error(fields, "category", _("The text is too long or contains invalid characters."));
   if ((create || v) && (!in->category || !*in->category))
-    stock_bad(fields, "category", _("Give the category (e.g. toner, cable)."));
+    jsonx_field_error(fields, "category", _("Give the category (e.g. toner, cable)."));
   if ((v = jsonx_str(body, "uom"))) {
     if (!stock_uom_valid(v))
-      stock_bad(fields, "uom", _("The unit of measure is one of adet, kutu, metre, paket."));
+      jsonx_field_error(fields, "uom", _("The unit of measure is one of adet, kutu, metre, paket."));
     in->uom = arena_strdup(r->a, v);
   } else if (create) {
-    stock_bad(fields, "uom", _("The unit of measure is one of adet, kutu, metre, paket."));
+    jsonx_field_error(fields, "uom", _("The unit of measure is one of adet, kutu, metre, paket."));
   }
   if ((v = jsonx_str(body, "compatible")) && !(in->compatible = tr_text_clean(r->a, v, STOCK_NOTE_MAX, true)))
-    stock_bad(fields, "compatible", _("The text is too long or contains invalid characters."));
+    jsonx_field_error(fields, "compatible", _("The text is too long or contains invalid characters."));
   if (json_object_get(body, "active")) {
     in->has_active = true;
     in->active = jsonx_bool(body, "active", true);
@@ -471,11 +465,11 @@ int stock_api_item_minimum(request *r)
   json_t *m = json_object_get(body, "min");
   int64_t min = -1;
   if (!unit || !stock_can(r, "stock.read", unit))
-    stock_bad(fields, "depot", _("Unknown depot."));
+    jsonx_field_error(fields, "depot", _("Unknown depot."));
   if (json_is_integer(m) && json_integer_value(m) >= 0 && json_integer_value(m) <= STOCK_QTY_MAX)
     min = json_integer_value(m);
   else if (!json_is_null(m))
-    stock_bad(fields, "min", _("The minimum is a whole number, 0 or more (null: none)."));
+    jsonx_field_error(fields, "min", _("The minimum is a whole number, 0 or more (null: none)."));
   json_decref(body);
   if (json_object_size(fields))
     return stock_invalid(r, fields);
@@ -590,14 +584,14 @@ static int read_depot(request *r, db *d, json_t *body, bool create, struct depot
   memset(in, 0, sizeof *in);
   const char *v;
   if ((v = jsonx_str(body, "name")) && !(in->name = stock_text(r->a, v, STOCK_TEXT_MAX)))
-    stock_bad(fields, "name", _("The text is too long or contains invalid characters."));
+    jsonx_field_error(fields, "name", _("The text is too long or contains invalid characters."));
   if ((create || v) && (!in->name || !*in->name))
-    stock_bad(fields, "name", _("Give the depot a name."));
+    jsonx_field_error(fields, "name", _("Give the depot a name."));
   if ((v = jsonx_str(body, "unit"))) {
     if (db_int(d, &in->unit, "SELECT id FROM units WHERE code = ?", "t", v) != DB_ROW)
-      stock_bad(fields, "unit", _("Unknown unit."));
+      jsonx_field_error(fields, "unit", _("Unknown unit."));
   } else if (create) {
-    stock_bad(fields, "unit", _("Choose the unit the depot belongs to."));
+    jsonx_field_error(fields, "unit", _("Choose the unit the depot belongs to."));
   }
   json_t *p = json_object_get(body, "responsible");
   if (p) {
@@ -607,7 +601,7 @@ static int read_depot(request *r, db *d, json_t *body, bool create, struct depot
       in->responsible = 0;
     else if (!json_is_integer(p) ||
              db_int(d, &one, "SELECT 1 FROM org_people WHERE id = ?", "i", (int64_t)json_integer_value(p)) != DB_ROW)
-      stock_bad(fields, "responsible", _("Unknown person."));
+      jsonx_field_error(fields, "responsible", _("Unknown person."));
     else
       in->responsible = json_integer_value(p);
   }

@@ -283,7 +283,7 @@ static int64_t int_field(json_t *body, const char *key, int64_t lo, int64_t hi, 
     return -1;
   int64_t x = json_integer_value(v);
   if (x < lo || x > hi) {
-    stock_bad(fields, key, msg);
+    jsonx_field_error(fields, key, msg);
     return -1;
   }
   return x;
@@ -294,7 +294,7 @@ static int read_mv(request *r, db *d, json_t *body, struct mv_in *m, json_t *fie
   memset(m, 0, sizeof *m);
   const char *v = jsonx_str(body, "kind");
   if (!str_eq(v, "giris") && !str_eq(v, "cikis") && !str_eq(v, "devir") && !str_eq(v, "sayim")) {
-    stock_bad(fields, "kind", _("The kind is one of giris, cikis, devir, sayim."));
+    jsonx_field_error(fields, "kind", _("The kind is one of giris, cikis, devir, sayim."));
     return 400;
   }
   m->kind = arena_strdup(r->a, v);
@@ -305,68 +305,68 @@ static int read_mv(request *r, db *d, json_t *body, struct mv_in *m, json_t *fie
     if (str_eq(k, "kind") || str_eq(k, "item") || str_eq(k, "depot") || str_eq(k, "date") || str_eq(k, "note"))
       continue;
     if (!field_allowed(m->kind, k))
-      stock_bad(fields, k, _("This field is not used by this kind of movement."));
+      jsonx_field_error(fields, k, _("This field is not used by this kind of movement."));
   }
   int64_t one;
   m->item = jsonx_int(body, "item", 0);
   if (db_int(d, &one, "SELECT active FROM stock_items WHERE id = ?", "i", m->item) != DB_ROW)
-    stock_bad(fields, "item", _("Unknown item."));
+    jsonx_field_error(fields, "item", _("Unknown item."));
   else if (!one && str_eq(m->kind, "giris"))
-    stock_bad(fields, "item", _("The item is no longer in use: it takes no receipts."));
+    jsonx_field_error(fields, "item", _("The item is no longer in use: it takes no receipts."));
   m->depot = jsonx_int(body, "depot", 0);
   m->depot_unit = stock_depot_unit(d, m->depot);
   if (!m->depot_unit || !stock_can(r, "stock.read", m->depot_unit))
-    stock_bad(fields, "depot", _("Unknown depot."));
+    jsonx_field_error(fields, "depot", _("Unknown depot."));
   const char *qmsg = _("The quantity is a whole number, 1 or more.");
   if (str_eq(m->kind, "sayim")) {
     if ((m->counted = int_field(body, "counted", 0, STOCK_QTY_MAX, fields, _("The count is a whole number, 0 or more."))) <
             0 &&
         !json_object_get(fields, "counted"))
-      stock_bad(fields, "counted", _("Give the quantity counted."));
+      jsonx_field_error(fields, "counted", _("Give the quantity counted."));
   } else if ((m->quantity = int_field(body, "quantity", 1, STOCK_QTY_MAX, fields, qmsg)) < 0) {
-    stock_bad(fields, "quantity", qmsg);
+    jsonx_field_error(fields, "quantity", qmsg);
   }
   if (json_object_get(body, "unit_price")) {
     m->price = int_field(body, "unit_price", 0, PRICE_MAX, fields, _("The unit price is a number of kuruş, 0 or more."));
     m->has_price = m->price >= 0;
   } else if (str_eq(m->kind, "giris")) {
-    stock_bad(fields, "unit_price", _("Give the unit price (kuruş)."));
+    jsonx_field_error(fields, "unit_price", _("Give the unit price (kuruş)."));
   }
   if (str_eq(m->kind, "devir")) {
     m->to_depot = jsonx_int(body, "to_depot", 0);
     m->to_unit = stock_depot_unit(d, m->to_depot);
     if (!m->to_unit || !stock_can(r, "stock.read", m->to_unit))
-      stock_bad(fields, "to_depot", _("Unknown depot."));
+      jsonx_field_error(fields, "to_depot", _("Unknown depot."));
     else if (m->to_depot == m->depot)
-      stock_bad(fields, "to_depot", _("A transfer goes to another depot."));
+      jsonx_field_error(fields, "to_depot", _("A transfer goes to another depot."));
   }
   if ((v = jsonx_str(body, "supplier")) && !(m->supplier = stock_text(r->a, v, STOCK_TEXT_MAX)))
-    stock_bad(fields, "supplier", _("The text is too long or contains invalid characters."));
+    jsonx_field_error(fields, "supplier", _("The text is too long or contains invalid characters."));
   if ((v = jsonx_str(body, "supplier_vkn")) && *v) {
     if (tr_vkn_check(v))
-      stock_bad(fields, "supplier_vkn", _("The tax number (VKN) is not valid."));
+      jsonx_field_error(fields, "supplier_vkn", _("The tax number (VKN) is not valid."));
     m->vkn = arena_strdup(r->a, v);
   }
   if ((v = jsonx_str(body, "invoice_no")) && !(m->invoice = stock_text(r->a, v, 64)))
-    stock_bad(fields, "invoice_no", _("The text is too long or contains invalid characters."));
+    jsonx_field_error(fields, "invoice_no", _("The text is too long or contains invalid characters."));
   if ((v = jsonx_str(body, "unit"))) {
     if (db_int(d, &m->unit, "SELECT id FROM units WHERE code = ?", "t", v) != DB_ROW)
-      stock_bad(fields, "unit", _("Unknown unit."));
+      jsonx_field_error(fields, "unit", _("Unknown unit."));
   } else if (str_eq(m->kind, "cikis")) {
-    stock_bad(fields, "unit", _("Choose the unit the items go to."));
+    jsonx_field_error(fields, "unit", _("Choose the unit the items go to."));
   }
   if (json_object_get(body, "person")) {
     m->person = jsonx_int(body, "person", 0);
     if (db_int(d, &one, "SELECT 1 FROM org_people WHERE id = ?", "i", m->person) != DB_ROW)
-      stock_bad(fields, "person", _("Unknown person."));
+      jsonx_field_error(fields, "person", _("Unknown person."));
   }
   /* Tickets are linked by id only: the desk exposes no lookup. */
   if (json_object_get(body, "ticket") && (m->ticket = jsonx_int(body, "ticket", 0)) <= 0)
-    stock_bad(fields, "ticket", _("The ticket is given by its id."));
+    jsonx_field_error(fields, "ticket", _("The ticket is given by its id."));
   char *date = arena_alloc(r->a, 11);
   if ((v = jsonx_str(body, "date"))) {
     if (tr_date_parse(v, date))
-      stock_bad(fields, "date", _("Write the date as YYYY-MM-DD."));
+      jsonx_field_error(fields, "date", _("Write the date as YYYY-MM-DD."));
   } else {
     int64_t t = now_unix() + 3 * 3600; /* Europe/Istanbul */
     char iso[32];
@@ -376,7 +376,7 @@ static int read_mv(request *r, db *d, json_t *body, struct mv_in *m, json_t *fie
   }
   m->date = date;
   if ((v = jsonx_str(body, "note")) && !(m->note = tr_text_clean(r->a, v, STOCK_NOTE_MAX, true)))
-    stock_bad(fields, "note", _("The text is too long or contains invalid characters."));
+    jsonx_field_error(fields, "note", _("The text is too long or contains invalid characters."));
   return json_object_size(fields) ? 400 : 0;
 }
 
@@ -598,12 +598,12 @@ int stock_api_movements(request *r)
   int64_t limit = LIST_DEFAULT, cursor = 0, item = 0, depot = 0;
   const char *v, *kind = NULL;
   if ((v = req_query(r, "item")) && *v && (parse_i64(v, &item) || item < 1))
-    stock_bad(fields, "item", _("Unknown item."));
+    jsonx_field_error(fields, "item", _("Unknown item."));
   if ((v = req_query(r, "depot")) && *v && (parse_i64(v, &depot) || depot < 1))
-    stock_bad(fields, "depot", _("Unknown depot."));
+    jsonx_field_error(fields, "depot", _("Unknown depot."));
   if ((v = req_query(r, "kind")) && *v) {
     if (!str_eq(v, "giris") && !str_eq(v, "cikis") && !str_eq(v, "devir") && !str_eq(v, "sayim"))
-      stock_bad(fields, "kind", _("The kind is one of giris, cikis, devir, sayim."));
+      jsonx_field_error(fields, "kind", _("The kind is one of giris, cikis, devir, sayim."));
     kind = v;
   }
   const char *format;

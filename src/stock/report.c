@@ -51,16 +51,16 @@ static int read_period(request *r, struct period *p)
   p->from_y = p->to_y = y;
   p->from_m = p->to_m = m;
   if ((v = req_query(r, "from")) && *v && parse_month(v, &p->from_y, &p->from_m))
-    stock_bad(fields, "from", _("Write the month as YYYY-MM."));
+    jsonx_field_error(fields, "from", _("Write the month as YYYY-MM."));
   if ((v = req_query(r, "to")) && *v && parse_month(v, &p->to_y, &p->to_m))
-    stock_bad(fields, "to", _("Write the month as YYYY-MM."));
+    jsonx_field_error(fields, "to", _("Write the month as YYYY-MM."));
   int span = (p->to_y - p->from_y) * 12 + (p->to_m - p->from_m);
   if (!json_object_size(fields) && (span < 0 || span >= MONTHS_MAX))
-    stock_bad(fields, "to", _("The range runs forward from the first month, at most 120 months."));
+    jsonx_field_error(fields, "to", _("The range runs forward from the first month, at most 120 months."));
   if ((v = req_query(r, "depot")) && *v) {
     db *d = db_thread();
     if (parse_i64(v, &p->depot) || !stock_can(r, "stock.read", stock_depot_unit(d, p->depot)))
-      stock_bad(fields, "depot", _("Unknown depot."));
+      jsonx_field_error(fields, "depot", _("Unknown depot."));
   }
   if (json_object_size(fields)) {
     stock_invalid(r, fields);

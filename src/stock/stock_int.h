@@ -30,7 +30,6 @@ const char *stock_alert_mail(void);
 /* ---- errors, text, visibility (items.c) ------------------------------------------- */
 
 int stock_invalid(request *r, json_t *steal_fields);
-void stock_bad(json_t *fields, const char *key, const char *msg);
 /* Trimmed single-line text of at most max bytes; NULL when invalid. */
 const char *stock_text(arena *a, const char *s, size_t max);
 /* "12,50 TL"-style text of kuruş ("1234.50"), arena. */

@@ -45,6 +45,16 @@ static void test_money(void **state)
   const char *bad[] = {NULL, "", ",5", "12,", "1,234", "1.000,00", "-5", "+5", "1 000", "12,345", "1e3", "12,5x"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     assert_int_equal(tr_money_parse(bad[i]), -1);
+  char s[32];
+  tr_money_format(1250050, '.', s);
+  assert_string_equal(s, "12500.50");
+  tr_money_format(-5, ',', s);
+  assert_string_equal(s, "-0,05");
+  tr_money_format(0, '.', s);
+  assert_string_equal(s, "0.00");
+  tr_money_format(INT64_MIN, '.', s);
+  assert_string_equal(s, "-92233720368547758.08");
+  assert_int_equal(tr_money_parse("12500,50"), 1250050); /* the two agree */
 }
 
 static void test_tasinir_kodu(void **state)
